@@ -1,0 +1,629 @@
+//! Checks: what each declared check needs computed (`requirements`) and how
+//! it judges the computed values (`evaluate`). Evaluation is pure: it reads
+//! an [`Observations`] map and never touches data, so every rule is testable
+//! with literal values. A missing or undefined value makes the check an
+//! `error` with the reason; it never passes.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use datafusion::arrow::datatypes::{DataType, Schema};
+use serde::Serialize;
+
+use crate::metric::{LitSet, Metric, Value};
+use crate::schema_check;
+use crate::spec::diag::closest;
+use crate::spec::time::format_nanos;
+use crate::spec::{Bound, Bounds, Check, CheckKind, ColumnMetric, Lit, Severity};
+use crate::types;
+
+/// Everything computed for one source.
+#[derive(Debug, Default)]
+pub struct Observations {
+    pub metrics: HashMap<Metric, Result<Option<Value>, String>>,
+    pub duplicates: HashMap<Vec<String>, Result<Duplicates, String>>,
+    /// Keyed by check name.
+    pub sql: HashMap<String, Result<Option<Value>, String>>,
+}
+
+/// Keys that occur more than once, among rows whose key has no null.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Duplicates {
+    pub keys: u64,
+    pub rows: u64,
+}
+
+/// What a check needs computed.
+#[derive(Debug, Default, PartialEq)]
+pub struct Needs {
+    pub metrics: Vec<Metric>,
+    pub duplicates: Option<Vec<String>>,
+    pub sql: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Could not be evaluated (the reason is in `why`).
+    Error,
+    Fail,
+    Pass,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub name: String,
+    pub check: &'static str,
+    pub column: Option<String>,
+    pub severity: Severity,
+    pub status: Status,
+    /// The value compared with the expectation (null when there is none).
+    pub observed: Option<Value>,
+    /// The observation as shown to a person.
+    pub observed_text: String,
+    pub expected: String,
+    pub why: Option<String>,
+    /// Expected vs actual schema as a unified diff, for failed contracts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+}
+
+impl CheckResult {
+    pub fn new(check: &Check, expected: String) -> CheckResult {
+        CheckResult {
+            name: check.name.clone(),
+            check: check.kind.keyword(),
+            column: check.kind.column(),
+            severity: check.severity,
+            status: Status::Pass,
+            observed: None,
+            observed_text: String::new(),
+            expected,
+            why: None,
+            diff: None,
+        }
+    }
+
+    pub fn error(mut self, why: impl Into<String>) -> CheckResult {
+        self.status = Status::Error;
+        self.why = Some(why.into());
+        self
+    }
+
+    /// The label a report shows: a failed `warn` check is a warning.
+    pub fn label(&self) -> &'static str {
+        match (self.status, self.severity) {
+            (Status::Pass, _) => "PASS",
+            (Status::Fail, Severity::Error) => "FAIL",
+            (Status::Fail, Severity::Warn) => "WARN",
+            (Status::Error, _) => "ERROR",
+        }
+    }
+}
+
+/// The type of a column, or why it cannot be used (with close names).
+pub fn column_type<'a>(schema: &'a Schema, name: &str) -> Result<&'a DataType, String> {
+    if let Ok(f) = schema.field_with_name(name) {
+        return Ok(f.data_type());
+    }
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let mut msg = format!("column `{name}` does not exist");
+    match closest(name, names.iter().copied()) {
+        Some(c) => {
+            let _ = write!(msg, "; did you mean `{c}`?");
+        }
+        None => {
+            let shown: Vec<String> = names.iter().take(12).map(|n| format!("`{n}`")).collect();
+            let more = names.len().saturating_sub(12);
+            let _ = write!(msg, "; the columns are {}", shown.join(", "));
+            if more > 0 {
+                let _ = write!(msg, " and {more} more");
+            }
+        }
+    }
+    Err(msg)
+}
+
+fn mismatch(what: &str, needs: &str, col: &str, dt: &DataType) -> String {
+    format!(
+        "{what} needs {needs} column; `{col}` is {}",
+        types::display_type(dt)
+    )
+}
+
+/// What `check` needs computed over a table of this schema, or why it
+/// cannot be evaluated there (missing column, wrong type).
+pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
+    let metrics = |m: Vec<Metric>| {
+        Ok(Needs {
+            metrics: m,
+            ..Needs::default()
+        })
+    };
+    let kw = check.kind.keyword();
+    match &check.kind {
+        CheckKind::Schema(contract) => metrics(schema_check::requirements(contract, schema)),
+        CheckKind::RowCount(_) => metrics(vec![Metric::RowCount]),
+        CheckKind::Metric {
+            column: c,
+            metric,
+            bounds,
+        } => {
+            let dt = column_type(schema, c)?;
+            let base = vec![Metric::RowCount, Metric::NonNullCount(c.clone())];
+            let extra = match metric {
+                ColumnMetric::NullCount | ColumnMetric::NullRate => None,
+                ColumnMetric::NanRate if types::is_float(dt) => Some(Metric::NanCount(c.clone())),
+                ColumnMetric::NanRate => return Err(mismatch(kw, "a floating-point", c, dt)),
+                ColumnMetric::Min | ColumnMetric::Max => {
+                    bound_fits(bounds, c, dt)?;
+                    Some(if *metric == ColumnMetric::Min {
+                        Metric::Min(c.clone())
+                    } else {
+                        Metric::Max(c.clone())
+                    })
+                }
+                ColumnMetric::Mean | ColumnMetric::Sum | ColumnMetric::Stddev => {
+                    if !types::is_numeric(dt) {
+                        return Err(mismatch(kw, "a numeric", c, dt));
+                    }
+                    Some(match metric {
+                        ColumnMetric::Mean => Metric::Mean(c.clone()),
+                        ColumnMetric::Sum => Metric::Sum(c.clone()),
+                        _ => Metric::Stddev(c.clone()),
+                    })
+                }
+            };
+            let mut m = base;
+            m.extend(extra);
+            if types::is_float(dt) && extra_is_value(*metric) {
+                m.push(Metric::NanCount(c.clone()));
+            }
+            metrics(m)
+        }
+        CheckKind::NotNull { column } => {
+            column_type(schema, column)?;
+            metrics(vec![Metric::RowCount, Metric::NonNullCount(column.clone())])
+        }
+        CheckKind::Unique { columns } => {
+            for c in columns {
+                column_type(schema, c)?;
+            }
+            Ok(Needs {
+                duplicates: Some(columns.clone()),
+                ..Needs::default()
+            })
+        }
+        CheckKind::InSet { column, values } => {
+            let dt = column_type(schema, column)?;
+            set_fits(values, column, dt)?;
+            metrics(vec![
+                Metric::NonNullCount(column.clone()),
+                Metric::NotInSet(column.clone(), LitSet(values.clone())),
+            ])
+        }
+        CheckKind::Regex { column, pattern } => {
+            let dt = column_type(schema, column)?;
+            if !types::is_string(dt) {
+                return Err(mismatch(kw, "a string", column, dt));
+            }
+            metrics(vec![
+                Metric::NonNullCount(column.clone()),
+                Metric::NotMatching(column.clone(), pattern.clone()),
+            ])
+        }
+        CheckKind::Length { column, .. } => {
+            let dt = column_type(schema, column)?;
+            if !types::is_string(dt) {
+                return Err(mismatch(kw, "a string", column, dt));
+            }
+            metrics(vec![
+                Metric::RowCount,
+                Metric::NonNullCount(column.clone()),
+                Metric::MinLength(column.clone()),
+                Metric::MaxLength(column.clone()),
+            ])
+        }
+        CheckKind::Sql { query, .. } => Ok(Needs {
+            sql: Some(query.clone()),
+            ..Needs::default()
+        }),
+    }
+}
+
+fn extra_is_value(m: ColumnMetric) -> bool {
+    !matches!(
+        m,
+        ColumnMetric::NullCount | ColumnMetric::NullRate | ColumnMetric::NanRate
+    )
+}
+
+/// Time bounds go with date/timestamp columns, numbers with numeric ones.
+fn bound_fits(bounds: &Bounds, col: &str, dt: &DataType) -> Result<(), String> {
+    let temporal = types::is_temporal(dt);
+    if !temporal && !types::is_numeric(dt) {
+        return Err(mismatch("min/max", "a numeric, date or timestamp", col, dt));
+    }
+    for b in [&bounds.min, &bounds.max].into_iter().flatten() {
+        match (b, temporal) {
+            (Bound::Num(n), true) => {
+                return Err(format!(
+                    "the bound {} is a number but `{col}` holds {}; write a time such as `now - 2d` or `2026-01-01`",
+                    crate::spec::parse::fmt_num(*n),
+                    types::display_type(dt)
+                ))
+            }
+            (Bound::Time(t), false) => {
+                return Err(format!(
+                    "the bound `{}` is a time but `{col}` is {}",
+                    t.text(),
+                    types::display_type(dt)
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn set_fits(values: &[Lit], col: &str, dt: &DataType) -> Result<(), String> {
+    if types::is_string(dt) {
+        return Ok(());
+    }
+    for v in values {
+        let ok = match v {
+            Lit::Bool(_) => matches!(dt, DataType::Boolean),
+            Lit::Int(_) | Lit::Float(_) => types::is_numeric(dt),
+            Lit::Str(s) => types::is_temporal(dt) && crate::spec::time::parse_instant(s).is_some(),
+        };
+        if !ok {
+            return Err(format!(
+                "in_set value {v} does not fit `{col}`, which is {}",
+                types::display_type(dt)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Judges one check against the observations of its source.
+pub fn evaluate(
+    check: &Check,
+    schema: &Schema,
+    obs: &Observations,
+    now: DateTime<Utc>,
+) -> CheckResult {
+    let r = CheckResult::new(check, expected_text(check, now));
+    if let Err(why) = requirements(check, schema) {
+        return r.error(why);
+    }
+    let judged = match &check.kind {
+        CheckKind::Schema(contract) => return schema_check::evaluate(r, contract, schema, obs),
+        CheckKind::RowCount(b) => {
+            metric(obs, &Metric::RowCount).and_then(|v| bounded(r, v, b, now, "rows"))
+        }
+        CheckKind::Metric {
+            column,
+            metric: m,
+            bounds,
+        } => column_metric(r, obs, column, *m, bounds, now),
+        CheckKind::NotNull { column } => not_null(r, obs, column),
+        CheckKind::Unique { columns } => unique(r, obs, columns),
+        CheckKind::InSet { column, values } => violations(
+            r,
+            obs,
+            column,
+            &Metric::NotInSet(column.clone(), LitSet(values.clone())),
+            "outside the set",
+        ),
+        CheckKind::Regex { column, pattern } => violations(
+            r,
+            obs,
+            column,
+            &Metric::NotMatching(column.clone(), pattern.clone()),
+            "not matching",
+        ),
+        CheckKind::Length { column, bounds } => length(r, obs, column, bounds, now),
+        CheckKind::Sql { bounds, .. } => match obs.sql.get(&check.name) {
+            None => Err("not evaluated".to_string()),
+            Some(Err(e)) => Err(e.clone()),
+            Some(Ok(None)) => Err("the query returned NULL".to_string()),
+            Some(Ok(Some(v))) => bounded(r, v.clone(), bounds, now, ""),
+        },
+    };
+    judged.unwrap_or_else(|why| CheckResult::new(check, expected_text(check, now)).error(why))
+}
+
+fn metric(obs: &Observations, m: &Metric) -> Result<Value, String> {
+    match obs.metrics.get(m) {
+        None => Err(format!("{m} was not computed")),
+        Some(Err(e)) => Err(e.clone()),
+        Some(Ok(None)) => Err(format!("{m} is undefined")),
+        Some(Ok(Some(v))) => Ok(v.clone()),
+    }
+}
+
+fn count(obs: &Observations, m: &Metric) -> Result<i128, String> {
+    match metric(obs, m)? {
+        Value::Int(i) => Ok(i),
+        other => Err(format!("{m} returned {other}, not a count")),
+    }
+}
+
+/// Why a value metric of `col` has no value: empty table, all null, all NaN.
+fn undefined_reason(obs: &Observations, col: &str, what: &str) -> String {
+    let rows = count(obs, &Metric::RowCount).ok();
+    let non_null = count(obs, &Metric::NonNullCount(col.to_string())).ok();
+    let nan = count(obs, &Metric::NanCount(col.to_string())).ok();
+    match (rows, non_null, nan) {
+        (Some(0), _, _) => format!("{what} is undefined: the table is empty"),
+        (Some(n), Some(0), _) => format!("{what} is undefined: all {n} values of `{col}` are null"),
+        (_, Some(nn), Some(nan)) if nn == nan => {
+            format!("{what} is undefined: all {nn} non-null values of `{col}` are NaN")
+        }
+        (_, Some(1), _) if what == "stddev" => {
+            format!("{what} is undefined: `{col}` has a single non-null value")
+        }
+        _ => format!("{what} is undefined for `{col}`"),
+    }
+}
+
+fn column_metric(
+    mut r: CheckResult,
+    obs: &Observations,
+    col: &str,
+    m: ColumnMetric,
+    bounds: &Bounds,
+    now: DateTime<Utc>,
+) -> Result<CheckResult, String> {
+    let rows = || count(obs, &Metric::RowCount);
+    let nulls = || -> Result<i128, String> {
+        Ok(rows()? - count(obs, &Metric::NonNullCount(col.to_string()))?)
+    };
+    let rate = |num: i128, what: &str| -> Result<Value, String> {
+        let n = rows()?;
+        if n == 0 {
+            return Err(format!("{what} is undefined: the table is empty"));
+        }
+        Ok(Value::Float(num as f64 / n as f64))
+    };
+    let value = match m {
+        ColumnMetric::NullCount => Value::Int(nulls()?),
+        ColumnMetric::NullRate => rate(nulls()?, "null_rate")?,
+        ColumnMetric::NanRate => rate(count(obs, &Metric::NanCount(col.to_string()))?, "nan_rate")?,
+        _ => {
+            let key = match m {
+                ColumnMetric::Min => Metric::Min(col.to_string()),
+                ColumnMetric::Max => Metric::Max(col.to_string()),
+                ColumnMetric::Mean => Metric::Mean(col.to_string()),
+                ColumnMetric::Sum => Metric::Sum(col.to_string()),
+                _ => Metric::Stddev(col.to_string()),
+            };
+            match obs.metrics.get(&key) {
+                Some(Ok(None)) => return Err(undefined_reason(obs, col, m.keyword())),
+                _ => metric(obs, &key)?,
+            }
+        }
+    };
+    if let Value::Float(f) = value {
+        if f.is_infinite() {
+            r.observed_text = value.to_string();
+            return Err(format!(
+                "{} overflowed the float range ({value})",
+                m.keyword()
+            ));
+        }
+    }
+    if m.is_rate() {
+        let num = if m == ColumnMetric::NullRate {
+            nulls()?
+        } else {
+            count(obs, &Metric::NanCount(col.to_string()))?
+        };
+        r.observed_text = format!("{} ({num} of {})", value, rows()?);
+    }
+    bounded(r, value, bounds, now, "")
+}
+
+/// Compares a value with inclusive bounds.
+fn bounded(
+    mut r: CheckResult,
+    v: Value,
+    b: &Bounds,
+    now: DateTime<Utc>,
+    unit: &str,
+) -> Result<CheckResult, String> {
+    if r.observed_text.is_empty() {
+        r.observed_text = if unit.is_empty() {
+            v.to_string()
+        } else {
+            format!("{v} {unit}")
+        };
+    }
+    let low = match &b.min {
+        Some(bound) => below(&v, bound, now)?,
+        None => false,
+    };
+    let high = match &b.max {
+        Some(bound) => above(&v, bound, now)?,
+        None => false,
+    };
+    r.observed = Some(v);
+    if low || high {
+        r.status = Status::Fail;
+        r.why = Some(if b.min == b.max {
+            "not equal to the expected value".to_string()
+        } else if low {
+            "below the minimum".to_string()
+        } else {
+            "above the maximum".to_string()
+        });
+    }
+    Ok(r)
+}
+
+fn ordering(v: &Value, bound: &Bound, now: DateTime<Utc>) -> Result<std::cmp::Ordering, String> {
+    let ord = match bound {
+        Bound::Num(n) => v.cmp_number(*n),
+        Bound::Time(t) => v.as_nanos().map(|x| x.cmp(&t.resolve(now))),
+    };
+    ord.ok_or_else(|| format!("cannot compare the observed value {v} with the bound"))
+}
+
+fn below(v: &Value, bound: &Bound, now: DateTime<Utc>) -> Result<bool, String> {
+    Ok(ordering(v, bound, now)? == std::cmp::Ordering::Less)
+}
+
+fn above(v: &Value, bound: &Bound, now: DateTime<Utc>) -> Result<bool, String> {
+    Ok(ordering(v, bound, now)? == std::cmp::Ordering::Greater)
+}
+
+fn not_null(mut r: CheckResult, obs: &Observations, col: &str) -> Result<CheckResult, String> {
+    let rows = count(obs, &Metric::RowCount)?;
+    let nulls = rows - count(obs, &Metric::NonNullCount(col.to_string()))?;
+    r.observed = Some(Value::Int(nulls));
+    r.observed_text = format!("{nulls} null{}", plural(nulls));
+    if nulls > 0 {
+        r.status = Status::Fail;
+        r.why = Some(format!("{nulls} of {rows} rows are null"));
+    }
+    Ok(r)
+}
+
+fn unique(mut r: CheckResult, obs: &Observations, cols: &[String]) -> Result<CheckResult, String> {
+    let d = match obs.duplicates.get(cols) {
+        None => return Err("uniqueness was not computed".into()),
+        Some(Err(e)) => return Err(e.clone()),
+        Some(Ok(d)) => *d,
+    };
+    r.observed = Some(Value::Int(d.keys as i128));
+    r.observed_text = format!("{} duplicated key{}", d.keys, plural(d.keys as i128));
+    if d.keys > 0 {
+        r.status = Status::Fail;
+        r.observed_text.push_str(&format!(" ({} rows)", d.rows));
+        r.why = Some(format!(
+            "{} rows share {} key value{}",
+            d.rows,
+            d.keys,
+            plural(d.keys as i128)
+        ));
+    }
+    Ok(r)
+}
+
+fn violations(
+    mut r: CheckResult,
+    obs: &Observations,
+    col: &str,
+    m: &Metric,
+    what: &str,
+) -> Result<CheckResult, String> {
+    let bad = count(obs, m)?;
+    let non_null = count(obs, &Metric::NonNullCount(col.to_string()))?;
+    r.observed = Some(Value::Int(bad));
+    r.observed_text = format!("{bad} {what}");
+    if bad > 0 {
+        r.status = Status::Fail;
+        r.why = Some(format!("{bad} of {non_null} non-null values are {what}"));
+    }
+    Ok(r)
+}
+
+fn length(
+    mut r: CheckResult,
+    obs: &Observations,
+    col: &str,
+    b: &Bounds,
+    now: DateTime<Utc>,
+) -> Result<CheckResult, String> {
+    let (lo, hi) = match (
+        metric(obs, &Metric::MinLength(col.to_string())),
+        metric(obs, &Metric::MaxLength(col.to_string())),
+    ) {
+        (Ok(lo), Ok(hi)) => (lo, hi),
+        (Err(e), _) | (_, Err(e)) => {
+            return Err(
+                if obs
+                    .metrics
+                    .get(&Metric::MinLength(col.to_string()))
+                    .is_some_and(|m| matches!(m, Ok(None)))
+                {
+                    undefined_reason(obs, col, "length")
+                } else {
+                    e
+                },
+            )
+        }
+    };
+    r.observed_text = format!("{lo}..{hi}");
+    let low = match &b.min {
+        Some(bound) => below(&lo, bound, now)?,
+        None => false,
+    };
+    let high = match &b.max {
+        Some(bound) => above(&hi, bound, now)?,
+        None => false,
+    };
+    r.observed = Some(if low { lo } else { hi });
+    if low || high {
+        r.status = Status::Fail;
+        r.why = Some(
+            if low {
+                "a value is shorter than the minimum length"
+            } else {
+                "a value is longer than the maximum length"
+            }
+            .to_string(),
+        );
+    }
+    Ok(r)
+}
+
+fn plural(n: i128) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// The expectation as shown in reports.
+pub fn expected_text(check: &Check, now: DateTime<Utc>) -> String {
+    match &check.kind {
+        CheckKind::Schema(_) => "matches the contract".into(),
+        CheckKind::RowCount(b)
+        | CheckKind::Metric { bounds: b, .. }
+        | CheckKind::Sql { bounds: b, .. } => bounds_text(b, now),
+        CheckKind::Length { bounds, .. } => format!("length {}", bounds_text(bounds, now)),
+        CheckKind::NotNull { .. } => "0 nulls".into(),
+        CheckKind::Unique { .. } => "0 duplicated keys".into(),
+        CheckKind::InSet { values, .. } => {
+            let shown: Vec<String> = values.iter().take(8).map(|v| v.to_string()).collect();
+            let more = if values.len() > 8 {
+                format!(", … {} more", values.len() - 8)
+            } else {
+                String::new()
+            };
+            format!("in {{{}{more}}}", shown.join(", "))
+        }
+        CheckKind::Regex { pattern, .. } => format!("matches /{pattern}/"),
+    }
+}
+
+pub fn bounds_text(b: &Bounds, now: DateTime<Utc>) -> String {
+    let show = |bound: &Bound| match bound {
+        Bound::Num(n) => crate::spec::parse::fmt_num(*n),
+        Bound::Time(t @ crate::spec::time::TimeExpr::Now { .. }) => {
+            format!("{} ({})", t.text(), format_nanos(t.resolve(now)))
+        }
+        Bound::Time(t) => format_nanos(t.resolve(now)),
+    };
+    match (&b.min, &b.max) {
+        (Some(lo), Some(hi)) if lo == hi => format!("= {}", show(lo)),
+        (Some(lo), Some(hi)) => format!("between {} and {}", show(lo), show(hi)),
+        (Some(lo), None) => format!(">= {}", show(lo)),
+        (None, Some(hi)) => format!("<= {}", show(hi)),
+        (None, None) => "anything".into(),
+    }
+}

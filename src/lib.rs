@@ -1,0 +1,18 @@
+//! verdict: declarative checks over tables, evaluated with DataFusion, that
+//! end in a verdict and an exit code CI can gate on.
+//!
+//! The flow (docs/architecture.md): `spec` loads and validates a suite,
+//! `check::requirements` says which metrics each check needs, `metric::exec`
+//! computes them in one aggregate per source, `check::evaluate` judges them
+//! (pure), `report` holds the result and renders it.
+
+pub mod app;
+pub mod check;
+pub mod cli;
+pub mod metric;
+pub mod report;
+pub mod run;
+pub mod schema_check;
+pub mod source;
+pub mod spec;
+pub mod types;

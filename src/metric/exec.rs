@@ -1,0 +1,255 @@
+//! Running metrics: one aggregate query for all shared metrics of a source,
+//! one group-by query per uniqueness key, and the user's own SQL. A failed
+//! query is not an abort: if the shared aggregate fails, each metric is
+//! retried alone so the failure lands only on the checks it belongs to.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use datafusion::arrow::datatypes::Schema;
+use datafusion::error::DataFusionError;
+use datafusion::functions_aggregate::count::count_all;
+use datafusion::functions_aggregate::expr_fn::sum;
+use datafusion::logical_expr::{col, Expr};
+use datafusion::physical_plan::{collect, ExecutionPlan};
+use datafusion::prelude::{ident, lit, SQLOptions, SessionContext};
+use datafusion::scalar::ScalarValue;
+use serde::Serialize;
+
+use super::{Metric, Value};
+use crate::check::Duplicates;
+
+/// One query run against a source, for the report's timing section.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scan {
+    /// `aggregate`, `distinct` or `sql`.
+    pub kind: &'static str,
+    /// What the query computed (metric count, key columns, check name).
+    pub label: String,
+    pub seconds: f64,
+    /// True when the engine answered from file metadata without reading rows.
+    pub from_metadata: bool,
+}
+
+pub type MetricValues = HashMap<Metric, Result<Option<Value>, String>>;
+
+/// Computes all `metrics` of `table` in one aggregate. Returns the values
+/// (`Err`: the table itself could not be read) and the queries made.
+pub async fn aggregate(
+    ctx: &SessionContext,
+    table: &str,
+    schema: &Schema,
+    metrics: &[Metric],
+) -> (Result<MetricValues, String>, Vec<Scan>) {
+    let mut scans = Vec::new();
+    if metrics.is_empty() {
+        return (Ok(HashMap::new()), scans);
+    }
+    let started = Instant::now();
+    let exprs: Vec<Expr> = metrics
+        .iter()
+        .enumerate()
+        .map(|(i, m)| expr_for(m, schema).alias(format!("m{i}")))
+        .collect();
+    match run_row(ctx, table, exprs).await {
+        Ok((row, from_metadata)) => {
+            scans.push(Scan {
+                kind: "aggregate",
+                label: format!("{} metrics", metrics.len()),
+                seconds: started.elapsed().as_secs_f64(),
+                from_metadata,
+            });
+            let values = metrics
+                .iter()
+                .zip(row)
+                .map(|(m, s)| (m.clone(), Value::from_scalar(&s)))
+                .collect();
+            (Ok(values), scans)
+        }
+        Err(shared) => {
+            // Is the table readable at all? If not, nothing can be attributed.
+            let probe = run_row(ctx, table, vec![count_all().alias("m0")]).await;
+            scans.push(Scan {
+                kind: "aggregate",
+                label: format!("{} metrics (failed)", metrics.len()),
+                seconds: started.elapsed().as_secs_f64(),
+                from_metadata: false,
+            });
+            if probe.is_err() {
+                return (Err(message(&shared)), scans);
+            }
+            let mut values = HashMap::new();
+            for m in metrics {
+                let t = Instant::now();
+                let r = run_row(ctx, table, vec![expr_for(m, schema).alias("m0")]).await;
+                scans.push(Scan {
+                    kind: "aggregate",
+                    label: format!("retry {m}"),
+                    seconds: t.elapsed().as_secs_f64(),
+                    from_metadata: false,
+                });
+                let v = r
+                    .map_err(|e| message(&e))
+                    .and_then(|(row, _)| Value::from_scalar(&row[0]));
+                values.insert(m.clone(), v);
+            }
+            (Ok(values), scans)
+        }
+    }
+}
+
+fn expr_for(m: &Metric, schema: &Schema) -> Expr {
+    let dt = m
+        .column()
+        .and_then(|c| schema.field_with_name(c).ok())
+        .map(|f| f.data_type().clone())
+        .unwrap_or(datafusion::arrow::datatypes::DataType::Null);
+    m.expr(&dt)
+}
+
+/// Runs a global aggregate and returns its single row.
+async fn run_row(
+    ctx: &SessionContext,
+    table: &str,
+    exprs: Vec<Expr>,
+) -> Result<(Vec<ScalarValue>, bool), DataFusionError> {
+    let df = ctx.table(table).await?.aggregate(vec![], exprs)?;
+    let plan = df.create_physical_plan().await?;
+    let from_metadata = !reads_data(plan.as_ref());
+    let batches = collect(plan, ctx.task_ctx()).await?;
+    let batch = batches
+        .iter()
+        .find(|b| b.num_rows() > 0)
+        .ok_or_else(|| DataFusionError::Internal("aggregate returned no row".into()))?;
+    let row = (0..batch.num_columns())
+        .map(|i| ScalarValue::try_from_array(batch.column(i), 0))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((row, from_metadata))
+}
+
+/// Whether the physical plan reads files (the optimizer replaces aggregates
+/// that file statistics answer exactly with constants).
+fn reads_data(plan: &dyn ExecutionPlan) -> bool {
+    plan.name() == "DataSourceExec" || plan.children().iter().any(|c| reads_data(c.as_ref()))
+}
+
+/// Keys of `columns` that occur more than once (rows with a null key part
+/// are left out, as in SQL `UNIQUE`). Runs as its own group-by query, which
+/// the engine parallelises far better than `count(DISTINCT)` in the shared
+/// aggregate.
+pub async fn duplicates(
+    ctx: &SessionContext,
+    table: &str,
+    columns: &[String],
+) -> (Result<Duplicates, String>, Scan) {
+    let started = Instant::now();
+    let r = async {
+        let not_null = columns
+            .iter()
+            .map(|c| ident(c).is_not_null())
+            .reduce(Expr::and)
+            .unwrap_or(lit(true));
+        let n = "__verdict_rows";
+        let df = ctx
+            .table(table)
+            .await?
+            .filter(not_null)?
+            .aggregate(
+                columns.iter().map(ident).collect(),
+                vec![count_all().alias(n)],
+            )?
+            .filter(col(n).gt(lit(1i64)))?
+            .aggregate(
+                vec![],
+                vec![count_all().alias("keys"), sum(col(n)).alias("rows")],
+            )?;
+        let batches = df.collect().await?;
+        let b = &batches[0];
+        let keys = ScalarValue::try_from_array(b.column(0), 0)?;
+        let rows = ScalarValue::try_from_array(b.column(1), 0)?;
+        Ok::<_, DataFusionError>((keys, rows))
+    }
+    .await;
+    let scan = Scan {
+        kind: "distinct",
+        label: columns.join(", "),
+        seconds: started.elapsed().as_secs_f64(),
+        from_metadata: false,
+    };
+    let d = r.map_err(|e| message(&e)).map(|(k, r)| Duplicates {
+        keys: as_u64(&k),
+        rows: as_u64(&r),
+    });
+    (d, scan)
+}
+
+fn as_u64(s: &ScalarValue) -> u64 {
+    match s {
+        ScalarValue::Int64(Some(v)) => *v as u64,
+        ScalarValue::UInt64(Some(v)) => *v,
+        _ => 0,
+    }
+}
+
+/// Runs a user `sql:` check. Only queries are allowed (no DDL, DML or
+/// settings); the result must be one row with one column.
+pub async fn sql_value(
+    ctx: &SessionContext,
+    name: &str,
+    query: &str,
+) -> (Result<Option<Value>, String>, Scan) {
+    let started = Instant::now();
+    let opts = SQLOptions::new()
+        .with_allow_ddl(false)
+        .with_allow_dml(false)
+        .with_allow_statements(false);
+    let r = async {
+        let df = ctx.sql_with_options(query, opts).await?;
+        df.collect().await
+    }
+    .await;
+    let scan = Scan {
+        kind: "sql",
+        label: name.to_string(),
+        seconds: started.elapsed().as_secs_f64(),
+        from_metadata: false,
+    };
+    let v = r.map_err(|e| message(&e)).and_then(|batches| {
+        let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+        let cols = batches.first().map(|b| b.num_columns()).unwrap_or(0);
+        if rows != 1 || cols != 1 {
+            return Err(format!(
+                "the query must return one row with one column; it returned {rows} row{} with {cols} column{}",
+                if rows == 1 { "" } else { "s" },
+                if cols == 1 { "" } else { "s" }
+            ));
+        }
+        let b = batches.iter().find(|b| b.num_rows() == 1).expect("one row");
+        let s = ScalarValue::try_from_array(b.column(0), 0).map_err(|e| message(&e))?;
+        let v = Value::from_scalar(&s)?;
+        match &v {
+            Some(Value::Str(_)) | Some(Value::Bool(_)) => {
+                Err(format!("the query must return a number; it returned {}", v.as_ref().expect("some")))
+            }
+            _ => Ok(v),
+        }
+    });
+    (v, scan)
+}
+
+/// A DataFusion error as one line a user can read: the innermost cause
+/// without the engine's "context" wrappers and backtraces.
+pub fn message(e: &DataFusionError) -> String {
+    let root = e.find_root();
+    let text = match root {
+        DataFusionError::ArrowError(a, _) => a.to_string(),
+        DataFusionError::ParquetError(p) => format!("Parquet error: {p}"),
+        DataFusionError::External(x) => x.to_string(),
+        other => other.to_string(),
+    };
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,180 @@
+//! Metrics: single values computed from a table. Each metric kind knows its
+//! aggregate expression and how to decode its slice of the one result row
+//! (Deequ's scan-shareable analyzers). Columns are always referenced with
+//! `ident`, so a name from a suite is data and never parsed as SQL.
+//!
+//! NaN policy: for floating-point columns, `min`, `max`, `mean`, `sum` and
+//! `stddev` skip NaN the way they skip null; NaN is counted by `nan_rate`.
+
+pub mod exec;
+pub mod value;
+
+use std::fmt;
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::functions::expr_fn::{character_length, isnan, regexp_like};
+use datafusion::functions_aggregate::count::count_all;
+use datafusion::functions_aggregate::expr_fn::{avg, count, max, min, stddev, sum};
+use datafusion::logical_expr::{cast, not, when, Expr, ExprFunctionExt};
+use datafusion::prelude::{ident, lit};
+use datafusion::scalar::ScalarValue;
+
+use crate::spec::Lit;
+use crate::types;
+pub use value::Value;
+
+/// One value to compute over a whole table.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Metric {
+    RowCount,
+    NonNullCount(String),
+    NanCount(String),
+    Min(String),
+    Max(String),
+    Sum(String),
+    Mean(String),
+    Stddev(String),
+    MinLength(String),
+    MaxLength(String),
+    /// Non-null values outside the set.
+    NotInSet(String, LitSet),
+    /// Non-null values the pattern does not match.
+    NotMatching(String, String),
+}
+
+/// `in_set` values with a total order, so metrics can be deduplicated.
+#[derive(Debug, Clone)]
+pub struct LitSet(pub Vec<Lit>);
+
+impl LitSet {
+    fn key(&self) -> String {
+        format!("{:?}", self.0)
+    }
+}
+impl PartialEq for LitSet {
+    fn eq(&self, o: &Self) -> bool {
+        self.key() == o.key()
+    }
+}
+impl Eq for LitSet {}
+impl PartialOrd for LitSet {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for LitSet {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&o.key())
+    }
+}
+impl std::hash::Hash for LitSet {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.key().hash(h)
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Metric::RowCount => f.write_str("row_count"),
+            Metric::NonNullCount(c) => write!(f, "non_null_count({c})"),
+            Metric::NanCount(c) => write!(f, "nan_count({c})"),
+            Metric::Min(c) => write!(f, "min({c})"),
+            Metric::Max(c) => write!(f, "max({c})"),
+            Metric::Sum(c) => write!(f, "sum({c})"),
+            Metric::Mean(c) => write!(f, "mean({c})"),
+            Metric::Stddev(c) => write!(f, "stddev({c})"),
+            Metric::MinLength(c) => write!(f, "min_length({c})"),
+            Metric::MaxLength(c) => write!(f, "max_length({c})"),
+            Metric::NotInSet(c, _) => write!(f, "not_in_set({c})"),
+            Metric::NotMatching(c, p) => write!(f, "not_matching({c}, {p:?})"),
+        }
+    }
+}
+
+impl Metric {
+    pub fn column(&self) -> Option<&str> {
+        match self {
+            Metric::RowCount => None,
+            Metric::NonNullCount(c)
+            | Metric::NanCount(c)
+            | Metric::Min(c)
+            | Metric::Max(c)
+            | Metric::Sum(c)
+            | Metric::Mean(c)
+            | Metric::Stddev(c)
+            | Metric::MinLength(c)
+            | Metric::MaxLength(c)
+            | Metric::NotInSet(c, _)
+            | Metric::NotMatching(c, _) => Some(c),
+        }
+    }
+
+    /// The aggregate expression computing this metric; `dt` is the column's
+    /// type (ignored for `RowCount`). Types were validated by the planner.
+    pub fn expr(&self, dt: &DataType) -> Expr {
+        let float = types::is_float(dt);
+        // NaN is skipped like null in value aggregates of float columns.
+        let values = |c: &str| {
+            if float {
+                when(
+                    isnan(ident(c)),
+                    lit(ScalarValue::try_from(dt).unwrap_or(ScalarValue::Null)),
+                )
+                .otherwise(ident(c))
+                .unwrap_or_else(|_| ident(c))
+            } else {
+                ident(c)
+            }
+        };
+        match self {
+            Metric::RowCount => count_all(),
+            Metric::NonNullCount(c) => count(ident(c)),
+            Metric::NanCount(c) => filtered_count(c, isnan(ident(c))),
+            Metric::Min(c) => min(values(c)),
+            Metric::Max(c) => max(values(c)),
+            // Integer sums are exact: widened to Decimal128(38, 0), which no
+            // sum of fewer than 2^64 int64 values can overflow.
+            Metric::Sum(c) if types::is_integer(dt) => {
+                sum(cast(ident(c), DataType::Decimal128(38, 0)))
+            }
+            Metric::Sum(c) => sum(values(c)),
+            Metric::Mean(c) => avg(values(c)),
+            Metric::Stddev(c) => stddev(values(c)),
+            Metric::MinLength(c) => min(character_length(ident(c))),
+            Metric::MaxLength(c) => max(character_length(ident(c))),
+            Metric::NotInSet(c, set) => {
+                let list = set.0.iter().map(|l| lit_expr(l, dt)).collect();
+                filtered_count(c, ident(c).in_list(list, true))
+            }
+            Metric::NotMatching(c, p) => {
+                filtered_count(c, not(regexp_like(ident(c), lit(p.clone()), None)))
+            }
+        }
+    }
+}
+
+/// `count(c) FILTER (WHERE pred)`: null rows never count.
+fn filtered_count(c: &str, pred: Expr) -> Expr {
+    count(ident(c))
+        .filter(pred)
+        .build()
+        .unwrap_or_else(|_| count(ident(c)))
+}
+
+/// A set literal typed for the column: text columns compare as text, so
+/// `in_set: [1, 2]` on a string column means the strings "1" and "2".
+fn lit_expr(l: &Lit, dt: &DataType) -> Expr {
+    if types::is_string(dt) {
+        return lit(match l {
+            Lit::Str(s) => s.clone(),
+            other => other.to_string(),
+        });
+    }
+    match l {
+        Lit::Bool(b) => lit(*b),
+        Lit::Int(i) => lit(*i),
+        Lit::Float(f) => lit(*f),
+        Lit::Str(s) => cast(lit(s.clone()), dt.clone()),
+    }
+}

@@ -1,0 +1,189 @@
+//! The console report: a headline verdict, then one table per source with
+//! failures first (observed beside expected, severity, why), then schema
+//! diffs. Colour only when asked (a TTY without `NO_COLOR`); the text is the
+//! same either way, so CI logs and snapshots read like the terminal.
+
+use std::io::{self, Write};
+
+use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
+
+use super::{Report, SourceReport, Verdict};
+use crate::check::{CheckResult, Status};
+use crate::spec::Severity;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    pub color: bool,
+    /// Wrap tables to this width (a terminal's); `None` never wraps.
+    pub width: Option<u16>,
+}
+
+pub fn render(r: &Report, w: &mut dyn Write, style: Style) -> io::Result<()> {
+    for suite in &r.suites {
+        writeln!(w, "suite {}", suite.file)?;
+        for src in &suite.sources {
+            writeln!(w)?;
+            source(src, w, style)?;
+        }
+        writeln!(w)?;
+    }
+    headline(r, w, style)
+}
+
+fn headline(r: &Report, w: &mut dyn Write, style: Style) -> io::Result<()> {
+    let s = &r.summary;
+    let mut parts = vec![format!("{} passed", s.passed)];
+    if s.failed > 0 {
+        parts.push(format!("{} failed", s.failed));
+    }
+    if s.warnings > 0 {
+        parts.push(format!("{} warning{}", s.warnings, plural(s.warnings)));
+    }
+    if s.errors > 0 {
+        parts.push(format!("{} could not be evaluated", s.errors));
+    }
+    if s.source_errors > 0 {
+        parts.push(format!(
+            "{} source{} unreadable",
+            s.source_errors,
+            plural(s.source_errors)
+        ));
+    }
+    let label = r.verdict.label();
+    let label = if style.color {
+        let code = match r.verdict {
+            Verdict::Pass => "32",
+            Verdict::Warn => "33",
+            Verdict::Fail | Verdict::Error => "31",
+        };
+        format!("\x1b[1;{code}m{label}\x1b[0m")
+    } else {
+        label.to_string()
+    };
+    writeln!(
+        w,
+        "verdict: {label} — {} check{}: {} ({:.2} s, exit {})",
+        s.checks,
+        plural(s.checks),
+        parts.join(", "),
+        r.seconds,
+        r.exit_code
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn source(src: &SourceReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
+    let mut facts = Vec::new();
+    if let Some(f) = src.format {
+        facts.push(f.to_string());
+    }
+    if let Some(n) = src.files {
+        facts.push(format!("{n} file{}", plural(n)));
+    }
+    if let Some(rows) = src.rows {
+        facts.push(format!("{rows} row{}", if rows == 1 { "" } else { "s" }));
+    }
+    let scan_secs: f64 = src.scans.iter().map(|s| s.seconds).sum();
+    let meta = src.scans.iter().filter(|s| s.from_metadata).count();
+    facts.push(format!(
+        "{} quer{} in {:.2} s{}",
+        src.scans.len(),
+        if src.scans.len() == 1 { "y" } else { "ies" },
+        src.load_seconds + scan_secs,
+        if meta > 0 {
+            format!(", {meta} answered from metadata")
+        } else {
+            String::new()
+        }
+    ));
+    writeln!(
+        w,
+        "source {} ({}) · {}",
+        src.name,
+        src.path,
+        facts.join(", ")
+    )?;
+    if let Some(e) = &src.error {
+        writeln!(w, "  cannot read the source: {e}")?;
+    }
+    if src.checks.is_empty() {
+        return Ok(());
+    }
+    let mut order: Vec<&CheckResult> = src.checks.iter().collect();
+    order.sort_by_key(|c| rank(c));
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED);
+    match style.width {
+        Some(width) => {
+            t.set_content_arrangement(ContentArrangement::Dynamic)
+                .set_width(width);
+        }
+        None => {
+            t.set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
+    if style.color {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    t.set_header(["status", "check", "observed", "expected", "severity", "why"]);
+    for c in &order {
+        let mut status = Cell::new(c.label());
+        if style.color {
+            status = status.fg(color(c)).add_attribute(Attribute::Bold);
+        }
+        t.add_row(vec![
+            status,
+            Cell::new(&c.name),
+            Cell::new(&c.observed_text),
+            Cell::new(&c.expected),
+            Cell::new(c.severity.to_string()),
+            Cell::new(c.why.as_deref().unwrap_or("")),
+        ]);
+    }
+    writeln!(w, "{t}")?;
+    for c in order.iter().filter(|c| c.diff.is_some()) {
+        writeln!(w, "{} — expected vs actual schema:", c.name)?;
+        for line in c.diff.as_deref().unwrap_or("").lines() {
+            writeln!(w, "  {}", paint(line, style))?;
+        }
+    }
+    Ok(())
+}
+
+/// Failures first, then errors, warnings and passes; suite order within.
+fn rank(c: &CheckResult) -> u8 {
+    match (c.status, c.severity) {
+        (Status::Fail, Severity::Error) => 0,
+        (Status::Error, _) => 1,
+        (Status::Fail, Severity::Warn) => 2,
+        (Status::Pass, _) => 3,
+    }
+}
+
+fn color(c: &CheckResult) -> Color {
+    match c.label() {
+        "PASS" => Color::Green,
+        "WARN" => Color::Yellow,
+        _ => Color::Red,
+    }
+}
+
+fn paint(line: &str, style: Style) -> String {
+    if !style.color || line.starts_with("+++") || line.starts_with("---") {
+        return line.to_string();
+    }
+    match line.chars().next() {
+        Some('-') => format!("\x1b[31m{line}\x1b[0m"),
+        Some('+') => format!("\x1b[32m{line}\x1b[0m"),
+        _ => line.to_string(),
+    }
+}

@@ -1,0 +1,136 @@
+//! The report: a serde model of everything a run found (per suite, per
+//! source: checks, scans, timings) and the one place that turns it into a
+//! verdict and an exit code. Renderers are pure functions of `&Report`
+//! into any writer, so every format can be snapshot-tested.
+
+pub mod console;
+pub mod json;
+
+use serde::Serialize;
+
+use crate::check::{CheckResult, Status};
+use crate::metric::exec::Scan;
+use crate::spec::Severity;
+
+/// Bumped when a field changes meaning or disappears; additions keep it.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Exit codes (README, "Exit codes").
+pub mod exit {
+    /// Every error-severity check passed.
+    pub const PASS: i32 = 0;
+    /// At least one error-severity check failed (with `--strict`, or a warning).
+    pub const GATE: i32 = 1;
+    /// The suite or the command line is invalid; nothing was evaluated.
+    pub const INVALID: i32 = 2;
+    /// A source could not be read or a check could not be evaluated.
+    pub const BROKEN: i32 = 3;
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub verdict: Verdict,
+    pub exit_code: i32,
+    pub strict: bool,
+    /// The instant `now` stood for in time bounds (RFC 3339).
+    pub now: String,
+    pub summary: Summary,
+    pub suites: Vec<SuiteReport>,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Warn,
+    Fail,
+    Error,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Warn => "PASS with warnings",
+            Verdict::Fail => "FAIL",
+            Verdict::Error => "ERROR",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub checks: usize,
+    pub passed: usize,
+    /// Error-severity checks that failed.
+    pub failed: usize,
+    /// Warn-severity checks that failed.
+    pub warnings: usize,
+    /// Checks that could not be evaluated.
+    pub errors: usize,
+    /// Sources that could not be read.
+    pub source_errors: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SuiteReport {
+    pub file: String,
+    pub sources: Vec<SourceReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceReport {
+    pub name: String,
+    pub path: String,
+    pub format: Option<&'static str>,
+    pub files: Option<usize>,
+    /// Row count, when a check needed it.
+    pub rows: Option<u64>,
+    /// Why the source could not be read, if it could not.
+    pub error: Option<String>,
+    /// Seconds spent listing files and inferring the schema.
+    pub load_seconds: f64,
+    pub scans: Vec<Scan>,
+    pub checks: Vec<CheckResult>,
+}
+
+impl Report {
+    /// Builds the report and decides the verdict. `--strict` makes warnings
+    /// fail the gate; a run that evaluated no check never passes.
+    pub fn new(suites: Vec<SuiteReport>, strict: bool, now: String, seconds: f64) -> Report {
+        let mut s = Summary::default();
+        for src in suites.iter().flat_map(|x| &x.sources) {
+            s.source_errors += usize::from(src.error.is_some());
+            for c in &src.checks {
+                s.checks += 1;
+                match (c.status, c.severity) {
+                    (Status::Pass, _) => s.passed += 1,
+                    (Status::Fail, Severity::Error) => s.failed += 1,
+                    (Status::Fail, Severity::Warn) => s.warnings += 1,
+                    (Status::Error, _) => s.errors += 1,
+                }
+            }
+        }
+        let (verdict, exit_code) = if s.failed > 0 || (strict && s.warnings > 0) {
+            (Verdict::Fail, exit::GATE)
+        } else if s.errors > 0 || s.source_errors > 0 || s.checks == 0 {
+            (Verdict::Error, exit::BROKEN)
+        } else if s.warnings > 0 {
+            (Verdict::Warn, exit::PASS)
+        } else {
+            (Verdict::Pass, exit::PASS)
+        };
+        Report {
+            schema_version: SCHEMA_VERSION,
+            verdict,
+            exit_code,
+            strict,
+            now,
+            summary: s,
+            suites,
+            seconds,
+        }
+    }
+}

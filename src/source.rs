@@ -1,0 +1,173 @@
+//! Sources: turning a `path:` (file, directory, glob, hive-partitioned
+//! folders) into a table registered in the DataFusion session under the
+//! source's name. The format comes from `format:` or the file extension.
+//! Problems a user can fix (no such file, a glob matching nothing, a
+//! directory without data files) are told apart from read errors.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::datasource::file_format::arrow::ArrowFormat;
+use datafusion::datasource::file_format::csv::CsvFormat;
+use datafusion::datasource::file_format::json::JsonFormat;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::file_format::FileFormat;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use datafusion::prelude::SessionContext;
+use futures::TryStreamExt;
+
+use crate::metric::exec::message;
+use crate::spec::{CsvOptions, Format, SourceSpec};
+
+/// A registered source.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub format: Format,
+    pub files: usize,
+    pub schema: SchemaRef,
+    pub partition_columns: Vec<String>,
+    pub seconds: f64,
+}
+
+fn is_glob(p: &str) -> bool {
+    p.contains(['*', '?', '['])
+}
+
+/// Registers `spec` in `ctx` under its name.
+pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded, String> {
+    let started = Instant::now();
+    let path = spec.path.as_str();
+    let glob = is_glob(path);
+    if !glob && !Path::new(path).exists() {
+        return Err(format!("no such file or directory: {path}"));
+    }
+    let is_dir = !glob && Path::new(path).is_dir();
+    let format = match spec.format {
+        Some(f) => f,
+        None => detect_format(path, is_dir)?,
+    };
+    let url = ListingTableUrl::parse(path).map_err(|e| message(&e))?;
+    let state = ctx.state();
+    // A single file is read whatever its name; a directory or glob keeps to
+    // the files of its format (so `_SUCCESS` markers are skipped).
+    let extension = if is_dir {
+        format_extension(path, format)
+    } else {
+        String::new()
+    };
+    let options = ListingOptions::new(file_format(format, &spec.csv, path))
+        .with_file_extension(extension.clone());
+    let store = state
+        .runtime_env()
+        .object_store(&url)
+        .map_err(|e| message(&e))?;
+    let files: Vec<_> = url
+        .list_all_files(&state, store.as_ref(), &extension)
+        .await
+        .map_err(|e| message(&e))?
+        .try_collect()
+        .await
+        .map_err(|e| message(&e))?;
+    if files.is_empty() {
+        return Err(if glob {
+            format!("no files match `{path}`")
+        } else {
+            format!("`{path}` holds no {} files", format.name())
+        });
+    }
+    let config = ListingTableConfig::new(url)
+        .with_listing_options(options)
+        .infer_partitions_from_path(&state)
+        .await
+        .map_err(|e| message(&e))?
+        .infer_schema(&state)
+        .await
+        .map_err(|e| format!("cannot read {}: {}", path, message(&e)))?;
+    let partition_columns = config
+        .options
+        .as_ref()
+        .map(|o| {
+            o.table_partition_cols
+                .iter()
+                .map(|(n, _)| n.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let table = ListingTable::try_new(config).map_err(|e| message(&e))?;
+    let schema = datafusion::datasource::TableProvider::schema(&table);
+    ctx.register_table(spec.name.as_str(), Arc::new(table))
+        .map_err(|e| message(&e))?;
+    Ok(Loaded {
+        format,
+        files: files.len(),
+        schema,
+        partition_columns,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn detect_format(path: &str, is_dir: bool) -> Result<Format, String> {
+    if !is_dir {
+        return Format::from_extension(path).ok_or_else(|| {
+            format!("cannot tell the format of `{path}` from its name; add `format:` (parquet, csv, json or arrow)")
+        });
+    }
+    first_data_file(Path::new(path))
+        .and_then(|f| Format::from_extension(&f))
+        .ok_or_else(|| format!("`{path}` holds no parquet, csv, json or arrow files"))
+}
+
+/// The first file below `dir` (depth first, sorted) with a known extension,
+/// skipping hidden and `_`-prefixed names as Spark and Hive writers expect.
+fn first_data_file(dir: &Path) -> Option<String> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let name = e.file_name().to_string_lossy().to_string();
+        if name.starts_with('.') || name.starts_with('_') {
+            continue;
+        }
+        let p = e.path();
+        if p.is_dir() {
+            if let Some(f) = first_data_file(&p) {
+                return Some(f);
+            }
+        } else if Format::from_extension(&name).is_some() {
+            return Some(p.to_string_lossy().to_string());
+        }
+    }
+    None
+}
+
+/// The extension a directory's data files carry (`.parquet`, `.pq`, …).
+fn format_extension(dir: &str, format: Format) -> String {
+    first_data_file(Path::new(dir))
+        .filter(|f| Format::from_extension(f) == Some(format))
+        .and_then(|f| f.rsplit_once('.').map(|(_, e)| format!(".{e}")))
+        .unwrap_or_else(|| format!(".{}", format.name()))
+}
+
+fn file_format(format: Format, csv: &CsvOptions, path: &str) -> Arc<dyn FileFormat> {
+    match format {
+        Format::Parquet => Arc::new(ParquetFormat::default()),
+        Format::Csv => {
+            let tsv = path.to_ascii_lowercase().ends_with(".tsv");
+            let delimiter = csv.delimiter.unwrap_or(if tsv { b'\t' } else { b',' });
+            Arc::new(
+                CsvFormat::default()
+                    .with_delimiter(delimiter)
+                    .with_has_header(csv.header)
+                    .with_quote(csv.quote),
+            )
+        }
+        Format::Json => Arc::new(JsonFormat::default()),
+        Format::Arrow => Arc::new(ArrowFormat),
+    }
+}

@@ -1,0 +1,325 @@
+//! The suite file: what a user declares, validated and with every name
+//! resolved. `yaml` turns text into positioned nodes, `parse` turns nodes into
+//! these types while collecting every problem, and `time` reads the
+//! `now - 2d` style bounds. Nothing here touches data.
+
+pub mod diag;
+pub mod parse;
+pub mod time;
+pub mod yaml;
+
+use std::fmt;
+
+use diag::Pos;
+pub use parse::load;
+
+/// A validated suite.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    /// The path the suite was loaded from, as the user wrote it.
+    pub file: String,
+    pub sources: Vec<SourceSpec>,
+    pub checks: Vec<SourceChecks>,
+}
+
+impl Suite {
+    pub fn source(&self, name: &str) -> Option<&SourceSpec> {
+        self.sources.iter().find(|s| s.name == name)
+    }
+
+    pub fn check_count(&self) -> usize {
+        self.checks.iter().map(|c| c.checks.len()).sum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceSpec {
+    pub name: String,
+    pub path: String,
+    pub format: Option<Format>,
+    pub csv: CsvOptions,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Parquet,
+    Csv,
+    Json,
+    Arrow,
+}
+
+impl Format {
+    pub const NAMES: [&'static str; 4] = ["parquet", "csv", "json", "arrow"];
+
+    pub fn parse(s: &str) -> Option<Format> {
+        match s.to_ascii_lowercase().as_str() {
+            "parquet" => Some(Format::Parquet),
+            "csv" | "tsv" => Some(Format::Csv),
+            "json" | "ndjson" | "jsonl" => Some(Format::Json),
+            "arrow" | "ipc" | "feather" => Some(Format::Arrow),
+            _ => None,
+        }
+    }
+
+    /// The format a file name's extension implies.
+    pub fn from_extension(path: &str) -> Option<Format> {
+        let ext = path.rsplit('.').next()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "parquet" | "parq" | "pq" => Some(Format::Parquet),
+            "csv" | "tsv" => Some(Format::Csv),
+            "json" | "ndjson" | "jsonl" => Some(Format::Json),
+            "arrow" | "ipc" | "feather" => Some(Format::Arrow),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Parquet => "parquet",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Arrow => "arrow",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvOptions {
+    /// `None`: `\t` for `.tsv` files, `,` otherwise.
+    pub delimiter: Option<u8>,
+    pub header: bool,
+    pub quote: u8,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            delimiter: None,
+            header: true,
+            quote: b'"',
+        }
+    }
+}
+
+/// The checks declared for one source.
+#[derive(Debug, Clone)]
+pub struct SourceChecks {
+    pub source: String,
+    pub checks: Vec<Check>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warn,
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Warn => "warn",
+            Severity::Error => "error",
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// Unique within its source; defaults to `column.kind`.
+    pub name: String,
+    pub severity: Severity,
+    pub kind: CheckKind,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub enum CheckKind {
+    Schema(SchemaContract),
+    RowCount(Bounds),
+    Metric {
+        column: String,
+        metric: ColumnMetric,
+        bounds: Bounds,
+    },
+    NotNull {
+        column: String,
+    },
+    Unique {
+        columns: Vec<String>,
+    },
+    InSet {
+        column: String,
+        values: Vec<Lit>,
+    },
+    Regex {
+        column: String,
+        pattern: String,
+    },
+    Length {
+        column: String,
+        bounds: Bounds,
+    },
+    Sql {
+        query: String,
+        bounds: Bounds,
+    },
+}
+
+impl CheckKind {
+    /// The check's keyword as written in suites and shown in reports.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            CheckKind::Schema(_) => "schema",
+            CheckKind::RowCount(_) => "row_count",
+            CheckKind::Metric { metric, .. } => metric.keyword(),
+            CheckKind::NotNull { .. } => "not_null",
+            CheckKind::Unique { .. } => "unique",
+            CheckKind::InSet { .. } => "in_set",
+            CheckKind::Regex { .. } => "regex",
+            CheckKind::Length { .. } => "length",
+            CheckKind::Sql { .. } => "sql",
+        }
+    }
+
+    /// The column the check is about, if it is about one.
+    pub fn column(&self) -> Option<String> {
+        match self {
+            CheckKind::Metric { column, .. }
+            | CheckKind::NotNull { column }
+            | CheckKind::InSet { column, .. }
+            | CheckKind::Regex { column, .. }
+            | CheckKind::Length { column, .. } => Some(column.clone()),
+            CheckKind::Unique { columns } => Some(columns.join(", ")),
+            CheckKind::Schema(_) | CheckKind::RowCount(_) | CheckKind::Sql { .. } => None,
+        }
+    }
+}
+
+/// Single-number metrics of one column with bounds on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ColumnMetric {
+    NullCount,
+    NullRate,
+    NanRate,
+    Min,
+    Max,
+    Mean,
+    Sum,
+    Stddev,
+}
+
+impl ColumnMetric {
+    pub const ALL: [ColumnMetric; 8] = [
+        ColumnMetric::NullCount,
+        ColumnMetric::NullRate,
+        ColumnMetric::NanRate,
+        ColumnMetric::Min,
+        ColumnMetric::Max,
+        ColumnMetric::Mean,
+        ColumnMetric::Sum,
+        ColumnMetric::Stddev,
+    ];
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ColumnMetric::NullCount => "null_count",
+            ColumnMetric::NullRate => "null_rate",
+            ColumnMetric::NanRate => "nan_rate",
+            ColumnMetric::Min => "min",
+            ColumnMetric::Max => "max",
+            ColumnMetric::Mean => "mean",
+            ColumnMetric::Sum => "sum",
+            ColumnMetric::Stddev => "stddev",
+        }
+    }
+
+    pub fn is_rate(self) -> bool {
+        matches!(self, ColumnMetric::NullRate | ColumnMetric::NanRate)
+    }
+
+    /// Whether a time bound (`now - 2d`) makes sense for this metric.
+    pub fn takes_time(self) -> bool {
+        matches!(self, ColumnMetric::Min | ColumnMetric::Max)
+    }
+}
+
+/// Inclusive bounds on an observed value. `equals: v` is `min = max = v`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bounds {
+    pub min: Option<Bound>,
+    pub max: Option<Bound>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bound {
+    Num(Number),
+    Time(time::TimeExpr),
+}
+
+/// A number as written: integers stay exact so that large counts and sums
+/// compare without float rounding.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    Int(i128),
+    Float(f64),
+}
+
+impl Number {
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Number::Int(i) => i as f64,
+            Number::Float(f) => f,
+        }
+    }
+}
+
+/// A literal from an `in_set` list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+}
+
+impl fmt::Display for Lit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Lit::Bool(b) => write!(f, "{b}"),
+            Lit::Int(i) => write!(f, "{i}"),
+            Lit::Float(x) => write!(f, "{x}"),
+            Lit::Str(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+/// The input shape contract of a source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaContract {
+    pub columns: Vec<ColumnContract>,
+    pub extra_columns: ExtraColumns,
+    pub order: Order,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnContract {
+    pub name: String,
+    pub ty: Option<TypeSpec>,
+    /// `Some(false)`: the column must hold no nulls (checked on the data).
+    pub nullable: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtraColumns {
+    Allow,
+    Forbid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Any,
+    Strict,
+}
+
+pub use crate::types::TypeSpec;

@@ -1,0 +1,228 @@
+//! The YAML layer of suite loading: parses text into an owned tree whose
+//! every node knows its line and column, and applies `${VAR}` interpolation
+//! to string scalars on the way. Everything above this module works on
+//! [`Node`], never on the YAML crate's types, so the crate can be swapped.
+
+use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+
+use super::diag::{Diagnostic, Pos};
+
+/// One YAML node with its position in the suite file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub pos: Pos,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    /// Keys are kept in file order; duplicate keys are rejected by the parser.
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// What the node is, in the words a user would use ("a string", "a list").
+    pub fn describe(&self) -> &'static str {
+        match self.kind {
+            Kind::Null => "nothing (null)",
+            Kind::Bool(_) => "a boolean",
+            Kind::Int(_) => "an integer",
+            Kind::Float(_) => "a number",
+            Kind::Str(_) => "a string",
+            Kind::Seq(_) => "a list",
+            Kind::Map(_) => "a mapping",
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The key text of a mapping key, whatever scalar it was written as
+    /// (`1:` and `true:` are keys too; a column may be named `1`).
+    pub fn key_text(&self) -> String {
+        match &self.kind {
+            Kind::Str(s) => s.clone(),
+            Kind::Int(i) => i.to_string(),
+            Kind::Float(f) => f.to_string(),
+            Kind::Bool(b) => b.to_string(),
+            Kind::Null => "null".to_string(),
+            Kind::Seq(_) | Kind::Map(_) => String::new(),
+        }
+    }
+}
+
+/// Parses a whole suite file. A syntax error is returned alone (nothing else
+/// can be trusted after it); interpolation errors are all collected.
+pub fn parse(text: &str) -> Result<Node, Vec<Diagnostic>> {
+    let docs = MarkedYaml::load_from_str(text).map_err(|e| {
+        let m = e.marker();
+        vec![Diagnostic::new(
+            format!("malformed YAML: {}", e.info()),
+            Pos::new(m.line(), m.col() + 1),
+        )]
+    })?;
+    let mut diags = Vec::new();
+    let root = match docs.len() {
+        0 => Node {
+            pos: Pos::new(1, 1),
+            kind: Kind::Null,
+        },
+        1 => convert(&docs[0], &mut diags),
+        _ => {
+            let p = &docs[1].span.start;
+            return Err(vec![Diagnostic::new(
+                "a suite file holds one YAML document; found a second one",
+                Pos::new(p.line(), p.col() + 1),
+            )]);
+        }
+    };
+    if diags.is_empty() {
+        Ok(root)
+    } else {
+        Err(diags)
+    }
+}
+
+fn convert(y: &MarkedYaml<'_>, diags: &mut Vec<Diagnostic>) -> Node {
+    let pos = Pos::new(y.span.start.line(), y.span.start.col() + 1);
+    let kind = match &y.data {
+        YamlData::Value(s) => match s {
+            Scalar::Null => Kind::Null,
+            Scalar::Boolean(b) => Kind::Bool(*b),
+            Scalar::Integer(i) => Kind::Int(*i),
+            Scalar::FloatingPoint(f) => Kind::Float(f.into_inner()),
+            Scalar::String(s) => Kind::Str(interpolate(s, pos, diags)),
+        },
+        YamlData::Representation(s, _, _) => Kind::Str(interpolate(s, pos, diags)),
+        YamlData::Sequence(items) => Kind::Seq(items.iter().map(|i| convert(i, diags)).collect()),
+        YamlData::Mapping(map) => Kind::Map(
+            map.iter()
+                .map(|(k, v)| (convert(k, diags), convert(v, diags)))
+                .collect(),
+        ),
+        YamlData::Tagged(_, inner) => return convert(inner, diags),
+        YamlData::Alias(_) | YamlData::BadValue => {
+            diags.push(Diagnostic::new(
+                "YAML aliases and unresolvable values are not supported in suites",
+                pos,
+            ));
+            Kind::Null
+        }
+    };
+    Node { pos, kind }
+}
+
+/// Replaces `${NAME}` with the environment variable's value; `$${` stands for a
+/// literal `${`. A variable that is not set is an error naming it: silently
+/// substituting an empty string would turn a credential typo into a wrong run.
+pub fn interpolate(s: &str, pos: Pos, diags: &mut Vec<Diagnostic>) -> String {
+    interpolate_with(s, pos, diags, |k| std::env::var(k).ok())
+}
+
+fn interpolate_with(
+    s: &str,
+    pos: Pos,
+    diags: &mut Vec<Diagnostic>,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if let Some(after) = tail.strip_prefix("$${") {
+            out.push_str("${");
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("${") {
+            match after.find('}') {
+                Some(end) => {
+                    let name = &after[..end];
+                    match lookup(name) {
+                        Some(v) => out.push_str(&v),
+                        None => diags.push(
+                            Diagnostic::new(
+                                format!("environment variable `{name}` is not set"),
+                                pos,
+                            )
+                            .with_help(format!(
+                                "export {name}=… before running, or write `$${{{name}}}` for a literal `${{`"
+                            )),
+                        ),
+                    }
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    diags.push(Diagnostic::new("unterminated `${` in string", pos));
+                    rest = "";
+                }
+            }
+        } else {
+            out.push('$');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interp(s: &str) -> (String, Vec<String>) {
+        let mut d = Vec::new();
+        let out = interpolate_with(s, Pos::new(1, 1), &mut d, |k| {
+            (k == "USER").then(|| "ana".to_string())
+        });
+        (out, d.into_iter().map(|d| d.message).collect())
+    }
+
+    #[test]
+    fn interpolation_cases() {
+        assert_eq!(interp("pg://${USER}@h"), ("pg://ana@h".into(), vec![]));
+        assert_eq!(interp("cost $5"), ("cost $5".into(), vec![]));
+        assert_eq!(interp("$${USER}"), ("${USER}".into(), vec![]));
+        assert_eq!(
+            interp("${NOPE}x"),
+            (
+                "x".into(),
+                vec!["environment variable `NOPE` is not set".into()]
+            )
+        );
+        assert_eq!(
+            interp("a${USER"),
+            ("a".into(), vec!["unterminated `${` in string".into()])
+        );
+    }
+
+    #[test]
+    fn positions_are_one_based() {
+        let n = parse("a:\n  b: 1\n").unwrap();
+        let Kind::Map(m) = &n.kind else { panic!() };
+        let Kind::Map(inner) = &m[0].1.kind else {
+            panic!()
+        };
+        assert_eq!(inner[0].0.pos, Pos::new(2, 3));
+    }
+
+    #[test]
+    fn syntax_error_has_position() {
+        let e = parse("a: [1, 2\nb: 3\n").unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert!(
+            e[0].message.starts_with("malformed YAML"),
+            "{}",
+            e[0].message
+        );
+    }
+}

@@ -1,0 +1,350 @@
+//! The real binary on the bundled fixtures: exit codes asserted every time,
+//! what the user sees snapshotted (timings redacted).
+
+use std::path::Path;
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn verdict(args: &[&str]) -> Out {
+    let out = Command::cargo_bin("verdict")
+        .expect("binary")
+        .args(args)
+        .env_remove("NO_COLOR")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs");
+    Out {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8(out.stdout).expect("utf8"),
+        stderr: String::from_utf8(out.stderr).expect("utf8"),
+    }
+}
+
+/// Run with a fixed `now` so time bounds are reproducible.
+fn run(args: &[&str]) -> Out {
+    let mut a = vec!["run", "--now", "2026-11-25T12:00:00Z"];
+    a.extend_from_slice(args);
+    verdict(&a)
+}
+
+macro_rules! snap {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({filters => vec![
+            (r"\d+\.\d{2} s", "[secs] s"),
+            (r#""(seconds|load_seconds)": [0-9.e-]+"#, r#""$1": "[secs]""#),
+        ]}, {
+            insta::assert_snapshot!($name, $value);
+        });
+    };
+}
+
+#[test]
+fn bundled_example_passes() {
+    let o = run(&["expectations/features.yml"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("verdict: PASS"), "{}", o.stdout);
+    assert_eq!(o.stderr, "");
+    snap!("bundled_example_console", o.stdout);
+}
+
+#[test]
+fn bundled_example_json() {
+    let o = run(&["expectations/features.yml", "--format", "json"]);
+    assert_eq!(o.code, 0);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["verdict"], "pass");
+    assert_eq!(v["exit_code"], 0);
+    assert_eq!(v["summary"]["checks"], 28);
+    let src = &v["suites"][0]["sources"][0];
+    assert_eq!(src["rows"], 1000);
+    // One shared aggregate, one distinct query for `id`, one SQL check.
+    let kinds: Vec<&str> = src["scans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["aggregate", "distinct", "sql"]);
+    snap!("bundled_example_json", o.stdout);
+}
+
+#[test]
+fn json_file_is_written_and_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    let strip = |p: &Path| {
+        let s = std::fs::read_to_string(p).unwrap();
+        regex::Regex::new(r#""(seconds|load_seconds)": [0-9.e-]+"#)
+            .unwrap()
+            .replace_all(&s, "")
+            .to_string()
+    };
+    assert_eq!(
+        run(&["expectations/features.yml", "--json", a.to_str().unwrap()]).code,
+        0
+    );
+    assert_eq!(
+        run(&["expectations/features.yml", "--json", b.to_str().unwrap()]).code,
+        0
+    );
+    assert_eq!(strip(&a), strip(&b));
+}
+
+/// Every planted defect in fixtures/features_defects.parquet fails exactly
+/// the check it targets, and nothing else.
+#[test]
+fn planted_defects_fail_exactly_their_checks() {
+    let suite = std::fs::read_to_string("expectations/features.yml")
+        .unwrap()
+        .replace(
+            "fixtures/features.parquet",
+            "fixtures/features_defects.parquet",
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("defects.yml");
+    std::fs::write(&path, suite).unwrap();
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let mut failed: Vec<String> = v["suites"][0]["sources"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] != "pass")
+        .map(|c| {
+            format!(
+                "{} {}",
+                c["status"].as_str().unwrap(),
+                c["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    failed.sort();
+    assert_eq!(
+        failed,
+        [
+            "fail category.in_set",
+            "fail country.length",
+            "fail created_at.max",
+            "fail email.regex",
+            "fail id.unique",
+            "fail price.min",
+            "fail price.null_rate",
+            "fail qty.mean",
+            "fail qty.sum",
+            "fail score.nan_rate",
+        ]
+    );
+}
+
+#[test]
+fn edge_cases_are_errors_not_passes() {
+    let o = run(&["fixtures/suites/edge_cases.yml"]);
+    assert_eq!(o.code, 1);
+    snap!("edge_cases_console", o.stdout);
+    let o = run(&["fixtures/suites/edge_cases.yml", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let checks = &v["suites"][0]["sources"][0]["checks"];
+    let by_name = |n: &str| {
+        checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    // 4 × (2^62) = 2^64: exact, not wrapped; beyond 2^53 it is a string.
+    assert_eq!(by_name("big.sum")["observed"], "18446744073709551616");
+    assert_eq!(by_name("big.sum")["status"], "fail");
+    assert_eq!(
+        by_name("nothing.mean")["why"],
+        "mean is undefined: all 4 values of `nothing` are null"
+    );
+    assert_eq!(by_name("x.min")["observed"], 1.0);
+    assert_eq!(
+        by_name("name.mean")["why"],
+        "mean needs a numeric column; `name` is string"
+    );
+    assert_eq!(
+        by_name("no_such_colum.not_null")["why"],
+        "column `no_such_colum` does not exist; the columns are `big`, `nothing`, `x`, `name`"
+    );
+}
+
+#[test]
+fn errors_without_failures_exit_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.yml");
+    std::fs::write(
+        &path,
+        "version: 1\nsources:\n  e: { path: fixtures/empty.parquet }\nchecks:\n  e:\n    columns:\n      x: [ mean: { min: 0 } ]\n",
+    )
+    .unwrap();
+    let o = run(&[path.to_str().unwrap()]);
+    assert_eq!(o.code, 3);
+    assert!(
+        o.stdout.contains("mean is undefined: the table is empty"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn identifiers_are_data() {
+    let o = run(&["fixtures/suites/weird_names.yml"]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    snap!("weird_names_console", o.stdout);
+}
+
+#[test]
+fn every_input_shape_is_read() {
+    let o = run(&["fixtures/suites/formats.yml"]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    snap!("formats_console", o.stdout);
+}
+
+#[test]
+fn unreadable_sources_exit_3() {
+    let o = run(&["fixtures/suites/broken_sources.yml"]);
+    assert_eq!(o.code, 3);
+    snap!("broken_sources_console", o.stdout);
+}
+
+#[test]
+fn warnings_pass_unless_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.yml");
+    std::fs::write(
+        &path,
+        "version: 1\nsources:\n  f: { path: fixtures/features.parquet }\nchecks:\n  f:\n    table:\n      - row_count: { max: 10, severity: warn }\n",
+    )
+    .unwrap();
+    let o = run(&[path.to_str().unwrap()]);
+    assert_eq!(o.code, 0);
+    assert!(
+        o.stdout
+            .contains("verdict: PASS with warnings — 1 check: 0 passed, 1 warning"),
+        "{}",
+        o.stdout
+    );
+    let o = run(&[path.to_str().unwrap(), "--strict"]);
+    assert_eq!(o.code, 1);
+    assert!(o.stdout.contains("verdict: FAIL"), "{}", o.stdout);
+}
+
+#[test]
+fn freshness_uses_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.yml");
+    std::fs::write(
+        &path,
+        "version: 1\nsources:\n  f: { path: fixtures/features.parquet }\nchecks:\n  f:\n    columns:\n      created_at: [ max: { min: now - 2d } ]\n",
+    )
+    .unwrap();
+    // The newest row is 2026-11-11T15:00:00Z.
+    let o = verdict(&[
+        "run",
+        path.to_str().unwrap(),
+        "--now",
+        "2026-11-12T00:00:00Z",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    let o = verdict(&[
+        "run",
+        path.to_str().unwrap(),
+        "--now",
+        "2026-11-25T00:00:00Z",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let c = &v["suites"][0]["sources"][0]["checks"][0];
+    assert_eq!(c["observed"], "2026-11-11T15:00:00Z");
+    assert_eq!(c["expected"], ">= now - 2d (2026-11-23T00:00:00Z)");
+    assert_eq!(c["why"], "below the minimum");
+}
+
+#[test]
+fn invalid_suites_exit_2_with_their_message() {
+    let mut names: Vec<_> = std::fs::read_dir("fixtures/suites/invalid")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 15);
+    for p in names {
+        let o = verdict(&["validate", p.to_str().unwrap()]);
+        assert_eq!(o.code, 2, "{}", p.display());
+        assert_eq!(o.stdout, "");
+        let r = run(&[p.to_str().unwrap()]);
+        assert_eq!(r.code, 2, "{}", p.display());
+        assert_eq!(r.stderr, o.stderr, "run and validate report alike");
+        let name = p.file_stem().unwrap().to_str().unwrap().to_string();
+        insta::assert_snapshot!(format!("invalid_{name}"), o.stderr);
+    }
+}
+
+#[test]
+fn validate_accepts_good_suites() {
+    let o = verdict(&[
+        "validate",
+        "expectations/features.yml",
+        "fixtures/suites/edge_cases.yml",
+    ]);
+    assert_eq!(o.code, 0);
+    assert_eq!(
+        o.stderr,
+        "expectations/features.yml: ok (1 source, 28 checks)\nfixtures/suites/edge_cases.yml: ok (2 sources, 16 checks)\n"
+    );
+}
+
+#[test]
+fn schema_command() {
+    let o = verdict(&["schema", "fixtures/weird_names.parquet"]);
+    assert_eq!(o.code, 0);
+    snap!("schema_weird_names", o.stdout);
+    let o = verdict(&["schema", "fixtures/hive", "--json"]);
+    assert_eq!(o.code, 0);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["files"], 2);
+    assert_eq!(v["partition_columns"][0], "region");
+    let o = verdict(&["schema", "fixtures/nope.parquet"]);
+    assert_eq!(o.code, 3);
+    assert_eq!(
+        o.stderr,
+        "error: no such file or directory: fixtures/nope.parquet\n"
+    );
+}
+
+#[test]
+fn missing_suite_file() {
+    let o = verdict(&["run", "no/such/suite.yml"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.stderr,
+        "error: cannot read the suite: No such file or directory (os error 2)\n  --> no/such/suite.yml\n\nno/such/suite.yml: 1 error in the suite; nothing was evaluated\n"
+    );
+}
+
+#[test]
+fn bad_command_line_exits_2() {
+    let o = verdict(&["run"]);
+    assert_eq!(o.code, 2);
+    let o = verdict(&["run", "expectations/features.yml", "--now", "yesterday"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.stderr,
+        "error: --now \"yesterday\" is not an instant (e.g. 2026-11-25T12:00:00Z or 2026-11-25)\n"
+    );
+}

@@ -1,0 +1,137 @@
+//! The one-scan aggregate computes the same values as naive
+//! one-query-per-metric SQL, on random small tables with nulls and NaN.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::prelude::ParquetReadOptions;
+use datafusion::scalar::ScalarValue;
+use proptest::prelude::*;
+use verdict::metric::exec::aggregate;
+use verdict::metric::{LitSet, Metric, Value};
+use verdict::spec::Lit;
+
+fn table() -> impl Strategy<Value = Vec<(Option<i64>, Option<f64>, Option<String>)>> {
+    let int = prop::option::of(-1000i64..1000);
+    let float = prop::option::of(prop_oneof![
+        8 => (-1e3f64..1e3),
+        1 => Just(f64::NAN),
+    ]);
+    let text = prop::option::of("[xyz]{0,4}");
+    prop::collection::vec((int, float, text), 0..40)
+}
+
+fn write(
+    rows: &[(Option<i64>, Option<f64>, Option<String>)],
+    path: &std::path::Path,
+) -> Arc<Schema> {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("a b", DataType::Int64, true),
+        Field::new("f", DataType::Float64, true),
+        Field::new("s", DataType::Utf8, true),
+    ]));
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(Int64Array::from(
+            rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        )),
+        Arc::new(Float64Array::from(
+            rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        )),
+        Arc::new(StringArray::from(
+            rows.iter().map(|r| r.2.clone()).collect::<Vec<_>>(),
+        )),
+    ];
+    let batch = RecordBatch::try_new(schema.clone(), cols).unwrap();
+    let mut w =
+        ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema.clone(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    schema
+}
+
+/// The metric as its own query, written the obvious way.
+fn naive_sql(m: &Metric) -> String {
+    let nonan = "where not isnan(\"f\")";
+    match m {
+        Metric::RowCount => "select count(*) from t".into(),
+        Metric::NonNullCount(c) => format!("select count(\"{c}\") from t"),
+        Metric::NanCount(c) => format!("select count(*) from t where isnan(\"{c}\")"),
+        Metric::Min(c) if c == "f" => format!("select min(f) from t {nonan}"),
+        Metric::Max(c) if c == "f" => format!("select max(f) from t {nonan}"),
+        Metric::Sum(c) if c == "f" => format!("select sum(f) from t {nonan}"),
+        Metric::Mean(c) if c == "f" => format!("select avg(f) from t {nonan}"),
+        Metric::Stddev(c) if c == "f" => format!("select stddev(f) from t {nonan}"),
+        Metric::Min(c) => format!("select min(\"{c}\") from t"),
+        Metric::Max(c) => format!("select max(\"{c}\") from t"),
+        Metric::Sum(c) => format!("select sum(\"{c}\") from t"),
+        Metric::Mean(c) => format!("select avg(\"{c}\") from t"),
+        Metric::Stddev(c) => format!("select stddev(\"{c}\") from t"),
+        Metric::MinLength(c) => format!("select min(length(\"{c}\")) from t"),
+        Metric::MaxLength(c) => format!("select max(length(\"{c}\")) from t"),
+        Metric::NotInSet(c, _) => {
+            format!("select count(*) from t where \"{c}\" not in ('x', 'yy')")
+        }
+        Metric::NotMatching(c, p) => {
+            format!("select count(*) from t where not regexp_like(\"{c}\", '{p}')")
+        }
+    }
+}
+
+fn close(a: &Option<Value>, b: &Option<Value>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(x), Some(y)) => match (x.as_f64(), y.as_f64()) {
+            (Some(p), Some(q)) => p == q || (p - q).abs() <= 1e-9 * p.abs().max(q.abs()).max(1.0),
+            _ => x == y,
+        },
+        _ => false,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #[test]
+    fn one_scan_equals_naive_sql(rows in table()) {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let schema = write(&rows, &path);
+        let metrics = vec![
+            Metric::RowCount,
+            Metric::NonNullCount("a b".into()),
+            Metric::NonNullCount("f".into()),
+            Metric::NanCount("f".into()),
+            Metric::Min("a b".into()),
+            Metric::Max("a b".into()),
+            Metric::Sum("a b".into()),
+            Metric::Mean("a b".into()),
+            Metric::Stddev("a b".into()),
+            Metric::Min("f".into()),
+            Metric::Max("f".into()),
+            Metric::Sum("f".into()),
+            Metric::Mean("f".into()),
+            Metric::Stddev("f".into()),
+            Metric::MinLength("s".into()),
+            Metric::MaxLength("s".into()),
+            Metric::NotInSet("s".into(), LitSet(vec![Lit::Str("x".into()), Lit::Str("yy".into())])),
+            Metric::NotMatching("s".into(), "^x".into()),
+        ];
+        rt.block_on(async {
+            let ctx = verdict::run::session();
+            ctx.register_parquet("t", path.to_str().unwrap(), ParquetReadOptions::default()).await.unwrap();
+            let (values, scans) = aggregate(&ctx, "t", &schema, &metrics).await;
+            let values = values.unwrap();
+            prop_assert_eq!(scans.len(), 1);
+            for m in &metrics {
+                let batches = ctx.sql(&naive_sql(m)).await.unwrap().collect().await.unwrap();
+                let s = ScalarValue::try_from_array(batches[0].column(0), 0).unwrap();
+                let want = Value::from_scalar(&s).unwrap();
+                let got = values[m].clone().unwrap();
+                prop_assert!(close(&got, &want), "{}: one scan {:?}, naive {:?}", m, got, want);
+            }
+            Ok(())
+        })?;
+    }
+}
