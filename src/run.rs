@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use datafusion::arrow::datatypes::Schema;
+use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::check::{self, CheckResult, Observations};
@@ -48,7 +48,9 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
     // Every source is registered first: an `sql:` check may join any of them.
     let mut loaded: HashMap<&str, Result<Loaded, String>> = HashMap::new();
     for spec in &suite.sources {
-        loaded.insert(spec.name.as_str(), source::register(&ctx, spec).await);
+        let (c, sp) = (ctx.clone(), spec.clone());
+        let r = guarded(async move { source::register(&c, &sp).await }).await;
+        loaded.insert(spec.name.as_str(), r.and_then(|x| x));
     }
     let mut sources = Vec::new();
     for block in &suite.checks {
@@ -67,13 +69,13 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
         match &loaded[spec.name.as_str()] {
             Err(e) => {
                 rep.error = Some(e.clone());
-                rep.checks = unreadable(block, e, opts.now);
+                rep.checks = unreadable(block, opts.now);
             }
             Ok(l) => {
                 rep.format = Some(l.format.name());
                 rep.files = Some(l.files);
                 rep.load_seconds = l.seconds;
-                evaluate_source(&ctx, block, &l.schema, opts, &mut rep).await;
+                evaluate_source(&ctx, block, l.schema.clone(), opts, &mut rep).await;
             }
         }
         sources.push(rep);
@@ -84,13 +86,34 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
     }
 }
 
-fn unreadable(block: &SourceChecks, e: &str, now: DateTime<Utc>) -> Vec<CheckResult> {
+/// Runs `fut` as its own task so that a panic inside a reader becomes an
+/// error on the source instead of ending the run without a report.
+pub async fn guarded<T: Send + 'static>(
+    fut: impl std::future::Future<Output = T> + Send + 'static,
+) -> Result<T, String> {
+    tokio::spawn(fut).await.map_err(|e| {
+        let why = e
+            .try_into_panic()
+            .ok()
+            .and_then(|p| {
+                p.downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            })
+            .unwrap_or_else(|| "task failed".into());
+        format!("internal error while reading: {why}")
+    })
+}
+
+/// Every check of a source that could not be read is an error; the reason
+/// is on the source (`error`), not repeated on each check.
+fn unreadable(block: &SourceChecks, now: DateTime<Utc>) -> Vec<CheckResult> {
     block
         .checks
         .iter()
         .map(|c| {
             CheckResult::new(c, check::expected_text(c, now))
-                .error(format!("source `{}` could not be read: {e}", block.source))
+                .error(format!("source `{}` could not be read", block.source))
         })
         .collect()
 }
@@ -98,14 +121,14 @@ fn unreadable(block: &SourceChecks, e: &str, now: DateTime<Utc>) -> Vec<CheckRes
 async fn evaluate_source(
     ctx: &SessionContext,
     block: &SourceChecks,
-    schema: &Schema,
+    schema: SchemaRef,
     opts: &Options,
     rep: &mut SourceReport,
 ) {
     let mut metrics: Vec<Metric> = Vec::new();
     let mut keys: Vec<Vec<String>> = Vec::new();
     for c in &block.checks {
-        let Ok(needs) = check::requirements(c, schema) else {
+        let Ok(needs) = check::requirements(c, &schema) else {
             continue;
         };
         for m in needs.metrics {
@@ -120,13 +143,21 @@ async fn evaluate_source(
         }
     }
     let mut obs = Observations::default();
-    let (values, scans) = exec::aggregate(ctx, &block.source, schema, &metrics).await;
+    let (c, name, sch, ms) = (
+        ctx.clone(),
+        block.source.clone(),
+        schema.clone(),
+        metrics.clone(),
+    );
+    let (values, scans) = guarded(async move { exec::aggregate(&c, &name, &sch, &ms).await })
+        .await
+        .unwrap_or_else(|e| (Err(e), Vec::new()));
     rep.scans.extend(scans);
     match values {
         Ok(values) => obs.metrics = values,
         Err(e) => {
             rep.error = Some(e.clone());
-            rep.checks = unreadable(block, &e, opts.now);
+            rep.checks = unreadable(block, opts.now);
             return;
         }
     }
@@ -148,6 +179,6 @@ async fn evaluate_source(
     rep.checks = block
         .checks
         .iter()
-        .map(|c| check::evaluate(c, schema, &obs, opts.now))
+        .map(|c| check::evaluate(c, &schema, &obs, opts.now))
         .collect();
 }

@@ -108,7 +108,15 @@ pub fn evaluate(
     };
     if !problems.is_empty() {
         r.status = Status::Fail;
-        r.why = Some(problems.join("; "));
+        r.why = Some(if problems.len() <= 2 {
+            problems.join("; ")
+        } else {
+            format!(
+                "{}; and {} more (see the diff)",
+                problems[..2].join("; "),
+                problems.len() - 2
+            )
+        });
         r.diff = Some(schema_diff(c, schema, &actual_null, &extras));
     }
     r

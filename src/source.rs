@@ -41,45 +41,72 @@ fn is_glob(p: &str) -> bool {
 pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded, String> {
     let started = Instant::now();
     let path = spec.path.as_str();
-    let glob = is_glob(path);
-    if !glob && !Path::new(path).exists() {
-        return Err(format!("no such file or directory: {path}"));
-    }
-    let is_dir = !glob && Path::new(path).is_dir();
-    let format = match spec.format {
-        Some(f) => f,
-        None => detect_format(path, is_dir)?,
-    };
-    let url = ListingTableUrl::parse(path).map_err(|e| message(&e))?;
     let state = ctx.state();
-    // A single file is read whatever its name; a directory or glob keeps to
-    // the files of its format (so `_SUCCESS` markers are skipped).
-    let extension = if is_dir {
-        format_extension(path, format)
+    let (urls, format, extension, files) = if is_glob(path) {
+        // Globs are expanded here, with shell semantics: DataFusion's own
+        // glob matching skips `key=value` segments, so `data/*/*.parquet`
+        // would match nothing in hive-partitioned folders.
+        let files = expand_glob(path)?;
+        let format = match spec.format {
+            Some(f) => f,
+            None => detect_format(&files[0], false)?,
+        };
+        let urls = files
+            .iter()
+            .map(|f| ListingTableUrl::parse(f).map_err(|e| message(&e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        if format == Format::Parquet {
+            files
+                .iter()
+                .try_for_each(|f| check_parquet_footer(Path::new(f)))?;
+        }
+        let n = files.len();
+        (urls, format, String::new(), n)
     } else {
-        String::new()
-    };
-    let options = ListingOptions::new(file_format(format, &spec.csv, path))
-        .with_file_extension(extension.clone());
-    let store = state
-        .runtime_env()
-        .object_store(&url)
-        .map_err(|e| message(&e))?;
-    let files: Vec<_> = url
-        .list_all_files(&state, store.as_ref(), &extension)
-        .await
-        .map_err(|e| message(&e))?
-        .try_collect()
-        .await
-        .map_err(|e| message(&e))?;
-    if files.is_empty() {
-        return Err(if glob {
-            format!("no files match `{path}`")
+        if !Path::new(path).exists() {
+            return Err(format!("no such file or directory: {path}"));
+        }
+        let is_dir = Path::new(path).is_dir();
+        let format = match spec.format {
+            Some(f) => f,
+            None => detect_format(path, is_dir)?,
+        };
+        // A single file is read whatever its name; a directory keeps to the
+        // files of its format (so `_SUCCESS` markers are skipped).
+        let extension = if is_dir {
+            format_extension(path, format)
         } else {
-            format!("`{path}` holds no {} files", format.name())
-        });
-    }
-    let config = ListingTableConfig::new(url)
+            String::new()
+        };
+        let url = ListingTableUrl::parse(path).map_err(|e| message(&e))?;
+        let store = state
+            .runtime_env()
+            .object_store(&url)
+            .map_err(|e| message(&e))?;
+        let listed: Vec<_> = url
+            .list_all_files(&state, store.as_ref(), &extension)
+            .await
+            .map_err(|e| message(&e))?
+            .try_collect()
+            .await
+            .map_err(|e| message(&e))?;
+        if listed.is_empty() {
+            return Err(format!("`{path}` holds no {} files", format.name()));
+        }
+        if format == Format::Parquet && !is_dir {
+            check_parquet_footer(Path::new(path))?;
+        } else if format == Format::Parquet {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            for meta in &listed {
+                let abs = Path::new("/").join(meta.location.as_ref());
+                check_parquet_footer(abs.strip_prefix(&cwd).unwrap_or(&abs))?;
+            }
+        }
+        (vec![url], format, extension, listed.len())
+    };
+    let options =
+        ListingOptions::new(file_format(format, &spec.csv, path)).with_file_extension(extension);
+    let config = ListingTableConfig::new_with_multi_paths(urls)
         .with_listing_options(options)
         .infer_partitions_from_path(&state)
         .await
@@ -103,11 +130,54 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
         .map_err(|e| message(&e))?;
     Ok(Loaded {
         format,
-        files: files.len(),
+        files,
         schema,
         partition_columns,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Rejects a file that cannot be Parquet before the reader sees it: the
+/// Parquet reader trusts the footer length, and a corrupt one can crash it.
+fn check_parquet_footer(path: &Path) -> Result<(), String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let bad = |why: &str| format!("{} is not a valid Parquet file: {why}", path.display());
+    let mut f =
+        std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let len = f.metadata().map_err(|e| e.to_string())?.len();
+    if len < 12 {
+        return Err(bad(&format!("{len} bytes is too short")));
+    }
+    let mut head = [0u8; 4];
+    let mut tail = [0u8; 8];
+    f.read_exact(&mut head).map_err(|e| e.to_string())?;
+    f.seek(SeekFrom::End(-8)).map_err(|e| e.to_string())?;
+    f.read_exact(&mut tail).map_err(|e| e.to_string())?;
+    if &head != b"PAR1" || &tail[4..] != b"PAR1" {
+        return Err(bad("the PAR1 magic bytes are missing"));
+    }
+    let footer = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]) as u64;
+    if footer + 12 > len {
+        return Err(bad(&format!(
+            "the footer claims {footer} bytes but the file has {len}"
+        )));
+    }
+    Ok(())
+}
+
+/// The files a glob matches, sorted; an error when it matches none.
+fn expand_glob(pattern: &str) -> Result<Vec<String>, String> {
+    let paths = glob::glob(pattern).map_err(|e| format!("invalid glob `{pattern}`: {e}"))?;
+    let mut files: Vec<String> = paths
+        .filter_map(Result::ok)
+        .filter(|p| p.is_file())
+        .map(|p| p.to_string_lossy().to_string())
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("no files match `{pattern}`"));
+    }
+    Ok(files)
 }
 
 fn detect_format(path: &str, is_dir: bool) -> Result<Format, String> {

@@ -16,7 +16,7 @@ use verdict::spec::Lit;
 fn table() -> impl Strategy<Value = Vec<(Option<i64>, Option<f64>, Option<String>)>> {
     let int = prop::option::of(-1000i64..1000);
     let float = prop::option::of(prop_oneof![
-        8 => (-1e3f64..1e3),
+        8 => -1e3f64..1e3,
         1 => Just(f64::NAN),
     ]);
     let text = prop::option::of("[xyz]{0,4}");

@@ -99,7 +99,7 @@ pub fn closest<'a>(got: &str, candidates: impl IntoIterator<Item = &'a str>) -> 
 }
 
 /// "did you mean `x`?" or, with no close name, the list of valid names.
-pub fn suggest<'a>(got: &str, candidates: &[&'a str]) -> String {
+pub fn suggest(got: &str, candidates: &[&str]) -> String {
     match closest(got, candidates.iter().copied()) {
         Some(c) => format!("did you mean `{c}`?"),
         None => format!(

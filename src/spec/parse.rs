@@ -210,7 +210,15 @@ impl Parser {
                 "missing required key `checks`",
                 "a suite that checks nothing cannot pass; add `checks:`",
             ),
-            Some(n) => suite.checks = self.checks(n, &suite.sources),
+            Some(n) => {
+                // Names of sources that failed validation still count, so
+                // one mistake does not cascade into "unknown source" errors.
+                let declared: Vec<String> = match get(top, "sources").map(|s| &s.kind) {
+                    Some(Kind::Map(m)) => m.iter().map(|(k, _)| k.key_text()).collect(),
+                    _ => Vec::new(),
+                };
+                suite.checks = self.checks(n, &declared)
+            }
         }
         if self.diags.is_empty() && suite.check_count() == 0 {
             let pos = get(top, "checks").map(|n| n.pos).unwrap_or(root.pos);
@@ -335,11 +343,11 @@ impl Parser {
         }
     }
 
-    fn checks(&mut self, n: &Node, sources: &[SourceSpec]) -> Vec<SourceChecks> {
+    fn checks(&mut self, n: &Node, declared: &[String]) -> Vec<SourceChecks> {
         let Some(entries) = self.map(n, "`checks`") else {
             return Vec::new();
         };
-        let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+        let names: Vec<&str> = declared.iter().map(String::as_str).collect();
         let mut out = Vec::new();
         for (k, v) in entries {
             let source = k.key_text();
@@ -766,7 +774,7 @@ impl Parser {
                     let at = value.map(|v| v.pos).unwrap_or(pos);
                     self.err(
                         at,
-                        format!("invalid regex {pattern:?}: {}", one_line(&e.to_string())),
+                        format!("invalid regex {pattern:?}: {}", regex_reason(&e)),
                     );
                     return None;
                 }
@@ -1046,12 +1054,14 @@ fn get<'n>(entries: &'n Entries, key: &str) -> Option<&'n Node> {
         .map(|(_, v)| v)
 }
 
-fn one_line(s: &str) -> String {
-    s.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+/// The regex crate's message without its ASCII-art pointer lines.
+fn regex_reason(e: &regex::Error) -> String {
+    let text = e.to_string();
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .unwrap_or(text.lines().last().unwrap_or(""))
+        .trim()
+        .to_string()
 }
 
 pub fn fmt_num(n: Number) -> String {
