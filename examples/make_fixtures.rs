@@ -203,6 +203,11 @@ fn main() {
     )
     .expect("write");
     fs::write(
+        dir.join("orders_no_header.txt"),
+        "1;ana;12.50\n2;bob;7.00\n3;'c;y';1.25\n",
+    )
+    .expect("write");
+    fs::write(
         dir.join("ragged.csv"),
         "order_id,customer,amount\n1,ana,12.50\n2,bob\n3,cy,1.0,extra\n",
     )

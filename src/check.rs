@@ -627,3 +627,212 @@ pub fn bounds_text(b: &Bounds, now: DateTime<Utc>) -> String {
         (None, None) => "anything".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::diag::Pos;
+    use crate::spec::Number;
+    use datafusion::arrow::datatypes::Field;
+
+    fn schema() -> Schema {
+        Schema::new(vec![
+            Field::new("x", DataType::Float64, true),
+            Field::new("s", DataType::Utf8, true),
+        ])
+    }
+
+    fn check(kind: CheckKind) -> Check {
+        Check {
+            name: "c".into(),
+            severity: Severity::Error,
+            kind,
+            pos: Pos::default(),
+        }
+    }
+
+    fn metric_check(metric: ColumnMetric, min: Option<f64>, max: Option<f64>) -> Check {
+        let b = |v: Option<f64>| v.map(|f| Bound::Num(Number::Float(f)));
+        check(CheckKind::Metric {
+            column: "x".into(),
+            metric,
+            bounds: Bounds {
+                min: b(min),
+                max: b(max),
+            },
+        })
+    }
+
+    fn obs(pairs: &[(Metric, Option<Value>)]) -> Observations {
+        Observations {
+            metrics: pairs.iter().cloned().map(|(m, v)| (m, Ok(v))).collect(),
+            ..Observations::default()
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(0, 0).unwrap()
+    }
+
+    fn counts(rows: i128, non_null: i128, nan: i128) -> Vec<(Metric, Option<Value>)> {
+        vec![
+            (Metric::RowCount, Some(Value::Int(rows))),
+            (Metric::NonNullCount("x".into()), Some(Value::Int(non_null))),
+            (Metric::NanCount("x".into()), Some(Value::Int(nan))),
+        ]
+    }
+
+    #[test]
+    fn bounds_are_inclusive() {
+        for (mean, status) in [
+            (10.0, Status::Pass),
+            (20.0, Status::Pass),
+            (20.000001, Status::Fail),
+            (9.99, Status::Fail),
+        ] {
+            let mut o = counts(3, 3, 0);
+            o.push((Metric::Mean("x".into()), Some(Value::Float(mean))));
+            let r = evaluate(
+                &metric_check(ColumnMetric::Mean, Some(10.0), Some(20.0)),
+                &schema(),
+                &obs(&o),
+                now(),
+            );
+            assert_eq!(r.status, status, "mean {mean}");
+        }
+    }
+
+    #[test]
+    fn undefined_values_are_errors_with_reasons() {
+        let cases = [
+            (counts(0, 0, 0), "mean is undefined: the table is empty"),
+            (
+                counts(5, 0, 0),
+                "mean is undefined: all 5 values of `x` are null",
+            ),
+            (
+                counts(5, 2, 2),
+                "mean is undefined: all 2 non-null values of `x` are NaN",
+            ),
+        ];
+        for (mut o, why) in cases {
+            o.push((Metric::Mean("x".into()), None));
+            let r = evaluate(
+                &metric_check(ColumnMetric::Mean, Some(0.0), None),
+                &schema(),
+                &obs(&o),
+                now(),
+            );
+            assert_eq!(r.status, Status::Error);
+            assert_eq!(r.why.as_deref(), Some(why));
+        }
+    }
+
+    #[test]
+    fn a_failed_metric_is_an_error_on_its_check_only() {
+        let mut o = obs(&counts(3, 3, 0));
+        o.metrics
+            .insert(Metric::Sum("x".into()), Err("overflow".into()));
+        let r = evaluate(
+            &metric_check(ColumnMetric::Sum, None, Some(1.0)),
+            &schema(),
+            &o,
+            now(),
+        );
+        assert_eq!(
+            (r.status, r.why.as_deref()),
+            (Status::Error, Some("overflow"))
+        );
+        let r = evaluate(
+            &metric_check(ColumnMetric::NullRate, None, Some(0.0)),
+            &schema(),
+            &o,
+            now(),
+        );
+        assert_eq!(r.status, Status::Pass);
+    }
+
+    #[test]
+    fn rates_and_infinite_sums() {
+        let r = evaluate(
+            &metric_check(ColumnMetric::NullRate, None, Some(0.25)),
+            &schema(),
+            &obs(&counts(4, 3, 0)),
+            now(),
+        );
+        assert_eq!(
+            (r.status, r.observed_text.as_str()),
+            (Status::Pass, "0.25 (1 of 4)")
+        );
+        let mut o = counts(2, 2, 0);
+        o.push((Metric::Sum("x".into()), Some(Value::Float(f64::INFINITY))));
+        let r = evaluate(
+            &metric_check(ColumnMetric::Sum, None, Some(1.0)),
+            &schema(),
+            &obs(&o),
+            now(),
+        );
+        assert_eq!(
+            r.why.as_deref(),
+            Some("sum overflowed the float range (inf)")
+        );
+    }
+
+    #[test]
+    fn outcome_is_monotonic_in_the_threshold() {
+        let mut o = counts(10, 10, 0);
+        o.push((Metric::Max("x".into()), Some(Value::Float(7.5))));
+        let o = obs(&o);
+        let mut passed_before = false;
+        for t in 0..20 {
+            let r = evaluate(
+                &metric_check(ColumnMetric::Max, None, Some(t as f64 * 0.5)),
+                &schema(),
+                &o,
+                now(),
+            );
+            let passed = r.status == Status::Pass;
+            assert!(!passed_before || passed, "threshold {t}");
+            passed_before = passed;
+        }
+        assert!(passed_before);
+    }
+
+    #[test]
+    fn type_mismatches_and_missing_columns() {
+        let c = check(CheckKind::Regex {
+            column: "x".into(),
+            pattern: "a".into(),
+        });
+        assert_eq!(
+            requirements(&c, &schema()).unwrap_err(),
+            "regex needs a string column; `x` is float64"
+        );
+        let c = check(CheckKind::NotNull { column: "X".into() });
+        assert_eq!(
+            requirements(&c, &schema()).unwrap_err(),
+            "column `X` does not exist; did you mean `x`?"
+        );
+        let c = check(CheckKind::InSet {
+            column: "x".into(),
+            values: vec![Lit::Str("a".into())],
+        });
+        assert_eq!(
+            requirements(&c, &schema()).unwrap_err(),
+            "in_set value \"a\" does not fit `x`, which is float64"
+        );
+    }
+
+    #[test]
+    fn nan_observed_value_cannot_pass() {
+        let mut o = counts(1, 1, 0);
+        o.push((Metric::Stddev("x".into()), Some(Value::Float(f64::NAN))));
+        let r = evaluate(
+            &metric_check(ColumnMetric::Stddev, None, Some(1.0)),
+            &schema(),
+            &obs(&o),
+            now(),
+        );
+        assert_eq!(r.status, Status::Error);
+    }
+}

@@ -214,6 +214,26 @@ fn every_input_shape_is_read() {
     snap!("formats_console", o.stdout);
 }
 
+/// A suite whose only metrics Parquet statistics answer exactly runs
+/// without reading rows, and the report says so.
+#[test]
+fn parquet_metadata_answers_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.yml");
+    std::fs::write(
+        &path,
+        "version: 1\nsources:\n  f: { path: fixtures/features.parquet }\nchecks:\n  f:\n    table: [ row_count: { equals: 1000 } ]\n    columns:\n      id: [ not_null ]\n      price: [ null_count: { equals: 5 } ]\n",
+    )
+    .unwrap();
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let scans = &v["suites"][0]["sources"][0]["scans"];
+    assert_eq!(scans.as_array().unwrap().len(), 1);
+    assert_eq!(scans[0]["kind"], "aggregate");
+    assert_eq!(scans[0]["from_metadata"], true);
+}
+
 #[test]
 fn unreadable_sources_exit_3() {
     let o = run(&["fixtures/suites/broken_sources.yml"]);
