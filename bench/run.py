@@ -140,10 +140,17 @@ def mem_total_gib():
     return None
 
 
-def loadavg():
+def cpu_busy(seconds=2.0):
+    """Fraction of all CPU time spent busy over the next `seconds` (from /proc/stat), or None."""
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + (v[4] if len(v) > 4 else 0)  # total, idle + iowait
     try:
-        with open("/proc/loadavg") as f:
-            return float(f.read().split()[0])
+        t0, i0 = sample()
+        time.sleep(seconds)
+        t1, i1 = sample()
+        return 1.0 - (i1 - i0) / (t1 - t0) if t1 > t0 else None
     except (OSError, ValueError, IndexError):
         return None
 
@@ -194,9 +201,9 @@ def main():
         floor_note = f"floor skipped: no binary at {args.floor} (`cargo build --release --example floor`)"
         log("note: " + floor_note)
 
-    load_before = loadavg()
-    if load_before is not None and load_before > 0.5:
-        log(f"warning: load average is {load_before:.2f} before the benchmark; "
+    busy_before = cpu_busy()
+    if busy_before is not None and busy_before > 0.10:
+        log(f"warning: the CPUs were {busy_before:.0%} busy before the benchmark started; "
             "other work on the machine will distort the timings")
     for i in range(args.warmup):
         for t in tools:
@@ -207,7 +214,7 @@ def main():
             wall, rss = t.run()
             log(f"run {i + 1}/{args.runs}: {t.name:8s} {wall:6.2f} s {rss:7.0f} MiB")
 
-    load_after = loadavg()
+    busy_after = cpu_busy()
     # ---- machine and versions
     verdict_version = first_line([args.verdict, "--version"]) or "unknown"
     duck = check_duckdb.rep
@@ -235,7 +242,8 @@ def main():
       f"Python {platform.python_version()}.  ")
     w(f"Method: {args.runs} interleaved runs after {args.warmup} warm-up round(s), warm page cache; "
       "each tool is its own process; wall time around the process, peak RSS from wait4"
-      + (f"; 1-min load average {load_before:.2f} before, {load_after:.2f} after" if load_before is not None else "")
+      + (f"; other CPU load {busy_before:.0%} just before, {busy_after:.0%} just after"
+         if busy_before is not None and busy_after is not None else "")
       + ".")
     w("")
     w("| tool | wall median (s) | min (s) | max (s) | in-process query time median (s) | peak RSS median (MiB) |")

@@ -250,7 +250,7 @@ fn bound_fits(bounds: &Bounds, col: &str, dt: &DataType) -> Result<(), String> {
             (Bound::Num(n), true) => {
                 return Err(format!(
                     "the bound {} is a number but `{col}` holds {}; write a time such as `now - 2d` or `2026-01-01`",
-                    crate::spec::parse::fmt_num(*n),
+                    n,
                     types::display_type(dt)
                 ))
             }
@@ -613,7 +613,7 @@ pub fn expected_text(check: &Check, now: DateTime<Utc>) -> String {
 
 pub fn bounds_text(b: &Bounds, now: DateTime<Utc>) -> String {
     let show = |bound: &Bound| match bound {
-        Bound::Num(n) => crate::spec::parse::fmt_num(*n),
+        Bound::Num(n) => n.to_string(),
         Bound::Time(t @ crate::spec::time::TimeExpr::Now { .. }) => {
             format!("{} ({})", t.text(), format_nanos(t.resolve(now)))
         }

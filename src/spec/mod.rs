@@ -3,6 +3,7 @@
 //! these types while collecting every problem, and `time` reads the
 //! `now - 2d` style bounds. Nothing here touches data.
 
+mod checks;
 pub mod diag;
 pub mod parse;
 pub mod time;
@@ -270,6 +271,15 @@ impl Number {
         match self {
             Number::Int(i) => i as f64,
             Number::Float(f) => f,
+        }
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Number::Int(i) => write!(f, "{i}"),
+            Number::Float(x) => write!(f, "{x}"),
         }
     }
 }

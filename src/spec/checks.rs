@@ -1,0 +1,529 @@
+//! Check items of a suite: the keyword forms (`- unique`, `- null_rate:
+//! { max: 0.01 }`, `- in_set: [a, b]`), their options, `name`/`severity`
+//! beside or inside the options, and bounds (`min`, `max`, `between`,
+//! `equals`) with the value kinds each metric accepts.
+
+use super::diag::{suggest, Pos};
+use super::parse::{
+    get, Entries, Meta, Parser, BOUND_KEYS, COLUMN_CHECKS, META_KEYS, SQL_KEYS, TABLE_CHECKS,
+};
+use super::time::TimeExpr;
+use super::yaml::{Kind, Node};
+use super::*;
+
+impl Parser {
+    /// Splits a check item into its keyword, its options node and the
+    /// sibling keys (`name`, `severity` may sit beside the keyword).
+    fn item<'n>(&mut self, n: &'n Node) -> Option<(&'n Node, String, Option<&'n Node>, Meta)> {
+        match &n.kind {
+            Kind::Str(s) => Some((n, s.clone(), None, Meta::default())),
+            Kind::Map(entries) => {
+                let keys: Vec<&(Node, Node)> = entries
+                    .iter()
+                    .filter(|(k, _)| !META_KEYS.contains(&k.key_text().as_str()))
+                    .collect();
+                match keys.as_slice() {
+                    [(k, v)] => {
+                        let meta = self.meta(entries);
+                        Some((k, k.key_text(), Some(v), meta))
+                    }
+                    [] => {
+                        self.err(
+                            n.pos,
+                            "a check item needs a check such as `null_rate: { max: 0.01 }`",
+                        );
+                        None
+                    }
+                    [_, (k2, _), ..] => {
+                        self.err_help(
+                            k2.pos,
+                            format!(
+                                "one check per list item; `{}` starts a second one",
+                                k2.key_text()
+                            ),
+                            "start each check with its own `- `",
+                        );
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.err(
+                    n.pos,
+                    format!(
+                        "a check must be a name or a mapping, found {}",
+                        n.describe()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn meta(&mut self, entries: &Entries) -> Meta {
+        let mut m = Meta::default();
+        if let Some(n) = get(entries, "name") {
+            m.name = self.string(n, "`name`");
+        }
+        if let Some(n) = get(entries, "severity") {
+            if let Some(s) = self.string(n, "`severity`") {
+                m.severity = match s.as_str() {
+                    "error" => Some(Severity::Error),
+                    "warn" => Some(Severity::Warn),
+                    _ => {
+                        self.err_help(
+                            n.pos,
+                            format!("`severity` must be `error` or `warn`; found `{s}`"),
+                            suggest(&s, &["error", "warn"]),
+                        );
+                        None
+                    }
+                };
+            }
+        }
+        m
+    }
+
+    /// Options of a check: a mapping whose keys are `allowed` plus name and
+    /// severity; merged with sibling meta.
+    fn options<'n>(
+        &mut self,
+        kw: &str,
+        n: Option<&'n Node>,
+        allowed: &[&str],
+        meta: &mut Meta,
+    ) -> Option<&'n Entries> {
+        let Some(n) = n else { return Some(&[]) };
+        if n.kind == Kind::Null {
+            return Some(&[]);
+        }
+        let entries = self.map(n, &format!("the options of `{kw}`"))?;
+        let all: Vec<&str> = allowed.iter().chain(META_KEYS.iter()).copied().collect();
+        self.known_keys(entries, &all, &format!("`{kw}`"));
+        let inner = self.meta(entries);
+        meta.name = meta.name.take().or(inner.name);
+        meta.severity = meta.severity.take().or(inner.severity);
+        Some(entries)
+    }
+
+    fn finish(&self, meta: Meta, default_name: String, kind: CheckKind, pos: Pos) -> Check {
+        Check {
+            name: meta.name.unwrap_or(default_name),
+            severity: meta.severity.unwrap_or(Severity::Error),
+            kind,
+            pos,
+        }
+    }
+
+    pub(super) fn table_check(&mut self, n: &Node) -> Option<Check> {
+        let (k, kw, value, mut meta) = self.item(n)?;
+        match kw.as_str() {
+            "row_count" => {
+                let opts = self.options(&kw, value, &BOUND_KEYS, &mut meta)?;
+                let bounds = self.bounds(&kw, k.pos, opts, BoundKind::Count)?;
+                Some(self.finish(meta, kw.clone(), CheckKind::RowCount(bounds), k.pos))
+            }
+            "unique" => {
+                let columns = match value.map(|v| &v.kind) {
+                    Some(Kind::Seq(_)) => self.column_list(value?)?,
+                    _ => {
+                        let opts = self.options(&kw, value, &["columns"], &mut meta)?;
+                        match get(opts, "columns") {
+                            Some(c) => self.column_list(c)?,
+                            None => {
+                                self.err_help(
+                                    k.pos,
+                                    "table-level `unique` needs the key columns",
+                                    "e.g. `- unique: [customer_id, day]`",
+                                );
+                                return None;
+                            }
+                        }
+                    }
+                };
+                let name = format!("unique({})", columns.join(", "));
+                Some(self.finish(meta, name, CheckKind::Unique { columns }, k.pos))
+            }
+            other if COLUMN_CHECKS.contains(&other) => {
+                self.err_help(
+                    k.pos,
+                    format!("`{other}` is a column check, not a table check"),
+                    format!(
+                        "put it under `columns:`, e.g. `columns: {{ my_column: [ {other}: … ] }}`"
+                    ),
+                );
+                None
+            }
+            other => {
+                self.err_help(
+                    k.pos,
+                    format!("unknown table check `{other}`"),
+                    suggest(other, &TABLE_CHECKS),
+                );
+                None
+            }
+        }
+    }
+
+    fn column_list(&mut self, n: &Node) -> Option<Vec<String>> {
+        let Kind::Seq(items) = &n.kind else {
+            self.err(
+                n.pos,
+                format!("expected a list of column names, found {}", n.describe()),
+            );
+            return None;
+        };
+        if items.is_empty() {
+            self.err(n.pos, "the list of key columns is empty");
+            return None;
+        }
+        items
+            .iter()
+            .map(|i| {
+                Some(i.key_text()).filter(|s| !s.is_empty()).or_else(|| {
+                    self.err(i.pos, "a column name must be a string");
+                    None
+                })
+            })
+            .collect()
+    }
+
+    pub(super) fn column_check(&mut self, column: &str, n: &Node) -> Option<Check> {
+        let (k, kw, value, mut meta) = self.item(n)?;
+        let pos = k.pos;
+        let default_name = format!("{column}.{kw}");
+        let column = column.to_string();
+        let kind = match kw.as_str() {
+            "unique" | "not_null" => {
+                self.options(&kw, value, &[], &mut meta)?;
+                if kw == "unique" {
+                    CheckKind::Unique {
+                        columns: vec![column],
+                    }
+                } else {
+                    CheckKind::NotNull { column }
+                }
+            }
+            "in_set" => {
+                let values = match value.map(|v| &v.kind) {
+                    Some(Kind::Seq(_)) => self.literals(value?)?,
+                    _ => {
+                        let opts = self.options(&kw, value, &["values"], &mut meta)?;
+                        match get(opts, "values") {
+                            Some(v) => self.literals(v)?,
+                            None => {
+                                self.err_help(
+                                    pos,
+                                    "`in_set` needs the allowed values",
+                                    "e.g. `- in_set: [a, b, c]`",
+                                );
+                                return None;
+                            }
+                        }
+                    }
+                };
+                CheckKind::InSet { column, values }
+            }
+            "regex" => {
+                let pattern = match value.map(|v| &v.kind) {
+                    Some(Kind::Str(s)) => s.clone(),
+                    _ => {
+                        let opts = self.options(&kw, value, &["pattern"], &mut meta)?;
+                        match get(opts, "pattern") {
+                            Some(p) => self.string(p, "`pattern`")?,
+                            None => {
+                                self.err_help(
+                                    pos,
+                                    "`regex` needs a pattern",
+                                    "e.g. `- regex: '^[A-Z]{3}$'`",
+                                );
+                                return None;
+                            }
+                        }
+                    }
+                };
+                if let Err(e) = regex::Regex::new(&pattern) {
+                    let at = value.map(|v| v.pos).unwrap_or(pos);
+                    self.err(
+                        at,
+                        format!("invalid regex {pattern:?}: {}", regex_reason(&e)),
+                    );
+                    return None;
+                }
+                CheckKind::Regex { column, pattern }
+            }
+            "length" => {
+                let opts = self.options(&kw, value, &BOUND_KEYS, &mut meta)?;
+                let bounds = self.bounds(&kw, pos, opts, BoundKind::Count)?;
+                CheckKind::Length { column, bounds }
+            }
+            other => {
+                match ColumnMetric::ALL.iter().find(|m| m.keyword() == other) {
+                    Some(&metric) => {
+                        if value.is_none() {
+                            self.err_help(
+                            pos,
+                            format!("`{other}` needs a bound"),
+                            format!("e.g. `- {other}: {{ max: … }}` (keys: min, max, between, equals)"),
+                        );
+                            return None;
+                        }
+                        let opts = self.options(&kw, value, &BOUND_KEYS, &mut meta)?;
+                        let bk = if metric.is_rate() {
+                            BoundKind::Rate
+                        } else if metric.takes_time() {
+                            BoundKind::NumberOrTime
+                        } else if metric == ColumnMetric::NullCount {
+                            BoundKind::Count
+                        } else {
+                            BoundKind::Number
+                        };
+                        let bounds = self.bounds(&kw, pos, opts, bk)?;
+                        CheckKind::Metric {
+                            column,
+                            metric,
+                            bounds,
+                        }
+                    }
+                    None => {
+                        let help = if TABLE_CHECKS.contains(&other) {
+                            format!("`{other}` is a table check; put it under `table:`")
+                        } else {
+                            suggest(other, &COLUMN_CHECKS)
+                        };
+                        self.err_help(pos, format!("unknown check `{other}`"), help);
+                        return None;
+                    }
+                }
+            }
+        };
+        Some(self.finish(meta, default_name, kind, pos))
+    }
+
+    fn literals(&mut self, n: &Node) -> Option<Vec<Lit>> {
+        let Kind::Seq(items) = &n.kind else {
+            self.err(
+                n.pos,
+                format!("`in_set` values must be a list, found {}", n.describe()),
+            );
+            return None;
+        };
+        if items.is_empty() {
+            self.err(
+                n.pos,
+                "`in_set` with no values would fail every non-null row; list the allowed values",
+            );
+            return None;
+        }
+        items
+            .iter()
+            .map(|i| match &i.kind {
+                Kind::Bool(b) => Some(Lit::Bool(*b)),
+                Kind::Int(x) => Some(Lit::Int(*x)),
+                Kind::Float(x) => Some(Lit::Float(*x)),
+                Kind::Str(s) => Some(Lit::Str(s.clone())),
+                _ => {
+                    self.err(
+                        i.pos,
+                        format!("an allowed value must be a scalar, found {}", i.describe()),
+                    );
+                    None
+                }
+            })
+            .collect()
+    }
+
+    pub(super) fn sql_check(&mut self, n: &Node) -> Option<Check> {
+        let entries = self.map(n, "an `sql` check")?;
+        self.known_keys(entries, &SQL_KEYS, "an `sql` check");
+        let meta = self.meta(entries);
+        let query = match get(entries, "query") {
+            Some(q) => self.string(q, "`query`")?,
+            None => {
+                self.err(n.pos, "`sql` check is missing required key `query`");
+                return None;
+            }
+        };
+        if meta.name.is_none() {
+            self.err_help(
+                n.pos,
+                "`sql` check is missing required key `name`",
+                "name it after what it guards, e.g. `name: no_negative_qty`",
+            );
+            return None;
+        }
+        let bounds = match get(entries, "expect") {
+            Some(e) => {
+                let opts = self.map(e, "`expect`")?;
+                self.known_keys(opts, &BOUND_KEYS, "`expect`");
+                self.bounds("expect", e.pos, opts, BoundKind::Number)?
+            }
+            None => {
+                self.err_help(
+                    n.pos,
+                    "`sql` check is missing required key `expect`",
+                    "e.g. `expect: { max: 0 }`",
+                );
+                return None;
+            }
+        };
+        Some(self.finish(meta, String::new(), CheckKind::Sql { query, bounds }, n.pos))
+    }
+
+    fn bounds(&mut self, kw: &str, pos: Pos, entries: &Entries, kind: BoundKind) -> Option<Bounds> {
+        let mut b = Bounds::default();
+        let mut ok = true;
+        for key in ["min", "max"] {
+            if let Some(n) = get(entries, key) {
+                match self.bound(kw, key, n, kind) {
+                    Some(v) if key == "min" => b.min = Some(v),
+                    Some(v) => b.max = Some(v),
+                    None => ok = false,
+                }
+            }
+        }
+        if let Some(n) = get(entries, "equals") {
+            if b.min.is_some() || b.max.is_some() {
+                self.err(n.pos, "`equals` cannot be combined with `min` or `max`");
+                return None;
+            }
+            let v = self.bound(kw, "equals", n, kind)?;
+            b.min = Some(v.clone());
+            b.max = Some(v);
+        }
+        if let Some(n) = get(entries, "between") {
+            if b.min.is_some() || b.max.is_some() {
+                self.err(
+                    n.pos,
+                    "`between` cannot be combined with `min`, `max` or `equals`",
+                );
+                return None;
+            }
+            match &n.kind {
+                Kind::Seq(pair) if pair.len() == 2 => {
+                    let lo = self.bound(kw, "between", &pair[0], kind);
+                    let hi = self.bound(kw, "between", &pair[1], kind);
+                    b.min = Some(lo?);
+                    b.max = Some(hi?);
+                }
+                _ => {
+                    self.err_help(
+                        n.pos,
+                        "`between` takes two values",
+                        "e.g. `between: [10, 20]`",
+                    );
+                    return None;
+                }
+            }
+        }
+        if !ok {
+            return None;
+        }
+        if b.min.is_none() && b.max.is_none() {
+            self.err_help(
+                pos,
+                format!("`{kw}` needs a bound"),
+                "add `min`, `max`, `between` or `equals`",
+            );
+            return None;
+        }
+        if let (Some(Bound::Num(lo)), Some(Bound::Num(hi))) = (&b.min, &b.max) {
+            if lo.as_f64() > hi.as_f64() {
+                let at = get(entries, "between")
+                    .or(get(entries, "min"))
+                    .map(|n| n.pos)
+                    .unwrap_or(pos);
+                self.err(
+                    at,
+                    format!(
+                        "the low bound {} is above the high bound {}; no value could pass",
+                        lo, hi
+                    ),
+                );
+                return None;
+            }
+        }
+        Some(b)
+    }
+
+    fn bound(&mut self, kw: &str, key: &str, n: &Node, kind: BoundKind) -> Option<Bound> {
+        let num = match &n.kind {
+            Kind::Int(i) => Some(Number::Int(*i as i128)),
+            Kind::Float(f) if f.is_finite() => Some(Number::Float(*f)),
+            Kind::Float(_) => {
+                self.err(n.pos, format!("`{key}` must be a finite number"));
+                return None;
+            }
+            _ => None,
+        };
+        if let Some(num) = num {
+            if kind == BoundKind::Rate && !(0.0..=1.0).contains(&num.as_f64()) {
+                self.err_help(
+                    n.pos,
+                    format!(
+                        "`{kw}` is a fraction from 0 to 1; {} is outside that range",
+                        num
+                    ),
+                    if kw == "null_rate" {
+                        "for a number of nulls use `null_count`"
+                    } else {
+                        "write e.g. 0.05 for 5%"
+                    },
+                );
+                return None;
+            }
+            if kind == BoundKind::Count && num.as_f64() < 0.0 {
+                self.err(
+                    n.pos,
+                    format!(
+                        "`{kw}` counts things; a negative bound ({}) makes no sense",
+                        num
+                    ),
+                );
+                return None;
+            }
+            return Some(Bound::Num(num));
+        }
+        if let (Kind::Str(s), BoundKind::NumberOrTime) = (&n.kind, kind) {
+            if let Some(t) = TimeExpr::parse(s) {
+                return Some(Bound::Time(t));
+            }
+            self.err_help(
+                n.pos,
+                format!("`{key}` of `{kw}` must be a number or a time; found the string {s:?}"),
+                "times are written `now`, `now - 2d`, `2026-01-01` or `2026-01-01T00:00:00Z`",
+            );
+            return None;
+        }
+        self.err(
+            n.pos,
+            format!(
+                "`{key}` of `{kw}` must be a number, found {}{}",
+                n.describe(),
+                match &n.kind {
+                    Kind::Str(s) => format!(" {s:?}"),
+                    _ => String::new(),
+                }
+            ),
+        );
+        None
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum BoundKind {
+    Number,
+    NumberOrTime,
+    Rate,
+    Count,
+}
+
+/// The regex crate's message without its ASCII-art pointer lines.
+fn regex_reason(e: &regex::Error) -> String {
+    let text = e.to_string();
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .unwrap_or(text.lines().last().unwrap_or(""))
+        .trim()
+        .to_string()
+}
