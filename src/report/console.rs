@@ -187,3 +187,70 @@ fn paint(line: &str, style: Style) -> String {
         _ => line.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Report, SourceReport, SuiteReport};
+
+    fn report(status: Status) -> Report {
+        let check = CheckResult {
+            name: "x.max".into(),
+            check: "max",
+            column: Some("x".into()),
+            severity: Severity::Error,
+            status,
+            observed: None,
+            observed_text: "7".into(),
+            expected: "<= 5".into(),
+            why: Some("above the maximum".into()),
+            diff: None,
+        };
+        let src = SourceReport {
+            name: "t".into(),
+            path: "t.parquet".into(),
+            format: Some("parquet"),
+            files: Some(1),
+            rows: Some(3),
+            error: None,
+            load_seconds: 0.0,
+            scans: vec![],
+            checks: vec![check],
+        };
+        let suite = SuiteReport {
+            file: "s.yml".into(),
+            sources: vec![src],
+        };
+        Report::new(vec![suite], false, "2026-01-01T00:00:00Z".into(), 0.0)
+    }
+
+    fn text(r: &Report, color: bool) -> String {
+        let mut out = Vec::new();
+        render(r, &mut out, Style { color, width: None }).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let r = report(Status::Fail);
+        let plain = text(&r, false);
+        assert!(!plain.contains('\x1b'), "{plain}");
+        assert!(
+            plain.ends_with("verdict: FAIL — 1 check: 0 passed, 1 failed (0.00 s, exit 1)\n"),
+            "{plain}"
+        );
+        let coloured = text(&r, true);
+        assert!(coloured.contains("\x1b[1;31mFAIL\x1b[0m"), "{coloured}");
+    }
+
+    #[test]
+    fn errors_are_counted_as_not_evaluated() {
+        let plain = text(&report(Status::Error), false);
+        assert!(
+            plain.ends_with(
+                "verdict: ERROR — 1 check: 0 passed, 1 could not be evaluated (0.00 s, exit 3)\n"
+            ),
+            "{plain}"
+        );
+    }
+}
