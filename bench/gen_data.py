@@ -6,7 +6,10 @@ Deterministic: a fixed numpy seed, generated in chunks of one row group each
 
     python3 bench/gen_data.py [--rows N] [--out PATH]
 
-Needs numpy and pyarrow (`pip install duckdb pyarrow numpy`).
+Needs numpy and pyarrow (`pip install duckdb pyarrow numpy`). The values
+depend only on the seed and numpy's Generator streams; the bytes of the file
+may also depend on the pyarrow version (written with numpy 2.4.6 and
+pyarrow 26.0.1).
 """
 
 import argparse

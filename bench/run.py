@@ -38,33 +38,58 @@ def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
+def busy_ticks():
+    """(busy, total) CPU time of the whole machine so far, in clock ticks, from /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v) - v[3] - (v[4] if len(v) > 4 else 0), sum(v)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
 def measure(argv, env=None):
-    """Run argv; return (exit code, wall seconds, peak RSS in MiB, stdout, stderr)."""
+    """Run argv; return (exit code, wall seconds, peak RSS in MiB, stdout, stderr, foreign CPU s).
+
+    Foreign CPU seconds: CPU time the machine spent on anything but the child
+    while it ran (busy time from /proc/stat minus the child's user + system
+    time); a large value means other work distorted the measurement."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        b0 = busy_ticks()
         t0 = time.perf_counter()
         p = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
         _, status, ru = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t0
+        b1 = busy_ticks()
         p.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        foreign = None
+        if b0 and b1:
+            foreign = max(0.0, (b1[0] - b0[0]) / TICK - ru.ru_utime - ru.ru_stime)
         out.seek(0)
         err.seek(0)
-        return p.returncode, wall, ru.ru_maxrss / 1024.0, out.read().decode(), err.read().decode()
+        return (p.returncode, wall, ru.ru_maxrss / 1024.0, out.read().decode(), err.read().decode(),
+                foreign)
 
 
 class Tool:
     def __init__(self, name, argv, check):
         self.name, self.argv, self.check = name, argv, check
-        self.walls, self.rss, self.inner = [], [], []
+        self.walls, self.rss, self.inner, self.foreign = [], [], [], []
 
     def run(self, record=True):
-        code, wall, rss, out, err = measure(self.argv)
+        code, wall, rss, out, err, foreign = measure(self.argv)
         inner = self.check(code, out, err)
         if record:
             self.walls.append(wall)
             self.rss.append(rss)
             if inner is not None:
                 self.inner.append(inner)
-        return wall, rss
+            if foreign is not None:
+                self.foreign.append((foreign, wall))
+        return wall, rss, foreign
 
 
 def fail(name, code, out, err, why):
@@ -167,6 +192,13 @@ def git_rev():
         return None
 
 
+def fmt_foreign(foreign, wall):
+    if foreign is None:
+        return ""
+    share = foreign / ((os.cpu_count() or 1) * wall) if wall > 0 else 0.0
+    return f"   (other processes: {foreign:.2f} CPU s, {share:.0%})"
+
+
 def fmt_s(x):
     return f"{x:.2f}"
 
@@ -207,14 +239,21 @@ def main():
             "other work on the machine will distort the timings")
     for i in range(args.warmup):
         for t in tools:
-            wall, rss = t.run(record=False)
-            log(f"warm-up {i + 1}: {t.name:8s} {wall:6.2f} s {rss:7.0f} MiB")
+            wall, rss, foreign = t.run(record=False)
+            log(f"warm-up {i + 1}: {t.name:8s} {wall:6.2f} s {rss:7.0f} MiB" + fmt_foreign(foreign, wall))
     for i in range(args.runs):
         for t in tools:
-            wall, rss = t.run()
-            log(f"run {i + 1}/{args.runs}: {t.name:8s} {wall:6.2f} s {rss:7.0f} MiB")
+            wall, rss, foreign = t.run()
+            log(f"run {i + 1}/{args.runs}: {t.name:8s} {wall:6.2f} s {rss:7.0f} MiB" + fmt_foreign(foreign, wall))
 
-    busy_after = cpu_busy()
+    ncpu = os.cpu_count() or 1
+    foreign_share = None
+    pairs = [fw for t in tools for fw in t.foreign]
+    if pairs:
+        foreign_share = sum(f for f, _ in pairs) / (ncpu * sum(w for _, w in pairs))
+        if foreign_share > 0.05:
+            log(f"warning: other processes used {foreign_share:.0%} of the machine's CPU time during "
+                "the measured runs; the timings are distorted (see the per-run lines above)")
     # ---- machine and versions
     verdict_version = first_line([args.verdict, "--version"]) or "unknown"
     duck = check_duckdb.rep
@@ -240,10 +279,11 @@ def main():
     rev = git_rev()
     w(f"Versions: {verdict_version}" + (f" (repository at {rev})" if rev else "") + f"; DuckDB {duck['duckdb']} (Python package, threads={duck['threads']}); "
       f"Python {platform.python_version()}.  ")
-    w(f"Method: {args.runs} interleaved runs after {args.warmup} warm-up round(s), warm page cache; "
-      "each tool is its own process; wall time around the process, peak RSS from wait4"
-      + (f"; other CPU load {busy_before:.0%} just before, {busy_after:.0%} just after"
-         if busy_before is not None and busy_after is not None else "")
+    w(f"Method: {args.runs} interleaved runs after {args.warmup} warm-up round(s)"
+      + (", warm page cache; " if args.warmup else ", page cache as found; ")
+      + "each tool is its own process; wall time around the process, peak RSS from wait4"
+      + (f"; other processes used {foreign_share:.1%} of the CPU time during the measured runs"
+         if foreign_share is not None else "")
       + ".")
     w("")
     w("| tool | wall median (s) | min (s) | max (s) | in-process query time median (s) | peak RSS median (MiB) |")
