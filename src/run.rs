@@ -162,7 +162,7 @@ async fn evaluate_source(
         }
     }
     for k in keys {
-        let (d, scan) = exec::duplicates(ctx, &block.source, &k).await;
+        let (d, scan) = exec::duplicates(ctx, &block.source, &schema, &k).await;
         obs.duplicates.insert(k, d);
         rep.scans.push(scan);
     }

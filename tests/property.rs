@@ -135,3 +135,48 @@ proptest! {
         })?;
     }
 }
+
+/// Keys occurring more than once and the rows they span, the obvious way.
+fn expected_duplicates(keys: &[Option<i64>]) -> (u64, u64) {
+    let mut counts = std::collections::HashMap::new();
+    for k in keys.iter().flatten() {
+        *counts.entry(*k).or_insert(0u64) += 1;
+    }
+    let dup: Vec<u64> = counts.values().copied().filter(|c| *c > 1).collect();
+    (dup.len() as u64, dup.iter().sum())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    /// The integer bitmap path, the unsigned path and the group-by path
+    /// agree with a hash-map count, nulls and negative keys included.
+    #[test]
+    fn duplicate_counts_agree(keys in prop::collection::vec(prop::option::of(-6i64..6), 0..60)) {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let (want_keys, want_rows) = expected_duplicates(&keys);
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("k", DataType::Int64, true),
+            Field::new("u", DataType::UInt64, true),
+            Field::new("s", DataType::Utf8, true),
+        ]));
+        // Unsigned keys beyond i64::MAX must not collide or overflow.
+        let unsigned: Vec<Option<u64>> = keys.iter().map(|k| k.map(|v| u64::MAX - v.unsigned_abs() * 2 - u64::from(v < 0))).collect();
+        let text: Vec<Option<String>> = keys.iter().map(|k| k.map(|v| format!("key {v}"))).collect();
+        let batch = RecordBatch::try_new(schema.clone(), vec![
+            Arc::new(Int64Array::from(keys.clone())) as ArrayRef,
+            Arc::new(datafusion::arrow::array::UInt64Array::from(unsigned)),
+            Arc::new(StringArray::from(text)),
+        ]).unwrap();
+        rt.block_on(async {
+            let ctx = verdict::run::session();
+            ctx.register_batch("t", batch).unwrap();
+            for cols in [vec!["k"], vec!["u"], vec!["s"], vec!["k", "s"]] {
+                let cols: Vec<String> = cols.into_iter().map(String::from).collect();
+                let (d, _) = verdict::metric::exec::duplicates(&ctx, "t", &schema, &cols).await;
+                let d = d.unwrap();
+                prop_assert_eq!((d.keys, d.rows), (want_keys, want_rows), "{:?}", cols);
+            }
+            Ok(())
+        })?;
+    }
+}

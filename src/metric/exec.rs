@@ -6,14 +6,18 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use datafusion::arrow::array::AsArray;
 use datafusion::arrow::datatypes::Schema;
+use datafusion::arrow::datatypes::{DataType, Int64Type, UInt64Type};
 use datafusion::error::DataFusionError;
 use datafusion::functions_aggregate::count::count_all;
 use datafusion::functions_aggregate::expr_fn::sum;
-use datafusion::logical_expr::{col, Expr};
+use datafusion::logical_expr::{cast, col, Expr};
 use datafusion::physical_plan::{collect, ExecutionPlan};
 use datafusion::prelude::{ident, lit, SQLOptions, SessionContext};
 use datafusion::scalar::ScalarValue;
+use futures::StreamExt;
+use roaring::RoaringTreemap;
 use serde::Serialize;
 
 use super::{Metric, Value};
@@ -134,15 +138,92 @@ fn reads_data(plan: &dyn ExecutionPlan) -> bool {
 }
 
 /// Keys of `columns` that occur more than once (rows with a null key part
-/// are left out, as in SQL `UNIQUE`). Runs as its own group-by query, which
-/// the engine parallelises far better than `count(DISTINCT)` in the shared
-/// aggregate.
+/// are left out, as in SQL `UNIQUE`), as its own query: inside the shared
+/// aggregate `count(DISTINCT)` costs several times more. A single integer
+/// key streams into a compressed bitmap (a few bits per key instead of a
+/// hash-table entry); any other key runs as a `GROUP BY … HAVING` query.
 pub async fn duplicates(
     ctx: &SessionContext,
     table: &str,
+    schema: &Schema,
     columns: &[String],
 ) -> (Result<Duplicates, String>, Scan) {
     let started = Instant::now();
+    let int_key = match columns {
+        [c] => schema
+            .field_with_name(c)
+            .ok()
+            .filter(|f| f.data_type().is_integer())
+            .map(|f| (c, f.data_type().is_signed_integer())),
+        _ => None,
+    };
+    let d = match int_key {
+        Some((c, signed)) => bitmap_duplicates(ctx, table, c, signed).await,
+        None => grouped_duplicates(ctx, table, columns).await,
+    };
+    let scan = Scan {
+        kind: "distinct",
+        label: columns.join(", "),
+        seconds: started.elapsed().as_secs_f64(),
+        from_metadata: false,
+    };
+    (d.map_err(|e| message(&e)), scan)
+}
+
+/// Duplicates of one integer column, counted with two bitmaps: keys seen,
+/// and keys seen more than once. Signed keys are mapped order-preserving
+/// onto `u64` by flipping the sign bit.
+async fn bitmap_duplicates(
+    ctx: &SessionContext,
+    table: &str,
+    column: &str,
+    signed: bool,
+) -> Result<Duplicates, DataFusionError> {
+    let target = if signed {
+        DataType::Int64
+    } else {
+        DataType::UInt64
+    };
+    let df = ctx
+        .table(table)
+        .await?
+        .select(vec![cast(ident(column), target)])?;
+    let mut stream = df.execute_stream().await?;
+    let (mut seen, mut repeated) = (RoaringTreemap::new(), RoaringTreemap::new());
+    let mut extra_rows = 0u64;
+    let mut add = |k: u64| {
+        if !seen.insert(k) {
+            extra_rows += 1;
+            repeated.insert(k);
+        }
+    };
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        let col = batch.column(0);
+        if signed {
+            col.as_primitive::<Int64Type>()
+                .iter()
+                .flatten()
+                .for_each(|v| add((v as u64) ^ (1 << 63)));
+        } else {
+            col.as_primitive::<UInt64Type>()
+                .iter()
+                .flatten()
+                .for_each(&mut add);
+        }
+    }
+    let keys = repeated.len();
+    Ok(Duplicates {
+        keys,
+        rows: extra_rows + keys,
+    })
+}
+
+async fn grouped_duplicates(
+    ctx: &SessionContext,
+    table: &str,
+    columns: &[String],
+) -> Result<Duplicates, DataFusionError> {
     let r = async {
         let not_null = columns
             .iter()
@@ -169,18 +250,11 @@ pub async fn duplicates(
         let rows = ScalarValue::try_from_array(b.column(1), 0)?;
         Ok::<_, DataFusionError>((keys, rows))
     }
-    .await;
-    let scan = Scan {
-        kind: "distinct",
-        label: columns.join(", "),
-        seconds: started.elapsed().as_secs_f64(),
-        from_metadata: false,
-    };
-    let d = r.map_err(|e| message(&e)).map(|(k, r)| Duplicates {
-        keys: as_u64(&k),
-        rows: as_u64(&r),
-    });
-    (d, scan)
+    .await?;
+    Ok(Duplicates {
+        keys: as_u64(&r.0),
+        rows: as_u64(&r.1),
+    })
 }
 
 fn as_u64(s: &ScalarValue) -> u64 {
