@@ -67,6 +67,9 @@ pub struct CheckResult {
     /// Expected vs actual schema as a unified diff, for failed contracts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
+    /// The most frequent offending values of a failed `in_set` or `regex`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sample: Vec<crate::metric::exec::Sample>,
 }
 
 impl CheckResult {
@@ -82,6 +85,7 @@ impl CheckResult {
             expected,
             why: None,
             diff: None,
+            sample: Vec::new(),
         }
     }
 
@@ -89,6 +93,19 @@ impl CheckResult {
         self.status = Status::Error;
         self.why = Some(why.into());
         self
+    }
+
+    /// The metric whose offending values explain a failure of this check.
+    pub fn offending_metric(check: &Check) -> Option<Metric> {
+        match &check.kind {
+            CheckKind::InSet { column, values } => {
+                Some(Metric::NotInSet(column.clone(), LitSet(values.clone())))
+            }
+            CheckKind::Regex { column, pattern } => {
+                Some(Metric::NotMatching(column.clone(), pattern.clone()))
+            }
+            _ => None,
+        }
     }
 
     /// The label a report shows: a failed `warn` check is a warning.

@@ -181,4 +181,40 @@ async fn evaluate_source(
         .iter()
         .map(|c| check::evaluate(c, &schema, &obs, opts.now))
         .collect();
+    for (c, r) in block.checks.iter().zip(rep.checks.iter_mut()) {
+        explain_failure(ctx, &block.source, &schema, c, r, &mut rep.scans).await;
+    }
+}
+
+/// How many offending values a failed `in_set` or `regex` check shows.
+const SAMPLE_SIZE: usize = 5;
+
+/// Adds the most frequent offending values to a failed set or pattern
+/// check, so the report says which values broke it, not only how many.
+async fn explain_failure(
+    ctx: &SessionContext,
+    table: &str,
+    schema: &SchemaRef,
+    c: &crate::spec::Check,
+    r: &mut CheckResult,
+    scans: &mut Vec<exec::Scan>,
+) {
+    if r.status != check::Status::Fail {
+        return;
+    }
+    let Some(m) = CheckResult::offending_metric(c) else {
+        return;
+    };
+    let column = m.column().unwrap_or_default().to_string();
+    let Ok(field) = schema.field_with_name(&column) else {
+        return;
+    };
+    let Some(pred) = m.violation(field.data_type()) else {
+        return;
+    };
+    let (sample, scan) = exec::offending_values(ctx, table, &column, pred, SAMPLE_SIZE).await;
+    scans.push(scan);
+    if let Ok(sample) = sample {
+        r.sample = sample;
+    }
 }

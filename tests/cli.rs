@@ -115,6 +115,26 @@ fn planted_defects_fail_exactly_their_checks() {
     let o = run(&[path.to_str().unwrap(), "--format", "json"]);
     assert_eq!(o.code, 1, "{}", o.stderr);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let checks = &v["suites"][0]["sources"][0]["checks"];
+    let by_name = |n: &str| {
+        checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    // Failed set and pattern checks name the values that broke them.
+    assert_eq!(
+        by_name("category.in_set")["sample"],
+        serde_json::json!([{"value": "z", "rows": 1}])
+    );
+    assert_eq!(
+        by_name("email.regex")["sample"],
+        serde_json::json!([{"value": "not-an-email", "rows": 1}])
+    );
+    assert_eq!(by_name("price.min").get("sample"), None);
     let mut failed: Vec<String> = v["suites"][0]["sources"][0]["checks"]
         .as_array()
         .unwrap()

@@ -327,3 +327,54 @@ pub fn message(e: &DataFusionError) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// One offending value and how many rows hold it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sample {
+    pub value: Value,
+    pub rows: u64,
+}
+
+/// The most frequent values behind a failed `in_set` or `regex` check
+/// (ties broken by value, so the sample is deterministic). Runs only for
+/// failed checks, as its own query.
+pub async fn offending_values(
+    ctx: &SessionContext,
+    table: &str,
+    column: &str,
+    predicate: Expr,
+    limit: usize,
+) -> (Result<Vec<Sample>, String>, Scan) {
+    let started = Instant::now();
+    let r = async {
+        let df = ctx
+            .table(table)
+            .await?
+            .filter(predicate)?
+            .aggregate(vec![ident(column).alias("v")], vec![count_all().alias("n")])?
+            .sort(vec![col("n").sort(false, false), col("v").sort(true, true)])?
+            .limit(0, Some(limit))?;
+        let mut out = Vec::new();
+        for b in df.collect().await? {
+            for i in 0..b.num_rows() {
+                let v = ScalarValue::try_from_array(b.column(0), i)?;
+                let n = ScalarValue::try_from_array(b.column(1), i)?;
+                if let Ok(Some(value)) = Value::from_scalar(&v) {
+                    out.push(Sample {
+                        value,
+                        rows: as_u64(&n),
+                    });
+                }
+            }
+        }
+        Ok::<_, DataFusionError>(out)
+    }
+    .await;
+    let scan = Scan {
+        kind: "sample",
+        label: column.to_string(),
+        seconds: started.elapsed().as_secs_f64(),
+        from_metadata: false,
+    };
+    (r.map_err(|e| message(&e)), scan)
+}

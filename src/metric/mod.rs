@@ -143,13 +143,22 @@ impl Metric {
             Metric::Stddev(c) => stddev(values(c)),
             Metric::MinLength(c) => min(character_length(ident(c))),
             Metric::MaxLength(c) => max(character_length(ident(c))),
+            Metric::NotInSet(c, _) | Metric::NotMatching(c, _) => {
+                filtered_count(c, self.violation(dt).unwrap_or(lit(false)))
+            }
+        }
+    }
+
+    /// For metrics that count offending values, the predicate an offending
+    /// row satisfies (null when the value is null, so nulls never offend).
+    pub fn violation(&self, dt: &DataType) -> Option<Expr> {
+        match self {
             Metric::NotInSet(c, set) => {
                 let list = set.0.iter().map(|l| lit_expr(l, dt)).collect();
-                filtered_count(c, ident(c).in_list(list, true))
+                Some(ident(c).in_list(list, true))
             }
-            Metric::NotMatching(c, p) => {
-                filtered_count(c, not(regexp_like(ident(c), lit(p.clone()), None)))
-            }
+            Metric::NotMatching(c, p) => Some(not(regexp_like(ident(c), lit(p.clone()), None))),
+            _ => None,
         }
     }
 }

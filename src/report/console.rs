@@ -146,7 +146,7 @@ fn source(src: &SourceReport, w: &mut dyn Write, style: Style) -> io::Result<()>
             Cell::new(&c.observed_text),
             Cell::new(&c.expected),
             Cell::new(c.severity.to_string()),
-            Cell::new(c.why.as_deref().unwrap_or("")),
+            Cell::new(why(c)),
         ]);
     }
     writeln!(w, "{t}")?;
@@ -157,6 +157,27 @@ fn source(src: &SourceReport, w: &mut dyn Write, style: Style) -> io::Result<()>
         }
     }
     Ok(())
+}
+
+/// The reason, followed by the offending values when there are some.
+fn why(c: &CheckResult) -> String {
+    let mut w = c.why.clone().unwrap_or_default();
+    if !c.sample.is_empty() {
+        let shown: Vec<String> = c
+            .sample
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} ({} row{})",
+                    s.value,
+                    s.rows,
+                    if s.rows == 1 { "" } else { "s" }
+                )
+            })
+            .collect();
+        w.push_str(&format!("; e.g. {}", shown.join(", ")));
+    }
+    w
 }
 
 /// Failures first, then errors, warnings and passes; suite order within.
@@ -205,6 +226,7 @@ mod tests {
             expected: "<= 5".into(),
             why: Some("above the maximum".into()),
             diff: None,
+            sample: vec![],
         };
         let src = SourceReport {
             name: "t".into(),
