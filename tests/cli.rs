@@ -34,6 +34,25 @@ fn run(args: &[&str]) -> Out {
     verdict(&a)
 }
 
+/// Writes a suite to a temporary directory (kept alive by the guard).
+fn temp_suite(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("suite.yml");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+/// The JSON report's result for the check called `name` (first source).
+fn check_named(report: &serde_json::Value, name: &str) -> serde_json::Value {
+    report["suites"][0]["sources"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no check {name}"))
+        .clone()
+}
+
 macro_rules! snap {
     ($name:expr, $value:expr) => {
         insta::with_settings!({filters => vec![
@@ -109,22 +128,11 @@ fn planted_defects_fail_exactly_their_checks() {
             "fixtures/features.parquet",
             "fixtures/features_defects.parquet",
         );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("defects.yml");
-    std::fs::write(&path, suite).unwrap();
+    let (_dir, path) = temp_suite(&suite);
     let o = run(&[path.to_str().unwrap(), "--format", "json"]);
     assert_eq!(o.code, 1, "{}", o.stderr);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
-    let checks = &v["suites"][0]["sources"][0]["checks"];
-    let by_name = |n: &str| {
-        checks
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == n)
-            .unwrap()
-            .clone()
-    };
+    let by_name = |n: &str| check_named(&v, n);
     // Failed set and pattern checks name the values that broke them.
     assert_eq!(
         by_name("category.in_set")["sample"],
@@ -174,16 +182,7 @@ fn edge_cases_are_errors_not_passes() {
     snap!("edge_cases_console", o.stdout);
     let o = run(&["fixtures/suites/edge_cases.yml", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
-    let checks = &v["suites"][0]["sources"][0]["checks"];
-    let by_name = |n: &str| {
-        checks
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == n)
-            .unwrap()
-            .clone()
-    };
+    let by_name = |n: &str| check_named(&v, n);
     // 4 × (2^62) = 2^64: exact, not wrapped; beyond 2^53 it is a string.
     assert_eq!(by_name("big.sum")["observed"], "18446744073709551616");
     assert_eq!(by_name("big.sum")["status"], "fail");
@@ -204,13 +203,7 @@ fn edge_cases_are_errors_not_passes() {
 
 #[test]
 fn errors_without_failures_exit_3() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.yml");
-    std::fs::write(
-        &path,
-        "version: 1\nsources:\n  e: { path: fixtures/empty.parquet }\nchecks:\n  e:\n    columns:\n      x: [ mean: { min: 0 } ]\n",
-    )
-    .unwrap();
+    let (_dir, path) = temp_suite("version: 1\nsources:\n  e: { path: fixtures/empty.parquet }\nchecks:\n  e:\n    columns:\n      x: [ mean: { min: 0 } ]\n");
     let o = run(&[path.to_str().unwrap()]);
     assert_eq!(o.code, 3);
     assert!(
@@ -238,13 +231,7 @@ fn every_input_shape_is_read() {
 /// without reading rows, and the report says so.
 #[test]
 fn parquet_metadata_answers_counts() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("m.yml");
-    std::fs::write(
-        &path,
-        "version: 1\nsources:\n  f: { path: fixtures/features.parquet }\nchecks:\n  f:\n    table: [ row_count: { equals: 1000 } ]\n    columns:\n      id: [ not_null ]\n      price: [ null_count: { equals: 5 } ]\n",
-    )
-    .unwrap();
+    let (_dir, path) = temp_suite("version: 1\nsources:\n  f: { path: fixtures/features.parquet }\nchecks:\n  f:\n    table: [ row_count: { equals: 1000 } ]\n    columns:\n      id: [ not_null ]\n      price: [ null_count: { equals: 5 } ]\n");
     let o = run(&[path.to_str().unwrap(), "--format", "json"]);
     assert_eq!(o.code, 0, "{}", o.stdout);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
@@ -263,13 +250,7 @@ fn unreadable_sources_exit_3() {
 
 #[test]
 fn warnings_pass_unless_strict() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("w.yml");
-    std::fs::write(
-        &path,
-        "version: 1\nsources:\n  f: { path: fixtures/features.parquet }\nchecks:\n  f:\n    table:\n      - row_count: { max: 10, severity: warn }\n",
-    )
-    .unwrap();
+    let (_dir, path) = temp_suite("version: 1\nsources:\n  f: { path: fixtures/features.parquet }\nchecks:\n  f:\n    table:\n      - row_count: { max: 10, severity: warn }\n");
     let o = run(&[path.to_str().unwrap()]);
     assert_eq!(o.code, 0);
     assert!(
@@ -285,13 +266,7 @@ fn warnings_pass_unless_strict() {
 
 #[test]
 fn freshness_uses_now() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("fresh.yml");
-    std::fs::write(
-        &path,
-        "version: 1\nsources:\n  f: { path: fixtures/features.parquet }\nchecks:\n  f:\n    columns:\n      created_at: [ max: { min: now - 2d } ]\n",
-    )
-    .unwrap();
+    let (_dir, path) = temp_suite("version: 1\nsources:\n  f: { path: fixtures/features.parquet }\nchecks:\n  f:\n    columns:\n      created_at: [ max: { min: now - 2d } ]\n");
     // The newest row is 2026-11-11T15:00:00Z.
     let o = verdict(&[
         "run",
