@@ -35,6 +35,18 @@ pub struct Scan {
     pub from_metadata: bool,
 }
 
+impl Scan {
+    /// A query of `kind` that started at `started` and has just finished.
+    fn timed(kind: &'static str, label: impl Into<String>, started: Instant) -> Scan {
+        Scan {
+            kind,
+            label: label.into(),
+            seconds: started.elapsed().as_secs_f64(),
+            from_metadata: false,
+        }
+    }
+}
+
 pub type MetricValues = HashMap<Metric, Result<Option<Value>, String>>;
 
 /// Computes all `metrics` of `table` in one aggregate. Returns the values
@@ -73,12 +85,11 @@ pub async fn aggregate(
         Err(shared) => {
             // Is the table readable at all? If not, nothing can be attributed.
             let probe = run_row(ctx, table, vec![count_all().alias("m0")]).await;
-            scans.push(Scan {
-                kind: "aggregate",
-                label: format!("{} metrics (failed)", metrics.len()),
-                seconds: started.elapsed().as_secs_f64(),
-                from_metadata: false,
-            });
+            scans.push(Scan::timed(
+                "aggregate",
+                format!("{} metrics (failed)", metrics.len()),
+                started,
+            ));
             if probe.is_err() {
                 return (Err(message(&shared)), scans);
             }
@@ -86,12 +97,7 @@ pub async fn aggregate(
             for m in metrics {
                 let t = Instant::now();
                 let r = run_row(ctx, table, vec![expr_for(m, schema).alias("m0")]).await;
-                scans.push(Scan {
-                    kind: "aggregate",
-                    label: format!("retry {m}"),
-                    seconds: t.elapsed().as_secs_f64(),
-                    from_metadata: false,
-                });
+                scans.push(Scan::timed("aggregate", format!("retry {m}"), t));
                 let v = r
                     .map_err(|e| message(&e))
                     .and_then(|(row, _)| Value::from_scalar(&row[0]));
@@ -161,12 +167,7 @@ pub async fn duplicates(
         Some((c, signed)) => bitmap_duplicates(ctx, table, c, signed).await,
         None => grouped_duplicates(ctx, table, columns).await,
     };
-    let scan = Scan {
-        kind: "distinct",
-        label: columns.join(", "),
-        seconds: started.elapsed().as_secs_f64(),
-        from_metadata: false,
-    };
+    let scan = Scan::timed("distinct", columns.join(", "), started);
     (d.map_err(|e| message(&e)), scan)
 }
 
@@ -282,12 +283,7 @@ pub async fn sql_value(
         df.collect().await
     }
     .await;
-    let scan = Scan {
-        kind: "sql",
-        label: name.to_string(),
-        seconds: started.elapsed().as_secs_f64(),
-        from_metadata: false,
-    };
+    let scan = Scan::timed("sql", name.to_string(), started);
     let v = r.map_err(|e| message(&e)).and_then(|batches| {
         let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
         let cols = batches.first().map(|b| b.num_columns()).unwrap_or(0);
@@ -370,11 +366,6 @@ pub async fn offending_values(
         Ok::<_, DataFusionError>(out)
     }
     .await;
-    let scan = Scan {
-        kind: "sample",
-        label: column.to_string(),
-        seconds: started.elapsed().as_secs_f64(),
-        from_metadata: false,
-    };
+    let scan = Scan::timed("sample", column.to_string(), started);
     (r.map_err(|e| message(&e)), scan)
 }
