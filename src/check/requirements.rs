@@ -1,0 +1,199 @@
+//! What each check needs computed over a table of a given schema, or why
+//! it cannot be evaluated there: a missing column (with close names), a
+//! metric that does not fit the column's type, a bound of the wrong kind.
+
+use std::fmt::Write as _;
+
+use datafusion::arrow::datatypes::{DataType, Schema};
+
+use super::Needs;
+use crate::metric::{LitSet, Metric};
+use crate::schema_check;
+use crate::spec::diag::closest;
+use crate::spec::{Bound, Bounds, Check, CheckKind, ColumnMetric, Lit};
+use crate::types;
+
+/// The type of a column, or why it cannot be used (with close names).
+pub fn column_type<'a>(schema: &'a Schema, name: &str) -> Result<&'a DataType, String> {
+    if let Ok(f) = schema.field_with_name(name) {
+        return Ok(f.data_type());
+    }
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let mut msg = format!("column `{name}` does not exist");
+    match closest(name, names.iter().copied()) {
+        Some(c) => {
+            let _ = write!(msg, "; did you mean `{c}`?");
+        }
+        None => {
+            let shown: Vec<String> = names.iter().take(12).map(|n| format!("`{n}`")).collect();
+            let more = names.len().saturating_sub(12);
+            let _ = write!(msg, "; the columns are {}", shown.join(", "));
+            if more > 0 {
+                let _ = write!(msg, " and {more} more");
+            }
+        }
+    }
+    Err(msg)
+}
+
+fn mismatch(what: &str, needs: &str, col: &str, dt: &DataType) -> String {
+    format!(
+        "{what} needs {needs} column; `{col}` is {}",
+        types::display_type(dt)
+    )
+}
+
+/// What `check` needs computed over a table of this schema, or why it
+/// cannot be evaluated there (missing column, wrong type).
+pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
+    let metrics = |m: Vec<Metric>| {
+        Ok(Needs {
+            metrics: m,
+            ..Needs::default()
+        })
+    };
+    let kw = check.kind.keyword();
+    match &check.kind {
+        CheckKind::Schema(contract) => metrics(schema_check::requirements(contract, schema)),
+        CheckKind::RowCount(_) => metrics(vec![Metric::RowCount]),
+        CheckKind::Metric {
+            column: c,
+            metric,
+            bounds,
+        } => {
+            let dt = column_type(schema, c)?;
+            let base = vec![Metric::RowCount, Metric::NonNullCount(c.clone())];
+            let extra = match metric {
+                ColumnMetric::NullCount | ColumnMetric::NullRate => None,
+                ColumnMetric::NanRate if types::is_float(dt) => Some(Metric::NanCount(c.clone())),
+                ColumnMetric::NanRate => return Err(mismatch(kw, "a floating-point", c, dt)),
+                ColumnMetric::Min | ColumnMetric::Max => {
+                    bound_fits(bounds, c, dt)?;
+                    Some(if *metric == ColumnMetric::Min {
+                        Metric::Min(c.clone())
+                    } else {
+                        Metric::Max(c.clone())
+                    })
+                }
+                ColumnMetric::Mean | ColumnMetric::Sum | ColumnMetric::Stddev => {
+                    if !types::is_numeric(dt) {
+                        return Err(mismatch(kw, "a numeric", c, dt));
+                    }
+                    Some(match metric {
+                        ColumnMetric::Mean => Metric::Mean(c.clone()),
+                        ColumnMetric::Sum => Metric::Sum(c.clone()),
+                        _ => Metric::Stddev(c.clone()),
+                    })
+                }
+            };
+            let mut m = base;
+            m.extend(extra);
+            if types::is_float(dt) && extra_is_value(*metric) {
+                m.push(Metric::NanCount(c.clone()));
+            }
+            metrics(m)
+        }
+        CheckKind::NotNull { column } => {
+            column_type(schema, column)?;
+            metrics(vec![Metric::RowCount, Metric::NonNullCount(column.clone())])
+        }
+        CheckKind::Unique { columns } => {
+            for c in columns {
+                column_type(schema, c)?;
+            }
+            Ok(Needs {
+                duplicates: Some(columns.clone()),
+                ..Needs::default()
+            })
+        }
+        CheckKind::InSet { column, values } => {
+            let dt = column_type(schema, column)?;
+            set_fits(values, column, dt)?;
+            metrics(vec![
+                Metric::NonNullCount(column.clone()),
+                Metric::NotInSet(column.clone(), LitSet(values.clone())),
+            ])
+        }
+        CheckKind::Regex { column, pattern } => {
+            let dt = column_type(schema, column)?;
+            if !types::is_string(dt) {
+                return Err(mismatch(kw, "a string", column, dt));
+            }
+            metrics(vec![
+                Metric::NonNullCount(column.clone()),
+                Metric::NotMatching(column.clone(), pattern.clone()),
+            ])
+        }
+        CheckKind::Length { column, .. } => {
+            let dt = column_type(schema, column)?;
+            if !types::is_string(dt) {
+                return Err(mismatch(kw, "a string", column, dt));
+            }
+            metrics(vec![
+                Metric::RowCount,
+                Metric::NonNullCount(column.clone()),
+                Metric::MinLength(column.clone()),
+                Metric::MaxLength(column.clone()),
+            ])
+        }
+        CheckKind::Sql { query, .. } => Ok(Needs {
+            sql: Some(query.clone()),
+            ..Needs::default()
+        }),
+    }
+}
+
+fn extra_is_value(m: ColumnMetric) -> bool {
+    !matches!(
+        m,
+        ColumnMetric::NullCount | ColumnMetric::NullRate | ColumnMetric::NanRate
+    )
+}
+
+/// Time bounds go with date/timestamp columns, numbers with numeric ones.
+fn bound_fits(bounds: &Bounds, col: &str, dt: &DataType) -> Result<(), String> {
+    let temporal = types::is_temporal(dt);
+    if !temporal && !types::is_numeric(dt) {
+        return Err(mismatch("min/max", "a numeric, date or timestamp", col, dt));
+    }
+    for b in [&bounds.min, &bounds.max].into_iter().flatten() {
+        match (b, temporal) {
+            (Bound::Num(n), true) => {
+                return Err(format!(
+                    "the bound {} is a number but `{col}` holds {}; write a time such as `now - 2d` or `2026-01-01`",
+                    n,
+                    types::display_type(dt)
+                ))
+            }
+            (Bound::Time(t), false) => {
+                return Err(format!(
+                    "the bound `{}` is a time but `{col}` is {}",
+                    t.text(),
+                    types::display_type(dt)
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn set_fits(values: &[Lit], col: &str, dt: &DataType) -> Result<(), String> {
+    if types::is_string(dt) {
+        return Ok(());
+    }
+    for v in values {
+        let ok = match v {
+            Lit::Bool(_) => matches!(dt, DataType::Boolean),
+            Lit::Int(_) | Lit::Float(_) => types::is_numeric(dt),
+            Lit::Str(s) => types::is_temporal(dt) && crate::spec::time::parse_instant(s).is_some(),
+        };
+        if !ok {
+            return Err(format!(
+                "in_set value {v} does not fit `{col}`, which is {}",
+                types::display_type(dt)
+            ));
+        }
+    }
+    Ok(())
+}
