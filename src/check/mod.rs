@@ -210,51 +210,37 @@ fn column_metric(
     bounds: &Bounds,
     now: DateTime<Utc>,
 ) -> Result<CheckResult, String> {
-    let rows = || count(obs, &Metric::RowCount);
+    let rows = count(obs, &Metric::RowCount)?;
     let nulls = || -> Result<i128, String> {
-        Ok(rows()? - count(obs, &Metric::NonNullCount(col.to_string()))?)
+        Ok(rows - count(obs, &Metric::NonNullCount(col.to_string()))?)
     };
-    let rate = |num: i128, what: &str| -> Result<Value, String> {
-        let n = rows()?;
-        if n == 0 {
-            return Err(format!("{what} is undefined: the table is empty"));
-        }
-        Ok(Value::Float(num as f64 / n as f64))
+    let counted = match m {
+        ColumnMetric::NullCount | ColumnMetric::NullRate => Some(nulls()?),
+        ColumnMetric::NanRate => Some(count(obs, &Metric::NanCount(col.to_string()))?),
+        _ => None,
     };
-    let value = match m {
-        ColumnMetric::NullCount => Value::Int(nulls()?),
-        ColumnMetric::NullRate => rate(nulls()?, "null_rate")?,
-        ColumnMetric::NanRate => rate(count(obs, &Metric::NanCount(col.to_string()))?, "nan_rate")?,
-        _ => {
-            let key = match m {
-                ColumnMetric::Min => Metric::Min(col.to_string()),
-                ColumnMetric::Max => Metric::Max(col.to_string()),
-                ColumnMetric::Mean => Metric::Mean(col.to_string()),
-                ColumnMetric::Sum => Metric::Sum(col.to_string()),
-                _ => Metric::Stddev(col.to_string()),
-            };
-            match obs.metrics.get(&key) {
-                Some(Ok(None)) => return Err(undefined_reason(obs, col, m.keyword())),
-                _ => metric(obs, &key)?,
-            }
+    let value = match (counted, Metric::value_of(m, col)) {
+        (Some(n), _) if !m.is_rate() => Value::Int(n),
+        (Some(_), _) if rows == 0 => {
+            return Err(format!("{} is undefined: the table is empty", m.keyword()))
         }
+        (Some(n), _) => {
+            r.observed_text = format!("{} ({n} of {rows})", Value::Float(n as f64 / rows as f64));
+            Value::Float(n as f64 / rows as f64)
+        }
+        (None, Some(key)) => match obs.metrics.get(&key) {
+            Some(Ok(None)) => return Err(undefined_reason(obs, col, m.keyword())),
+            _ => metric(obs, &key)?,
+        },
+        (None, None) => return Err(format!("{} was not computed", m.keyword())),
     };
     if let Value::Float(f) = value {
         if f.is_infinite() {
-            r.observed_text = value.to_string();
             return Err(format!(
                 "{} overflowed the float range ({value})",
                 m.keyword()
             ));
         }
-    }
-    if m.is_rate() {
-        let num = if m == ColumnMetric::NullRate {
-            nulls()?
-        } else {
-            count(obs, &Metric::NanCount(col.to_string()))?
-        };
-        r.observed_text = format!("{} ({num} of {})", value, rows()?);
     }
     bounded(r, value, bounds, now, "")
 }
@@ -274,14 +260,7 @@ fn bounded(
             format!("{v} {unit}")
         };
     }
-    let low = match &b.min {
-        Some(bound) => below(&v, bound, now)?,
-        None => false,
-    };
-    let high = match &b.max {
-        Some(bound) => above(&v, bound, now)?,
-        None => false,
-    };
+    let (low, high) = outside(&v, &v, b, now)?;
     r.observed = Some(v);
     if low || high {
         r.status = Status::Fail;
@@ -304,12 +283,18 @@ fn ordering(v: &Value, bound: &Bound, now: DateTime<Utc>) -> Result<std::cmp::Or
     ord.ok_or_else(|| format!("cannot compare the observed value {v} with the bound"))
 }
 
-fn below(v: &Value, bound: &Bound, now: DateTime<Utc>) -> Result<bool, String> {
-    Ok(ordering(v, bound, now)? == std::cmp::Ordering::Less)
-}
-
-fn above(v: &Value, bound: &Bound, now: DateTime<Utc>) -> Result<bool, String> {
-    Ok(ordering(v, bound, now)? == std::cmp::Ordering::Greater)
+/// Whether `lo` is below the minimum and `hi` above the maximum (bounds
+/// are inclusive); a single value passes itself as both.
+fn outside(lo: &Value, hi: &Value, b: &Bounds, now: DateTime<Utc>) -> Result<(bool, bool), String> {
+    let low = match &b.min {
+        Some(bound) => ordering(lo, bound, now)? == std::cmp::Ordering::Less,
+        None => false,
+    };
+    let high = match &b.max {
+        Some(bound) => ordering(hi, bound, now)? == std::cmp::Ordering::Greater,
+        None => false,
+    };
+    Ok((low, high))
 }
 
 fn not_null(mut r: CheckResult, obs: &Observations, col: &str) -> Result<CheckResult, String> {
@@ -390,14 +375,7 @@ fn length(
         }
     };
     r.observed_text = format!("{lo}..{hi}");
-    let low = match &b.min {
-        Some(bound) => below(&lo, bound, now)?,
-        None => false,
-    };
-    let high = match &b.max {
-        Some(bound) => above(&hi, bound, now)?,
-        None => false,
-    };
+    let (low, high) = outside(&lo, &hi, b, now)?;
     r.observed = Some(if low { lo } else { hi });
     if low || high {
         r.status = Status::Fail;

@@ -69,28 +69,21 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
                 ColumnMetric::NanRate => return Err(mismatch(kw, "a floating-point", c, dt)),
                 ColumnMetric::Min | ColumnMetric::Max => {
                     bound_fits(bounds, c, dt)?;
-                    Some(if *metric == ColumnMetric::Min {
-                        Metric::Min(c.clone())
-                    } else {
-                        Metric::Max(c.clone())
-                    })
+                    Metric::value_of(*metric, c)
                 }
                 ColumnMetric::Mean | ColumnMetric::Sum | ColumnMetric::Stddev => {
                     if !types::is_numeric(dt) {
                         return Err(mismatch(kw, "a numeric", c, dt));
                     }
-                    Some(match metric {
-                        ColumnMetric::Mean => Metric::Mean(c.clone()),
-                        ColumnMetric::Sum => Metric::Sum(c.clone()),
-                        _ => Metric::Stddev(c.clone()),
-                    })
+                    Metric::value_of(*metric, c)
                 }
             };
             let mut m = base;
-            m.extend(extra);
-            if types::is_float(dt) && extra_is_value(*metric) {
+            // A float column's NaN count explains an undefined value metric.
+            if types::is_float(dt) && Metric::value_of(*metric, c).is_some() {
                 m.push(Metric::NanCount(c.clone()));
             }
+            m.extend(extra);
             metrics(m)
         }
         CheckKind::NotNull { column } => {
@@ -141,13 +134,6 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
             ..Needs::default()
         }),
     }
-}
-
-fn extra_is_value(m: ColumnMetric) -> bool {
-    !matches!(
-        m,
-        ColumnMetric::NullCount | ColumnMetric::NullRate | ColumnMetric::NanRate
-    )
 }
 
 /// Time bounds go with date/timestamp columns, numbers with numeric ones.

@@ -19,7 +19,7 @@ use datafusion::logical_expr::{cast, not, when, Expr, ExprFunctionExt};
 use datafusion::prelude::{ident, lit};
 use datafusion::scalar::ScalarValue;
 
-use crate::spec::Lit;
+use crate::spec::{ColumnMetric, Lit};
 use crate::types;
 pub use value::Value;
 
@@ -93,6 +93,20 @@ impl fmt::Display for Metric {
 }
 
 impl Metric {
+    /// The value metric behind a `min`/`max`/`mean`/`sum`/`stddev` check of
+    /// `col`; `None` for the count-based column metrics.
+    pub fn value_of(m: ColumnMetric, col: &str) -> Option<Metric> {
+        let c = col.to_string();
+        match m {
+            ColumnMetric::Min => Some(Metric::Min(c)),
+            ColumnMetric::Max => Some(Metric::Max(c)),
+            ColumnMetric::Mean => Some(Metric::Mean(c)),
+            ColumnMetric::Sum => Some(Metric::Sum(c)),
+            ColumnMetric::Stddev => Some(Metric::Stddev(c)),
+            ColumnMetric::NullCount | ColumnMetric::NullRate | ColumnMetric::NanRate => None,
+        }
+    }
+
     pub fn column(&self) -> Option<&str> {
         match self {
             Metric::RowCount => None,

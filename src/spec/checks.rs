@@ -106,6 +106,29 @@ impl Parser {
         Some(entries)
     }
 
+    /// The argument of a check written either inline (`- in_set: [a, b]`)
+    /// or under `key` in its options (`- in_set: { values: [a, b], severity:
+    /// warn }`).
+    fn inline_or_key<'n>(
+        &mut self,
+        kw: &str,
+        value: Option<&'n Node>,
+        key: &str,
+        meta: &mut Meta,
+        pos: Pos,
+        example: &str,
+    ) -> Option<&'n Node> {
+        if let Some(v) = value.filter(|v| matches!(v.kind, Kind::Seq(_) | Kind::Str(_))) {
+            return Some(v);
+        }
+        let opts = self.options(kw, value, &[key], meta)?;
+        let found = get(opts, key);
+        if found.is_none() {
+            self.err_help(pos, format!("`{kw}` needs `{key}`"), example);
+        }
+        found
+    }
+
     fn finish(&self, meta: Meta, default_name: String, kind: CheckKind, pos: Pos) -> Check {
         Check {
             name: meta.name.unwrap_or(default_name),
@@ -124,23 +147,15 @@ impl Parser {
                 Some(self.finish(meta, kw.clone(), CheckKind::RowCount(bounds), k.pos))
             }
             "unique" => {
-                let columns = match value.map(|v| &v.kind) {
-                    Some(Kind::Seq(_)) => self.column_list(value?)?,
-                    _ => {
-                        let opts = self.options(&kw, value, &["columns"], &mut meta)?;
-                        match get(opts, "columns") {
-                            Some(c) => self.column_list(c)?,
-                            None => {
-                                self.err_help(
-                                    k.pos,
-                                    "table-level `unique` needs the key columns",
-                                    "e.g. `- unique: [customer_id, day]`",
-                                );
-                                return None;
-                            }
-                        }
-                    }
-                };
+                let cols = self.inline_or_key(
+                    &kw,
+                    value,
+                    "columns",
+                    &mut meta,
+                    k.pos,
+                    "e.g. `- unique: [customer_id, day]`",
+                )?;
+                let columns = self.column_list(cols)?;
                 let name = format!("unique({})", columns.join(", "));
                 Some(self.finish(meta, name, CheckKind::Unique { columns }, k.pos))
             }
@@ -205,43 +220,27 @@ impl Parser {
                 }
             }
             "in_set" => {
-                let values = match value.map(|v| &v.kind) {
-                    Some(Kind::Seq(_)) => self.literals(value?)?,
-                    _ => {
-                        let opts = self.options(&kw, value, &["values"], &mut meta)?;
-                        match get(opts, "values") {
-                            Some(v) => self.literals(v)?,
-                            None => {
-                                self.err_help(
-                                    pos,
-                                    "`in_set` needs the allowed values",
-                                    "e.g. `- in_set: [a, b, c]`",
-                                );
-                                return None;
-                            }
-                        }
-                    }
-                };
+                let list = self.inline_or_key(
+                    &kw,
+                    value,
+                    "values",
+                    &mut meta,
+                    pos,
+                    "e.g. `- in_set: [a, b, c]`",
+                )?;
+                let values = self.literals(list)?;
                 CheckKind::InSet { column, values }
             }
             "regex" => {
-                let pattern = match value.map(|v| &v.kind) {
-                    Some(Kind::Str(s)) => s.clone(),
-                    _ => {
-                        let opts = self.options(&kw, value, &["pattern"], &mut meta)?;
-                        match get(opts, "pattern") {
-                            Some(p) => self.string(p, "`pattern`")?,
-                            None => {
-                                self.err_help(
-                                    pos,
-                                    "`regex` needs a pattern",
-                                    "e.g. `- regex: '^[A-Z]{3}$'`",
-                                );
-                                return None;
-                            }
-                        }
-                    }
-                };
+                let p = self.inline_or_key(
+                    &kw,
+                    value,
+                    "pattern",
+                    &mut meta,
+                    pos,
+                    "e.g. `- regex: '^[A-Z]{3}$'`",
+                )?;
+                let pattern = self.string(p, "`pattern`")?;
                 if let Err(e) = regex::Regex::new(&pattern) {
                     let at = value.map(|v| v.pos).unwrap_or(pos);
                     self.err(
