@@ -8,10 +8,13 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use comfy_table::{presets, Table};
 
-use crate::cli::{Cli, Command, OutputFormat};
+use crate::cli::{Cli, Command, DiffArgs, EngineArgs, OutputFormat};
 use crate::report::{console, exit, json};
 use crate::run::{self, Options};
-use crate::spec::{self, CsvOptions, Format, SourceSpec, Suite};
+use crate::spec::{
+    self, ColumnSpec, CsvOptions, DiffSpec, DuplicateKeys, Format, Gate, GateKind, Severity,
+    SourceSpec, Suite, Tolerance, TruthSpec,
+};
 
 pub fn main(cli: Cli) -> i32 {
     let rt = match tokio::runtime::Builder::new_multi_thread()
@@ -31,7 +34,9 @@ pub fn main(cli: Cli) -> i32 {
             format,
             strict,
             now,
-        } => rt.block_on(run_cmd(&suites, json, format, strict, now)),
+            engine,
+        } => rt.block_on(run_cmd(&suites, json, format, strict, now, engine)),
+        Command::Diff(args) => rt.block_on(diff_cmd(args)),
         Command::Validate { suites } => validate(&suites),
         Command::Schema { path, format, json } => rt.block_on(schema(&path, format, json)),
     }
@@ -91,6 +96,7 @@ async fn run_cmd(
     format: OutputFormat,
     strict: bool,
     now: Option<String>,
+    engine: EngineArgs,
 ) -> i32 {
     let now = match parse_now(now) {
         Ok(n) => n,
@@ -102,11 +108,71 @@ async fn run_cmd(
     let Ok(suites) = load_all(paths) else {
         return exit::INVALID;
     };
-    let report = run::run(&suites, &Options { strict, now }).await;
+    let opts = match options(strict, now, &engine) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let report = run::run(&suites, &opts).await;
+    emit(&report, json_file, format)
+}
+
+/// Run options from the command line; `Err` is the exit code of a bad flag.
+fn options(strict: bool, now: DateTime<Utc>, engine: &EngineArgs) -> Result<Options, i32> {
+    let memory_limit = match engine.memory_limit.as_deref().map(parse_size) {
+        None => None,
+        Some(Ok(n)) => Some(n),
+        Some(Err(e)) => {
+            eprintln!("error: --memory-limit: {e}");
+            return Err(exit::INVALID);
+        }
+    };
+    if let Err(e) = run::session_with(memory_limit) {
+        eprintln!("error: {e}");
+        return Err(exit::BROKEN);
+    }
+    Ok(Options {
+        strict,
+        now,
+        memory_limit,
+    })
+}
+
+/// `2G`, `512M`, `1.5GiB`, `800k` or plain bytes; powers of 1024.
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (e.g. 2G, 512M)"))?;
+    let mult = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1u64,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        "t" | "tb" | "tib" => 1 << 40,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {s:?} (use K, M, G or T)"
+            ))
+        }
+    };
+    let bytes = n * mult as f64;
+    if bytes < 1.0 {
+        return Err(format!("{s:?} is no memory at all"));
+    }
+    Ok(bytes as usize)
+}
+
+/// Writes the JSON report file if asked, prints the report on stdout, and
+/// returns the exit code.
+fn emit(report: &crate::report::Report, json_file: Option<PathBuf>, format: OutputFormat) -> i32 {
     if let Some(path) = json_file {
         let written = std::fs::File::create(&path).and_then(|f| {
             let mut w = io::BufWriter::new(f);
-            json::render(&report, &mut w)?;
+            json::render(report, &mut w)?;
             w.flush()
         });
         if let Err(e) = written {
@@ -120,14 +186,14 @@ async fn run_cmd(
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let printed = match format {
-        OutputFormat::Json => json::render(&report, &mut out),
+        OutputFormat::Json => json::render(report, &mut out),
         OutputFormat::Console => {
             let tty = stdout.is_terminal();
             let style = console::Style {
                 color: tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
                 width: if tty { terminal_width() } else { None },
             };
-            console::render(&report, &mut out, style)
+            console::render(report, &mut out, style)
         }
     };
     if let Err(e) = printed.and_then(|_| out.flush()) {
@@ -137,6 +203,165 @@ async fn run_cmd(
         }
     }
     report.exit_code
+}
+
+/// `verdict diff`: an ad-hoc suite of two (or three) sources and a diff.
+async fn diff_cmd(a: DiffArgs) -> i32 {
+    let suite = match diff_suite(&a) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::INVALID;
+        }
+    };
+    let opts = match options(a.strict, Utc::now(), &a.engine) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let report = run::run(&[suite], &opts).await;
+    emit(&report, a.json.clone(), a.format)
+}
+
+fn diff_suite(a: &DiffArgs) -> Result<Suite, String> {
+    let source = |name: &str, path: &str| SourceSpec {
+        name: name.into(),
+        path: path.into(),
+        format: None,
+        csv: CsvOptions::default(),
+    };
+    let mut sources = vec![
+        source("baseline", &a.baseline),
+        source("candidate", &a.candidate),
+    ];
+    let (abs_all, abs) = tolerances(&a.abs_tol, "--tol")?;
+    let (rel_all, rel) = tolerances(&a.rel_tol, "--rel-tol")?;
+    let mut named: Vec<String> = a.columns.clone();
+    for (c, _) in abs.iter().chain(&rel) {
+        if !a.columns.is_empty() && !a.columns.contains(c) {
+            return Err(format!(
+                "a tolerance names `{c}`, which --columns leaves out"
+            ));
+        }
+        if !named.contains(c) {
+            named.push(c.clone());
+        }
+    }
+    let lookup = |v: &[(String, f64)], c: &str| v.iter().find(|(n, _)| n == c).map(|x| x.1);
+    let column = |c: &String| ColumnSpec {
+        name: c.clone(),
+        tolerance: (lookup(&abs, c).is_some() || lookup(&rel, c).is_some()).then(|| Tolerance {
+            abs: lookup(&abs, c).unwrap_or(abs_all),
+            rel: lookup(&rel, c).unwrap_or(rel_all),
+        }),
+        gates: Vec::new(),
+        pos: Default::default(),
+    };
+    // Tolerances for some columns must not narrow the compared set.
+    let columns = if a.columns.is_empty() {
+        None
+    } else {
+        Some(a.columns.iter().map(column).collect())
+    };
+    let overrides: Vec<ColumnSpec> = if a.columns.is_empty() {
+        named.iter().map(column).collect()
+    } else {
+        Vec::new()
+    };
+    let mut gates = Vec::new();
+    let mut gate = |kind, limit: Option<f64>| -> Result<(), String> {
+        if let Some(l) = limit {
+            let rate = matches!(kind, GateKind::MaxChangedRate | GateKind::MaxFlipRate);
+            if !(l >= 0.0 && (!rate || l <= 1.0)) {
+                return Err(format!(
+                    "--{} must be {}, found {l}",
+                    kind.keyword().replace('_', "-"),
+                    if rate {
+                        "a fraction from 0 to 1"
+                    } else {
+                        "≥ 0"
+                    }
+                ));
+            }
+            gates.push(Gate {
+                kind,
+                limit: l,
+                severity: Severity::Error,
+            });
+        }
+        Ok(())
+    };
+    gate(GateKind::MaxChangedRate, a.max_changed_rate)?;
+    gate(GateKind::MaxFlipRate, a.max_flip_rate)?;
+    gate(GateKind::MaxMeanShift, a.max_mean_shift)?;
+    gate(GateKind::MaxMissing, a.max_missing.map(|n| n as f64))?;
+    gate(GateKind::MaxAdded, a.max_added.map(|n| n as f64))?;
+    let truth = match (&a.truth, &a.truth_column, &a.prediction) {
+        (Some(path), Some(column), Some(prediction)) => {
+            sources.push(source("truth", path));
+            Some(TruthSpec {
+                source: "truth".into(),
+                key: None,
+                column: column.clone(),
+                prediction: prediction.clone(),
+                probability: a.probability.clone(),
+                task: None,
+                positive: None,
+            })
+        }
+        _ => None,
+    };
+    let diff = DiffSpec {
+        baseline: "baseline".into(),
+        candidate: "candidate".into(),
+        key: a.key.clone(),
+        columns,
+        overrides,
+        ignore: a.ignore.clone(),
+        tolerance: Tolerance {
+            abs: abs_all,
+            rel: rel_all,
+        },
+        duplicates: if a.allow_duplicates {
+            DuplicateKeys::Allow
+        } else {
+            DuplicateKeys::Error
+        },
+        top: a.top,
+        gates,
+        truth,
+        quality: Vec::new(),
+        pos: Default::default(),
+    };
+    Ok(Suite {
+        file: "verdict diff".into(),
+        sources,
+        checks: Vec::new(),
+        diff: Some(diff),
+        bench: None,
+    })
+}
+
+/// `COLUMN=TOL` pairs and the bare `TOL` that applies to every column.
+fn tolerances(args: &[String], flag: &str) -> Result<(f64, Vec<(String, f64)>), String> {
+    let mut all = 0.0;
+    let mut per = Vec::new();
+    for a in args {
+        let (col, num) = match a.rsplit_once('=') {
+            Some((c, n)) => (Some(c.trim()), n.trim()),
+            None => (None, a.trim()),
+        };
+        let v: f64 = num
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+            .ok_or_else(|| format!("{flag} {a:?}: the tolerance must be a number ≥ 0"))?;
+        match col {
+            Some("") => return Err(format!("{flag} {a:?}: the column name is empty")),
+            Some(c) => per.push((c.to_string(), v)),
+            None => all = v,
+        }
+    }
+    Ok((all, per))
 }
 
 fn terminal_width() -> Option<u16> {

@@ -45,7 +45,20 @@ Exit codes: 0 pass, 1 a gate failed, 2 invalid suite, 3 unreadable source or une
         /// default: the current time. Makes freshness checks reproducible.
         #[arg(long, value_name = "INSTANT")]
         now: Option<String>,
+        #[command(flatten)]
+        engine: EngineArgs,
     },
+    /// Compare a new model's predictions with the previous model's, keyed
+    /// by row: what changed, by how much, label flips, quality against
+    /// ground truth; gates make it fail.
+    #[command(after_long_help = "Examples:
+  verdict diff --baseline preds_v1.parquet --candidate preds_v2.parquet --key id --tol score=1e-6
+  verdict diff --baseline a.parquet --candidate b.parquet --key user_id,day --max-changed-rate 0.01
+  verdict diff --baseline v1.parquet --candidate v2.parquet --key id \\
+      --truth labels.parquet --truth-column y --prediction label --probability score
+
+Exit codes: 0 pass, 1 a gate failed, 2 invalid command line, 3 unreadable input or diff not computable.")]
+    Diff(DiffArgs),
     /// Check suites without reading any data (for pre-commit hooks).
     Validate {
         #[arg(required = true)]
@@ -62,6 +75,85 @@ Exit codes: 0 pass, 1 a gate failed, 2 invalid suite, 3 unreadable source or une
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Engine settings shared by the commands that read data.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EngineArgs {
+    /// Bound DataFusion's memory pool (e.g. 2G, 512M); joins and sorts
+    /// spill to disk instead of growing past it.
+    #[arg(long, value_name = "SIZE")]
+    pub memory_limit: Option<String>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DiffArgs {
+    /// The previous model's predictions (file, directory or glob).
+    #[arg(long, value_name = "PATH")]
+    pub baseline: String,
+    /// The new model's predictions.
+    #[arg(long, value_name = "PATH")]
+    pub candidate: String,
+    /// Key column(s) identifying a row; repeat or separate with commas.
+    #[arg(long, required = true, value_delimiter = ',', value_name = "COLUMN")]
+    pub key: Vec<String>,
+    /// Compare only these columns (default: every common non-key column).
+    #[arg(long, value_delimiter = ',', value_name = "COLUMN")]
+    pub columns: Vec<String>,
+    /// Leave these columns out of the default set.
+    #[arg(long, value_delimiter = ',', value_name = "COLUMN")]
+    pub ignore: Vec<String>,
+    /// Absolute tolerance: `COLUMN=TOL` for one column, or a bare `TOL` for
+    /// every numeric column. Repeatable.
+    #[arg(long = "tol", value_name = "[COLUMN=]TOL")]
+    pub abs_tol: Vec<String>,
+    /// Relative tolerance (of the baseline value), like `--tol`.
+    #[arg(long = "rel-tol", value_name = "[COLUMN=]TOL")]
+    pub rel_tol: Vec<String>,
+    /// Accept duplicated keys (they pair like a SQL join) instead of failing.
+    #[arg(long)]
+    pub allow_duplicates: bool,
+    /// How many most-changed rows and sample keys to show.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+    /// Fail when a column's share of changed rows exceeds RATE (0–1).
+    #[arg(long, value_name = "RATE")]
+    pub max_changed_rate: Option<f64>,
+    /// Fail when a label column's share of flipped rows exceeds RATE (0–1).
+    #[arg(long, value_name = "RATE")]
+    pub max_flip_rate: Option<f64>,
+    /// Fail when a numeric column's mean of (candidate − baseline) exceeds X in size.
+    #[arg(long, value_name = "X")]
+    pub max_mean_shift: Option<f64>,
+    /// Fail when more than N baseline keys are missing from the candidate.
+    #[arg(long, value_name = "N")]
+    pub max_missing: Option<u64>,
+    /// Fail when the candidate has more than N keys the baseline lacks.
+    #[arg(long, value_name = "N")]
+    pub max_added: Option<u64>,
+    /// Ground truth (file, directory or glob), keyed like the predictions.
+    #[arg(long, value_name = "PATH", requires_all = ["truth_column", "prediction"])]
+    pub truth: Option<String>,
+    /// The truth's label or target column.
+    #[arg(long, value_name = "COLUMN", requires = "truth")]
+    pub truth_column: Option<String>,
+    /// The predictions' label or value column, scored against the truth.
+    #[arg(long, value_name = "COLUMN", requires = "truth")]
+    pub prediction: Option<String>,
+    /// The predictions' probability of the positive class (log loss, ROC AUC).
+    #[arg(long, value_name = "COLUMN", requires = "truth")]
+    pub probability: Option<String>,
+    /// Also write the JSON report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Console)]
+    pub format: OutputFormat,
+    /// Treat failed warn-severity gates as failures (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,8 +7,10 @@
 //! (pure), `report` holds the result and renders it.
 
 pub mod app;
+pub mod bench;
 pub mod check;
 pub mod cli;
+pub mod diff;
 pub mod metric;
 pub mod report;
 pub mod run;

@@ -9,7 +9,11 @@ use chrono::{DateTime, Utc};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+
+use crate::bench;
 use crate::check::{self, CheckResult, Observations};
+use crate::diff::{self, DiffReport};
 use crate::metric::exec;
 use crate::metric::{Metric, Value};
 use crate::report::{Report, SourceReport, SuiteReport};
@@ -19,14 +23,32 @@ use crate::spec::{CheckKind, SourceChecks, Suite};
 pub struct Options {
     pub strict: bool,
     pub now: DateTime<Utc>,
+    /// Bytes DataFusion's memory pool may hold; beyond it, sorts and joins
+    /// spill to disk.
+    pub memory_limit: Option<usize>,
 }
 
 pub fn session() -> SessionContext {
+    session_with(None).expect("a session without limits")
+}
+
+/// A session whose memory pool is bounded when `memory_limit` is set. The
+/// bounded session plans joins as sort-merge joins, which spill; hash joins
+/// would fail instead when their table outgrows the pool.
+pub fn session_with(memory_limit: Option<usize>) -> Result<SessionContext, String> {
     // Statistics let DataFusion answer counts and min/max from Parquet footers.
-    let config = SessionConfig::new()
+    let mut config = SessionConfig::new()
         .with_information_schema(false)
         .with_collect_statistics(true);
-    SessionContext::new_with_config(config)
+    let Some(limit) = memory_limit else {
+        return Ok(SessionContext::new_with_config(config));
+    };
+    config = config.set_bool("datafusion.optimizer.prefer_hash_join", false);
+    let runtime = RuntimeEnvBuilder::new()
+        .with_memory_limit(limit, 1.0)
+        .build_arc()
+        .map_err(|e| format!("cannot set up the memory pool: {e}"))?;
+    Ok(SessionContext::new_with_config_rt(config, runtime))
 }
 
 pub async fn run(suites: &[Suite], opts: &Options) -> Report {
@@ -44,7 +66,25 @@ pub async fn run(suites: &[Suite], opts: &Options) -> Report {
 }
 
 async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
-    let ctx = session();
+    let mut report = SuiteReport {
+        file: suite.file.clone(),
+        sources: Vec::new(),
+        bench: None,
+        diff: None,
+    };
+    // The models run first: their outputs may be the diff's sources.
+    if let Some(spec) = suite.bench.clone() {
+        let b = tokio::task::spawn_blocking(move || bench::run(&spec))
+            .await
+            .expect("the bench does not panic");
+        let broken = b.error.is_some();
+        report.bench = Some(b);
+        if broken {
+            return report;
+        }
+    }
+    // The command line checked that this memory pool can be built.
+    let ctx = session_with(opts.memory_limit).expect("a memory pool checked at start-up");
     // Every source is registered first: an `sql:` check may join any of them.
     let mut loaded: HashMap<&str, Result<Loaded, String>> = HashMap::new();
     for spec in &suite.sources {
@@ -80,10 +120,33 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
         }
         sources.push(rep);
     }
-    SuiteReport {
-        file: suite.file.clone(),
-        sources,
+    report.sources = sources;
+    if let Some(spec) = &suite.diff {
+        report.diff = Some(run_diff(&ctx, spec, &loaded).await);
     }
+    report
+}
+
+async fn run_diff(
+    ctx: &SessionContext,
+    spec: &crate::spec::DiffSpec,
+    loaded: &HashMap<&str, Result<Loaded, String>>,
+) -> DiffReport {
+    let schema = |name: &str| match &loaded[name] {
+        Ok(l) => Ok(l.schema.clone()),
+        Err(e) => Err(format!("source `{name}` could not be read: {e}")),
+    };
+    let truth = spec.truth.as_ref().map(|t| schema(&t.source));
+    let (b, c, t) = match (schema(&spec.baseline), schema(&spec.candidate), truth) {
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Some(Err(e))) => {
+            return DiffReport::new(spec).failed(e)
+        }
+        (Ok(b), Ok(c), t) => (b, c, t.map(|t| t.expect("checked above"))),
+    };
+    let (ctx2, spec2) = (ctx.clone(), spec.clone());
+    guarded(async move { diff::run(&ctx2, &spec2, &b, &c, t.as_deref()).await })
+        .await
+        .unwrap_or_else(|e| DiffReport::new(spec).failed(e))
 }
 
 /// Runs `fut` as its own task so that a panic inside a reader becomes an
@@ -162,7 +225,7 @@ async fn evaluate_source(
         }
     }
     for k in keys {
-        let (d, scan) = exec::duplicates(ctx, &block.source, &schema, &k).await;
+        let (d, scan) = exec::duplicates(ctx, &block.source, &schema, &k, SAMPLE_SIZE).await;
         obs.duplicates.insert(k, d);
         rep.scans.push(scan);
     }

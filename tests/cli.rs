@@ -1,68 +1,12 @@
 //! The real binary on the bundled fixtures: exit codes asserted every time,
 //! what the user sees snapshotted (timings redacted).
 
+#[macro_use]
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn verdict(args: &[&str]) -> Out {
-    let out = Command::cargo_bin("verdict")
-        .expect("binary")
-        .args(args)
-        .env_remove("NO_COLOR")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("runs");
-    Out {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8(out.stdout).expect("utf8"),
-        stderr: String::from_utf8(out.stderr).expect("utf8"),
-    }
-}
-
-/// Run with a fixed `now` so time bounds are reproducible.
-fn run(args: &[&str]) -> Out {
-    let mut a = vec!["run", "--now", "2026-11-25T12:00:00Z"];
-    a.extend_from_slice(args);
-    verdict(&a)
-}
-
-/// Writes a suite to a temporary directory (kept alive by the guard).
-fn temp_suite(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("suite.yml");
-    std::fs::write(&path, text).unwrap();
-    (dir, path)
-}
-
-/// The JSON report's result for the check called `name` (first source).
-fn check_named(report: &serde_json::Value, name: &str) -> serde_json::Value {
-    report["suites"][0]["sources"][0]["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap_or_else(|| panic!("no check {name}"))
-        .clone()
-}
-
-macro_rules! snap {
-    ($name:expr, $value:expr) => {
-        insta::with_settings!({filters => vec![
-            (r"\d+\.\d{2} s", "[secs] s"),
-            (r#""(seconds|load_seconds)": [0-9.e-]+"#, r#""$1": "[secs]""#),
-        ]}, {
-            insta::assert_snapshot!($name, $value);
-        });
-    };
-}
+use common::{check_named, run, temp_suite, verdict};
 
 #[test]
 fn bundled_example_passes() {
@@ -298,7 +242,7 @@ fn invalid_suites_exit_2_with_their_message() {
         .map(|e| e.unwrap().path())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 16);
+    assert_eq!(names.len(), 18);
     for p in names {
         let o = verdict(&["validate", p.to_str().unwrap()]);
         assert_eq!(o.code, 2, "{}", p.display());

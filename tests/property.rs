@@ -172,7 +172,7 @@ proptest! {
             ctx.register_batch("t", batch).unwrap();
             for cols in [vec!["k"], vec!["u"], vec!["s"], vec!["k", "s"]] {
                 let cols: Vec<String> = cols.into_iter().map(String::from).collect();
-                let (d, _) = verdict::metric::exec::duplicates(&ctx, "t", &schema, &cols).await;
+                let (d, _) = verdict::metric::exec::duplicates(&ctx, "t", &schema, &cols, 3).await;
                 let d = d.unwrap();
                 prop_assert_eq!((d.keys, d.rows), (want_keys, want_rows), "{:?}", cols);
             }

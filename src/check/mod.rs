@@ -29,10 +29,12 @@ pub struct Observations {
 }
 
 /// Keys that occur more than once, among rows whose key has no null.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Duplicates {
     pub keys: u64,
     pub rows: u64,
+    /// The smallest duplicated keys, one value per key column.
+    pub sample: Vec<Vec<Value>>,
 }
 
 /// What a check needs computed.
@@ -313,7 +315,7 @@ fn unique(mut r: CheckResult, obs: &Observations, cols: &[String]) -> Result<Che
     let d = match obs.duplicates.get(cols) {
         None => return Err("uniqueness was not computed".into()),
         Some(Err(e)) => return Err(e.clone()),
-        Some(Ok(d)) => *d,
+        Some(Ok(d)) => d,
     };
     r.observed = Some(Value::Int(d.keys as i128));
     r.observed_text = format!("{} duplicated key{}", d.keys, plural(d.keys as i128));
@@ -321,13 +323,35 @@ fn unique(mut r: CheckResult, obs: &Observations, cols: &[String]) -> Result<Che
         r.status = Status::Fail;
         r.observed_text.push_str(&format!(" ({} rows)", d.rows));
         r.why = Some(format!(
-            "{} rows share {} key value{}",
+            "{} rows share {} key value{}{}",
             d.rows,
             d.keys,
-            plural(d.keys as i128)
+            plural(d.keys as i128),
+            key_examples(&d.sample)
         ));
     }
     Ok(r)
+}
+
+/// ", e.g. 17, 42" or ", e.g. (1, "a")": the smallest duplicated keys.
+pub fn key_examples(sample: &[Vec<Value>]) -> String {
+    if sample.is_empty() {
+        return String::new();
+    }
+    let keys: Vec<String> = sample
+        .iter()
+        .map(|k| match k.as_slice() {
+            [one] => one.to_string(),
+            many => format!(
+                "({})",
+                many.iter()
+                    .map(Value::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+        .collect();
+    format!(", e.g. {}", keys.join(", "))
 }
 
 fn violations(

@@ -148,11 +148,13 @@ fn reads_data(plan: &dyn ExecutionPlan) -> bool {
 /// aggregate `count(DISTINCT)` costs several times more. A single integer
 /// key streams into a compressed bitmap (a few bits per key instead of a
 /// hash-table entry); any other key runs as a `GROUP BY … HAVING` query.
+/// `sample` smallest duplicated keys are returned with the counts.
 pub async fn duplicates(
     ctx: &SessionContext,
     table: &str,
     schema: &Schema,
     columns: &[String],
+    sample: usize,
 ) -> (Result<Duplicates, String>, Scan) {
     let started = Instant::now();
     let int_key = match columns {
@@ -164,8 +166,8 @@ pub async fn duplicates(
         _ => None,
     };
     let d = match int_key {
-        Some((c, signed)) => bitmap_duplicates(ctx, table, c, signed).await,
-        None => grouped_duplicates(ctx, table, columns).await,
+        Some((c, signed)) => bitmap_duplicates(ctx, table, c, signed, sample).await,
+        None => grouped_duplicates(ctx, table, columns, sample).await,
     };
     let scan = Scan::timed("distinct", columns.join(", "), started);
     (d.map_err(|e| message(&e)), scan)
@@ -179,6 +181,7 @@ async fn bitmap_duplicates(
     table: &str,
     column: &str,
     signed: bool,
+    sample: usize,
 ) -> Result<Duplicates, DataFusionError> {
     let target = if signed {
         DataType::Int64
@@ -214,9 +217,21 @@ async fn bitmap_duplicates(
         }
     }
     let keys = repeated.len();
+    let sample = repeated
+        .iter()
+        .take(sample)
+        .map(|k| {
+            vec![if signed {
+                Value::Int(((k ^ (1 << 63)) as i64) as i128)
+            } else {
+                Value::Int(k as i128)
+            }]
+        })
+        .collect();
     Ok(Duplicates {
         keys,
         rows: extra_rows + keys,
+        sample,
     })
 }
 
@@ -224,6 +239,7 @@ async fn grouped_duplicates(
     ctx: &SessionContext,
     table: &str,
     columns: &[String],
+    sample: usize,
 ) -> Result<Duplicates, DataFusionError> {
     let r = async {
         let not_null = columns
@@ -232,7 +248,7 @@ async fn grouped_duplicates(
             .reduce(Expr::and)
             .unwrap_or(lit(true));
         let n = "__verdict_rows";
-        let df = ctx
+        let repeated = ctx
             .table(table)
             .await?
             .filter(not_null)?
@@ -240,21 +256,42 @@ async fn grouped_duplicates(
                 columns.iter().map(ident).collect(),
                 vec![count_all().alias(n)],
             )?
-            .filter(col(n).gt(lit(1i64)))?
-            .aggregate(
-                vec![],
-                vec![count_all().alias("keys"), sum(col(n)).alias("rows")],
-            )?;
-        let batches = df.collect().await?;
+            .filter(col(n).gt(lit(1i64)))?;
+        let counts = repeated.clone().aggregate(
+            vec![],
+            vec![count_all().alias("keys"), sum(col(n)).alias("rows")],
+        )?;
+        let batches = counts.collect().await?;
         let b = &batches[0];
         let keys = ScalarValue::try_from_array(b.column(0), 0)?;
         let rows = ScalarValue::try_from_array(b.column(1), 0)?;
-        Ok::<_, DataFusionError>((keys, rows))
+        let mut examples = Vec::new();
+        if sample > 0 && as_u64(&keys) > 0 {
+            let sorted = repeated
+                .sort(columns.iter().map(|c| ident(c).sort(true, true)).collect())?
+                .limit(0, Some(sample))?;
+            for b in sorted.collect().await? {
+                for i in 0..b.num_rows() {
+                    let key = (0..columns.len())
+                        .map(|c| {
+                            let s = ScalarValue::try_from_array(b.column(c), i)?;
+                            Ok(Value::from_scalar(&s)
+                                .ok()
+                                .flatten()
+                                .unwrap_or(Value::Str(s.to_string())))
+                        })
+                        .collect::<Result<Vec<_>, DataFusionError>>()?;
+                    examples.push(key);
+                }
+            }
+        }
+        Ok::<_, DataFusionError>((keys, rows, examples))
     }
     .await?;
     Ok(Duplicates {
         keys: as_u64(&r.0),
         rows: as_u64(&r.1),
+        sample: r.2,
     })
 }
 

@@ -21,9 +21,17 @@ pub struct Style {
 pub fn render(r: &Report, w: &mut dyn Write, style: Style) -> io::Result<()> {
     for suite in &r.suites {
         writeln!(w, "suite {}", suite.file)?;
+        if let Some(b) = &suite.bench {
+            writeln!(w)?;
+            super::console_release::bench(b, w, style)?;
+        }
         for src in &suite.sources {
             writeln!(w)?;
             source(src, w, style)?;
+        }
+        if let Some(d) = &suite.diff {
+            writeln!(w)?;
+            super::console_release::diff(d, w, style)?;
         }
         writeln!(w)?;
     }
@@ -71,7 +79,7 @@ fn headline(r: &Report, w: &mut dyn Write, style: Style) -> io::Result<()> {
     )
 }
 
-fn plural(n: usize) -> &'static str {
+pub(super) fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
     } else {
@@ -116,24 +124,19 @@ fn source(src: &SourceReport, w: &mut dyn Write, style: Style) -> io::Result<()>
     if src.checks.is_empty() {
         return Ok(());
     }
-    let mut order: Vec<&CheckResult> = src.checks.iter().collect();
+    checks_table(&src.checks, w, style)
+}
+
+/// A table of checks, failures first, then the schema diffs of failed
+/// contracts.
+pub(super) fn checks_table(
+    checks: &[CheckResult],
+    w: &mut dyn Write,
+    style: Style,
+) -> io::Result<()> {
+    let mut order: Vec<&CheckResult> = checks.iter().collect();
     order.sort_by_key(|c| rank(c));
-    let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED);
-    match style.width {
-        Some(width) => {
-            t.set_content_arrangement(ContentArrangement::Dynamic)
-                .set_width(width);
-        }
-        None => {
-            t.set_content_arrangement(ContentArrangement::Disabled);
-        }
-    }
-    if style.color {
-        t.enforce_styling();
-    } else {
-        t.force_no_tty();
-    }
+    let mut t = table(style);
     t.set_header(["status", "check", "observed", "expected", "severity", "why"]);
     for c in &order {
         let mut status = Cell::new(c.label());
@@ -157,6 +160,27 @@ fn source(src: &SourceReport, w: &mut dyn Write, style: Style) -> io::Result<()>
         }
     }
     Ok(())
+}
+
+/// An empty table in the report's style, wrapped to a terminal's width.
+pub(super) fn table(style: Style) -> Table {
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED);
+    match style.width {
+        Some(width) => {
+            t.set_content_arrangement(ContentArrangement::Dynamic)
+                .set_width(width);
+        }
+        None => {
+            t.set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
+    if style.color {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    t
 }
 
 /// The reason, followed by the offending values when there are some.
@@ -242,6 +266,8 @@ mod tests {
         let suite = SuiteReport {
             file: "s.yml".into(),
             sources: vec![src],
+            bench: None,
+            diff: None,
         };
         Report::new(vec![suite], false, "2026-01-01T00:00:00Z".into(), 0.0)
     }

@@ -4,6 +4,7 @@
 //! into any writer, so every format can be snapshot-tested.
 
 pub mod console;
+mod console_release;
 pub mod json;
 
 use serde::Serialize;
@@ -78,6 +79,22 @@ pub struct Summary {
 pub struct SuiteReport {
     pub file: String,
     pub sources: Vec<SourceReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bench: Option<crate::bench::BenchReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<crate::diff::DiffReport>,
+}
+
+impl SuiteReport {
+    /// Every check of the suite: per source, then the diff's and the
+    /// bench's gates.
+    pub fn all_checks(&self) -> impl Iterator<Item = &CheckResult> {
+        self.sources
+            .iter()
+            .flat_map(|s| &s.checks)
+            .chain(self.diff.iter().flat_map(|d| &d.gates))
+            .chain(self.bench.iter().flat_map(|b| &b.gates))
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -103,14 +120,14 @@ impl Report {
         let mut s = Summary::default();
         for src in suites.iter().flat_map(|x| &x.sources) {
             s.source_errors += usize::from(src.error.is_some());
-            for c in &src.checks {
-                s.checks += 1;
-                match (c.status, c.severity) {
-                    (Status::Pass, _) => s.passed += 1,
-                    (Status::Fail, Severity::Error) => s.failed += 1,
-                    (Status::Fail, Severity::Warn) => s.warnings += 1,
-                    (Status::Error, _) => s.errors += 1,
-                }
+        }
+        for c in suites.iter().flat_map(|x| x.all_checks()) {
+            s.checks += 1;
+            match (c.status, c.severity) {
+                (Status::Pass, _) => s.passed += 1,
+                (Status::Fail, Severity::Error) => s.failed += 1,
+                (Status::Fail, Severity::Warn) => s.warnings += 1,
+                (Status::Error, _) => s.errors += 1,
             }
         }
         let (verdict, exit_code) = if s.failed > 0 || (strict && s.warnings > 0) {

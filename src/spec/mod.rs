@@ -6,6 +6,7 @@
 mod checks;
 pub mod diag;
 pub mod parse;
+mod release;
 pub mod time;
 pub mod yaml;
 
@@ -13,6 +14,7 @@ use std::fmt;
 
 use diag::Pos;
 pub use parse::load;
+pub use release::*;
 
 /// A validated suite.
 #[derive(Debug, Clone)]
@@ -21,6 +23,8 @@ pub struct Suite {
     pub file: String,
     pub sources: Vec<SourceSpec>,
     pub checks: Vec<SourceChecks>,
+    pub diff: Option<DiffSpec>,
+    pub bench: Option<BenchSpec>,
 }
 
 impl Suite {

@@ -35,8 +35,8 @@ impl SuiteError {
     }
 }
 
-const TOP_KEYS: [&str; 3] = ["version", "sources", "checks"];
-const FUTURE_SECTIONS: [&str; 4] = ["drift", "diff", "bench", "compare"];
+const TOP_KEYS: [&str; 5] = ["version", "sources", "checks", "diff", "bench"];
+const FUTURE_SECTIONS: [&str; 2] = ["drift", "compare"];
 const SOURCE_KEYS: [&str; 3] = ["path", "format", "csv"];
 const CSV_KEYS: [&str; 3] = ["delimiter", "header", "quote"];
 const BLOCK_KEYS: [&str; 4] = ["schema", "table", "columns", "sql"];
@@ -162,6 +162,8 @@ impl Parser {
             file: file.to_string(),
             sources: Vec::new(),
             checks: Vec::new(),
+            diff: None,
+            bench: None,
         };
         let Some(top) = self.map(root, "a suite file") else {
             return suite;
@@ -203,23 +205,33 @@ impl Parser {
             ),
             Some(n) => suite.sources = self.sources(n),
         }
-        match get(top, "checks") {
-            None => self.err_help(
-                root.pos,
-                "missing required key `checks`",
-                "a suite that checks nothing cannot pass; add `checks:`",
-            ),
-            Some(n) => {
-                // Names of sources that failed validation still count, so
-                // one mistake does not cascade into "unknown source" errors.
-                let declared: Vec<String> = match get(top, "sources").map(|s| &s.kind) {
-                    Some(Kind::Map(m)) => m.iter().map(|(k, _)| k.key_text()).collect(),
-                    _ => Vec::new(),
-                };
-                suite.checks = self.checks(n, &declared)
-            }
+        // Names of sources that failed validation still count, so one
+        // mistake does not cascade into "unknown source" errors.
+        let declared: Vec<String> = match get(top, "sources").map(|s| &s.kind) {
+            Some(Kind::Map(m)) => m.iter().map(|(k, _)| k.key_text()).collect(),
+            _ => Vec::new(),
+        };
+        if let Some(n) = get(top, "checks") {
+            suite.checks = self.checks(n, &declared);
         }
-        if self.diags.is_empty() && suite.check_count() == 0 {
+        if let Some(n) = get(top, "diff") {
+            suite.diff = self.diff(n, &declared);
+        }
+        if let Some(n) = get(top, "bench") {
+            suite.bench = self.bench(n);
+        }
+        let sections = ["checks", "diff", "bench"];
+        if !sections.iter().any(|s| get(top, s).is_some()) {
+            self.err_help(
+                root.pos,
+                "the suite has nothing to evaluate",
+                "add `checks:` (and/or `diff:`, `bench:`); a suite that checks nothing cannot pass",
+            );
+        } else if self.diags.is_empty()
+            && suite.check_count() == 0
+            && suite.diff.is_none()
+            && suite.bench.is_none()
+        {
             let pos = get(top, "checks").map(|n| n.pos).unwrap_or(root.pos);
             self.err(
                 pos,

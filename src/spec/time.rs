@@ -65,7 +65,7 @@ impl TimeExpr {
 }
 
 /// `2d`, `36h`, `90m`, `30s`, `1w` (also `min`, `day`/`days`, `hour(s)`).
-fn parse_duration(s: &str) -> Option<i64> {
+pub(super) fn parse_duration(s: &str) -> Option<i64> {
     let split = s.find(|c: char| !c.is_ascii_digit())?;
     let (num, unit) = s.split_at(split);
     let n: i64 = num.parse().ok()?;

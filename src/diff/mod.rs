@@ -1,0 +1,344 @@
+//! The differential test: a keyed full outer join of the baseline and
+//! candidate predictions (and the ground truth, when there is one), run by
+//! DataFusion, folded in one pass per join partition into counts,
+//! difference statistics, transitions, the most-changed rows and quality
+//! metrics; then gates judge the result like any other check.
+
+mod accum;
+mod gates;
+mod labels;
+pub mod plan;
+mod quality;
+mod report;
+
+use std::time::Instant;
+
+use datafusion::arrow::datatypes::{DataType, Schema};
+use datafusion::common::JoinType;
+use datafusion::dataframe::DataFrame;
+use datafusion::error::Result;
+use datafusion::functions::expr_fn::coalesce;
+use datafusion::logical_expr::{cast, col, Expr};
+use datafusion::prelude::{ident, lit, SessionContext};
+use futures::StreamExt;
+
+use accum::{Accum, Layout};
+pub use gates::signed;
+pub use labels::Label;
+use plan::Plan;
+use quality::{Described, QualityAccum, QualityCols};
+pub use report::*;
+
+use crate::metric::exec::{self, message};
+use crate::spec::{DiffSpec, Task, TruthSpec};
+use crate::types::display_type;
+
+/// Runs the diff of `spec` over sources registered in `ctx` under their
+/// names, whose schemas are given.
+pub async fn run(
+    ctx: &SessionContext,
+    spec: &DiffSpec,
+    baseline: &Schema,
+    candidate: &Schema,
+    truth: Option<&Schema>,
+) -> DiffReport {
+    let started = Instant::now();
+    let mut rep = DiffReport::new(spec);
+    let plan = match plan::plan(spec, baseline, candidate) {
+        Ok(p) => p,
+        Err(e) => return rep.failed(e),
+    };
+    let quality = match (&spec.truth, truth) {
+        (Some(t), Some(schema)) => match quality_inputs(spec, t, baseline, candidate, schema) {
+            Ok(q) => Some(q),
+            Err(e) => return rep.failed(e),
+        },
+        _ => None,
+    };
+    rep.describe_plan(&plan);
+    for (side, name) in [(0, &spec.baseline), (1, &spec.candidate)] {
+        let schema = if side == 0 { baseline } else { candidate };
+        let (d, scan) = exec::duplicates(ctx, name, schema, &spec.key, spec.top).await;
+        rep.timings.key_scans.push(KeyScan {
+            side: if side == 0 { "baseline" } else { "candidate" },
+            seconds: scan.seconds,
+        });
+        match d {
+            Ok(d) => rep.rows.duplicates[side] = Some(d.into()),
+            Err(e) => return rep.failed(format!("cannot read the keys of `{name}`: {e}")),
+        }
+    }
+    let compare = Instant::now();
+    let accum = match compute(ctx, spec, &plan, quality.as_ref()).await {
+        Ok(a) => a,
+        Err(e) => return rep.failed(format!("the diff failed: {}", message(&e))),
+    };
+    rep.timings.compare_seconds = compare.elapsed().as_secs_f64();
+    rep.absorb(accum, &plan, quality);
+    gates::evaluate(spec, &plan, &mut rep);
+    rep.timings.seconds = started.elapsed().as_secs_f64();
+    rep
+}
+
+/// What the quality pass needs: the task, the common label type, and how
+/// the report describes the inputs.
+pub struct QualityInputs {
+    task: Task,
+    label_type: DataType,
+    described: Described,
+}
+
+fn quality_inputs(
+    spec: &DiffSpec,
+    t: &TruthSpec,
+    b: &Schema,
+    c: &Schema,
+    truth: &Schema,
+) -> std::result::Result<QualityInputs, String> {
+    let ty = |s: &Schema, col: &str, what: &str| {
+        s.field_with_name(col)
+            .map(|f| f.data_type().clone())
+            .map_err(|_| format!("{what} has no column `{col}`"))
+    };
+    let key = t.key.clone().unwrap_or_else(|| spec.key.clone());
+    if key.len() != spec.key.len() {
+        return Err(format!(
+            "the truth key has {} column(s) but the diff key has {}",
+            key.len(),
+            spec.key.len()
+        ));
+    }
+    for k in &key {
+        ty(truth, k, &format!("the truth source `{}`", t.source))?;
+    }
+    let yt = ty(
+        truth,
+        &t.column,
+        &format!("the truth source `{}`", t.source),
+    )?;
+    let bp = ty(
+        b,
+        &t.prediction,
+        &format!("the baseline `{}`", spec.baseline),
+    )?;
+    let cp = ty(
+        c,
+        &t.prediction,
+        &format!("the candidate `{}`", spec.candidate),
+    )?;
+    for (side, schema, name) in [
+        ("baseline", b, &spec.baseline),
+        ("candidate", c, &spec.candidate),
+    ] {
+        if let Some(p) = &t.probability {
+            let pt = ty(schema, p, &format!("the {side} `{name}`"))?;
+            if !(pt.is_floating() || pt.is_integer() || matches!(pt, DataType::Decimal128(..))) {
+                return Err(format!(
+                    "the probability column `{p}` of the {side} is {}, not a number",
+                    display_type(&pt)
+                ));
+            }
+        }
+    }
+    let (task, task_reason) = match t.task {
+        Some(task) => (task, "set in the suite".to_string()),
+        None if yt.is_floating() => (
+            Task::Regression,
+            format!("the truth column `{}` is {}", t.column, display_type(&yt)),
+        ),
+        None => (
+            Task::Classification,
+            format!("the truth column `{}` is {}", t.column, display_type(&yt)),
+        ),
+    };
+    let common = plan::common_type(&yt, &bp)
+        .and_then(|x| plan::common_type(&x, &cp))
+        .ok_or_else(|| {
+            format!(
+                "the truth `{}` is {} and the prediction `{}` is {} (baseline) and {} \
+                 (candidate); these cannot be compared",
+                t.column,
+                display_type(&yt),
+                t.prediction,
+                display_type(&bp),
+                display_type(&cp)
+            )
+        })?;
+    let label_type = match task {
+        Task::Regression => {
+            if !(common.is_floating() || common.is_integer()) {
+                return Err(format!(
+                    "regression needs numbers; the truth and predictions meet as {}",
+                    display_type(&common)
+                ));
+            }
+            DataType::Float64
+        }
+        Task::Classification => common,
+    };
+    Ok(QualityInputs {
+        task,
+        label_type,
+        described: Described {
+            task_reason,
+            truth: format!("{}.{}", t.source, t.column),
+            prediction: t.prediction.clone(),
+            probability: t.probability.clone(),
+            positive: t.positive.as_ref().map(|l| match l {
+                crate::spec::Lit::Int(i) => labels::Label::Int(*i),
+                other => labels::Label::Text(other.to_string().trim_matches('"').to_string()),
+            }),
+        },
+    })
+}
+
+/// Builds the join and folds every partition of it in parallel.
+async fn compute(
+    ctx: &SessionContext,
+    spec: &DiffSpec,
+    plan: &Plan,
+    q: Option<&QualityInputs>,
+) -> Result<Accum> {
+    let (df, layout, qcols) = joined(ctx, spec, plan, q).await?;
+    let streams = df.execute_stream_partitioned().await?;
+    let template = Accum::new(
+        &plan.columns,
+        spec.top,
+        q.zip(qcols)
+            .map(|(q, cols)| QualityAccum::new(cols, q.task)),
+    );
+    let mut tasks = Vec::new();
+    for mut stream in streams {
+        let (mut acc, layout, cols) = (template.clone(), layout.clone(), plan.columns.clone());
+        tasks.push(tokio::spawn(async move {
+            while let Some(batch) = stream.next().await {
+                acc.add(&batch?, &layout, &cols)?;
+            }
+            Ok::<_, datafusion::error::DataFusionError>(acc)
+        }));
+    }
+    let mut total = template;
+    for t in tasks {
+        let part = t
+            .await
+            .map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))??;
+        total.merge(part);
+    }
+    Ok(total)
+}
+
+/// `baseline FULL JOIN candidate USING (key)`, then, with ground truth,
+/// `FULL JOIN truth` on the coalesced key. Columns are renamed to
+/// positional names, so user column names never clash or reach SQL text.
+async fn joined(
+    ctx: &SessionContext,
+    spec: &DiffSpec,
+    plan: &Plan,
+    q: Option<&QualityInputs>,
+) -> Result<(DataFrame, Layout, Option<QualityCols>)> {
+    let truth = q.zip(spec.truth.as_ref());
+    let nk = plan.keys.len();
+    let b = ctx.table(spec.baseline.as_str()).await?;
+    let c = ctx.table(spec.candidate.as_str()).await?;
+    let b = b.select(side_columns(plan, truth, 'b'))?;
+    let c = c.select(side_columns(plan, truth, 'c'))?;
+    let (bk, ck) = (key_names("__bk", nk), key_names("__ck", nk));
+    let j = b.join(c, JoinType::Full, &strs(&bk), &strs(&ck), None)?;
+    // Everything after the keys, in order.
+    let mut names: Vec<String> = vec!["__inb".into(), "__inc".into()];
+    for j in 0..plan.columns.len() {
+        names.push(format!("__b{j}"));
+        names.push(format!("__c{j}"));
+    }
+    if let Some((_, t)) = truth {
+        names.extend(["__bp", "__cp"].map(String::from));
+        if t.probability.is_some() {
+            names.extend(["__bq", "__cq"].map(String::from));
+        }
+    }
+    let keys = key_names("__k", nk);
+    let first: Vec<Expr> = coalesced(&bk, &ck, &keys)
+        .chain(names.iter().map(col))
+        .collect();
+    let mut df = j.select(first)?;
+    if let Some((q, t)) = truth {
+        let key = t.key.as_ref().unwrap_or(&spec.key);
+        let tk = key_names("__tk", nk);
+        let mut tcols: Vec<Expr> = key
+            .iter()
+            .zip(&plan.keys)
+            .zip(&tk)
+            .map(|((k, (_, ty)), alias)| cast(ident(k), ty.clone()).alias(alias))
+            .collect();
+        tcols.push(lit(true).alias("__int"));
+        tcols.push(cast(ident(&t.column), q.label_type.clone()).alias("__t"));
+        let tdf = ctx.table(t.source.as_str()).await?.select(tcols)?;
+        let both = df.join(tdf, JoinType::Full, &strs(&keys), &strs(&tk), None)?;
+        names.extend(["__int", "__t"].map(String::from));
+        let out = key_names("__o", nk);
+        let all: Vec<Expr> = coalesced(&keys, &tk, &out)
+            .chain(names.iter().map(col))
+            .collect();
+        df = both.select(all)?;
+    }
+    let at = |n: &str| names.iter().position(|x| x == n).map(|p| p + nk);
+    let layout = Layout {
+        keys: nk,
+        in_baseline: nk,
+        in_candidate: nk + 1,
+        in_truth: at("__int"),
+        columns: (0..plan.columns.len())
+            .map(|j| (nk + 2 + 2 * j, nk + 3 + 2 * j))
+            .collect(),
+    };
+    let qcols = truth.map(|(_, t)| QualityCols {
+        truth: at("__t").expect("truth column"),
+        prediction: [at("__bp"), at("__cp")].map(|i| i.expect("prediction column")),
+        probability: t
+            .probability
+            .as_ref()
+            .map(|_| [at("__bq"), at("__cq")].map(|i| i.expect("probability column"))),
+    });
+    Ok((df, layout, qcols))
+}
+
+/// One side's projection: key, presence marker, compared columns (cast to
+/// their common type), and the quality inputs.
+fn side_columns(plan: &Plan, truth: Option<(&QualityInputs, &TruthSpec)>, p: char) -> Vec<Expr> {
+    let mut cols: Vec<Expr> = plan
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, (k, t))| cast(ident(k), t.clone()).alias(format!("__{p}k{i}")))
+        .collect();
+    cols.push(lit(true).alias(format!("__in{p}")));
+    for (j, c) in plan.columns.iter().enumerate() {
+        cols.push(cast(ident(&c.name), c.common.clone()).alias(format!("__{p}{j}")));
+    }
+    if let Some((q, t)) = truth {
+        cols.push(cast(ident(&t.prediction), q.label_type.clone()).alias(format!("__{p}p")));
+        if let Some(prob) = &t.probability {
+            cols.push(cast(ident(prob), DataType::Float64).alias(format!("__{p}q")));
+        }
+    }
+    cols
+}
+
+fn key_names(prefix: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("{prefix}{i}")).collect()
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+fn coalesced<'a>(
+    a: &'a [String],
+    b: &'a [String],
+    out: &'a [String],
+) -> impl Iterator<Item = Expr> + 'a {
+    a.iter()
+        .zip(b)
+        .zip(out)
+        .map(|((x, y), o)| coalesce(vec![col(x), col(y)]).alias(o))
+}

@@ -1,0 +1,532 @@
+//! Quality of both models against ground truth, computed in the same pass
+//! as the diff over the rows that both models and the truth have.
+//!
+//! Definitions follow scikit-learn (checked against 1.9.1 on the fixtures in
+//! `fixtures/quality/`): `accuracy_score`; `precision_score`, `recall_score`
+//! and `f1_score` with `average="macro"` over the sorted union of true and
+//! predicted labels, an undefined ratio counting 0 (`zero_division=0`);
+//! `log_loss` of the positive class's probability clipped to
+//! `[eps, 1 - eps]` (eps = f64::EPSILON); `roc_auc_score` (the Mann–Whitney
+//! statistic, ties counting one half); and `sqrt(mean_squared_error)`,
+//! `mean_absolute_error`, `r2_score` (1 when both sums of squares are 0,
+//! 0 when only the total one is).
+
+use std::collections::HashMap;
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::Float64Type;
+use datafusion::error::Result;
+use serde::Serialize;
+
+use super::accum::Layout;
+use super::labels::{Label, LabelRef, Labels, PairCounts};
+use crate::spec::{QualityMetric, Task};
+
+/// Column indexes of the quality inputs in a joined batch.
+#[derive(Debug, Clone)]
+pub struct QualityCols {
+    pub truth: usize,
+    /// Predicted label or value: baseline, candidate.
+    pub prediction: [usize; 2],
+    pub probability: Option<[usize; 2]>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ModelAccum {
+    confusion: PairCounts,
+    /// Per true label: sums of −ln p and −ln(1 − p) over its rows.
+    log_terms: HashMap<Label, (f64, f64)>,
+    /// Per true label: the probabilities of its rows, for ROC AUC.
+    scores: HashMap<Label, Vec<f64>>,
+    prob_nulls: u64,
+    prob_invalid: u64,
+    prob_example: Option<f64>,
+    sse: f64,
+    sae: f64,
+    nan: u64,
+}
+
+/// Count, mean and sum of squared deviations (Welford), mergeable.
+#[derive(Debug, Clone, Copy, Default)]
+struct Moments {
+    n: f64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Moments {
+    fn add(&mut self, x: f64) {
+        self.n += 1.0;
+        let d = x - self.mean;
+        self.mean += d / self.n;
+        self.m2 += d * (x - self.mean);
+    }
+
+    fn merge(&mut self, o: Moments) {
+        if o.n == 0.0 {
+            return;
+        }
+        let n = self.n + o.n;
+        let d = o.mean - self.mean;
+        self.mean += d * o.n / n;
+        self.m2 += o.m2 + d * d * self.n * o.n / n;
+        self.n = n;
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct QualityAccum {
+    cols: QualityCols,
+    task: Task,
+    /// Rows of the truth source (with a non-null key).
+    pub truth_rows: u64,
+    /// Truth rows that one model or both have no prediction for.
+    pub truth_unmatched: u64,
+    /// Rows both models predicted that have no truth.
+    pub unscored: u64,
+    /// Rows left out because the truth or a prediction is null.
+    pub null_rows: u64,
+    /// Rows scored: in both models and the truth, nothing null.
+    pub rows: u64,
+    models: [ModelAccum; 2],
+    y: Moments,
+}
+
+impl QualityAccum {
+    pub fn new(cols: QualityCols, task: Task) -> QualityAccum {
+        QualityAccum {
+            cols,
+            task,
+            truth_rows: 0,
+            truth_unmatched: 0,
+            unscored: 0,
+            null_rows: 0,
+            rows: 0,
+            models: Default::default(),
+            y: Moments::default(),
+        }
+    }
+
+    pub fn add(&mut self, batch: &RecordBatch, layout: &Layout) -> Result<()> {
+        let present = |i: usize| batch.column(i).as_boolean().clone();
+        let (in_b, in_c) = (present(layout.in_baseline), present(layout.in_candidate));
+        let in_t = present(layout.in_truth.expect("truth marker"));
+        let truth = batch.column(self.cols.truth);
+        let preds = self.cols.prediction.map(|i| batch.column(i).clone());
+        let mut scored = Vec::with_capacity(batch.num_rows());
+        for i in 0..batch.num_rows() {
+            let (b, c, t) = (in_b.is_valid(i), in_c.is_valid(i), in_t.is_valid(i));
+            self.truth_rows += u64::from(t);
+            if t && !(b && c) {
+                self.truth_unmatched += 1;
+            } else if b && c && !t {
+                self.unscored += 1;
+            } else if b && c && t {
+                if truth.is_null(i) || preds[0].is_null(i) || preds[1].is_null(i) {
+                    self.null_rows += 1;
+                } else {
+                    scored.push(i as u32);
+                }
+            }
+        }
+        self.rows += scored.len() as u64;
+        match self.task {
+            Task::Classification => {
+                let t = Labels::new(truth)?;
+                for (m, model) in self.models.iter_mut().enumerate() {
+                    model.confusion.add(&t, &Labels::new(&preds[m])?, &scored);
+                    if let Some(p) = self.cols.probability {
+                        model.add_probabilities(&t, batch.column(p[m]), &scored);
+                    }
+                }
+            }
+            Task::Regression => {
+                let y = truth.as_primitive::<Float64Type>();
+                for &i in &scored {
+                    self.y.add(y.value(i as usize));
+                }
+                for (m, model) in self.models.iter_mut().enumerate() {
+                    let p = preds[m].as_primitive::<Float64Type>();
+                    for &i in &scored {
+                        let (yt, yp) = (y.value(i as usize), p.value(i as usize));
+                        if yt.is_nan() || yp.is_nan() {
+                            model.nan += 1;
+                        }
+                        model.sse += (yt - yp) * (yt - yp);
+                        model.sae += (yt - yp).abs();
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn merge(&mut self, o: QualityAccum) {
+        self.truth_rows += o.truth_rows;
+        self.truth_unmatched += o.truth_unmatched;
+        self.unscored += o.unscored;
+        self.null_rows += o.null_rows;
+        self.rows += o.rows;
+        self.y.merge(o.y);
+        for (a, b) in self.models.iter_mut().zip(o.models) {
+            a.confusion.merge(b.confusion);
+            for (l, (p, q)) in b.log_terms {
+                let e = a.log_terms.entry(l).or_default();
+                e.0 += p;
+                e.1 += q;
+            }
+            for (l, v) in b.scores {
+                a.scores.entry(l).or_default().extend(v);
+            }
+            a.prob_nulls += b.prob_nulls;
+            a.prob_invalid += b.prob_invalid;
+            a.prob_example = a.prob_example.or(b.prob_example);
+            a.sse += b.sse;
+            a.sae += b.sae;
+            a.nan += b.nan;
+        }
+    }
+}
+
+impl ModelAccum {
+    fn add_probabilities(&mut self, truth: &Labels, p: &dyn Array, rows: &[u32]) {
+        let p = p.as_primitive::<Float64Type>();
+        let mut local: HashMap<LabelRef, (f64, f64, Vec<f64>)> = HashMap::new();
+        for &i in rows {
+            let i = i as usize;
+            if p.is_null(i) {
+                self.prob_nulls += 1;
+                continue;
+            }
+            let v = p.value(i);
+            if !(0.0..=1.0).contains(&v) {
+                self.prob_invalid += 1;
+                self.prob_example.get_or_insert(v);
+                continue;
+            }
+            let c = v.clamp(f64::EPSILON, 1.0 - f64::EPSILON);
+            let e = local.entry(truth.get(i)).or_default();
+            e.0 -= c.ln();
+            e.1 -= (1.0 - c).ln();
+            e.2.push(v);
+        }
+        for (l, (a, b, v)) in local {
+            let l = l.to_owned();
+            let e = self.log_terms.entry(l.clone()).or_default();
+            e.0 += a;
+            e.1 += b;
+            self.scores.entry(l).or_default().extend(v);
+        }
+    }
+}
+
+/// The quality section of a diff report.
+#[derive(Debug, Clone, Serialize)]
+pub struct QualityReport {
+    pub task: Task,
+    /// Why this task was assumed (or that the suite said so).
+    pub task_reason: String,
+    pub truth: String,
+    pub prediction: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probability: Option<String>,
+    /// The positive class of a binary task (for log loss and ROC AUC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub positive: Option<Label>,
+    /// Rows scored: in both models and the truth, no value null.
+    pub rows: u64,
+    pub truth_rows: u64,
+    pub truth_unmatched: u64,
+    pub unscored_predictions: u64,
+    pub null_rows: u64,
+    /// The sorted union of true and predicted labels (classification).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label>,
+    pub metrics: Vec<QualityValue>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QualityValue {
+    pub metric: QualityMetric,
+    pub baseline: Option<f64>,
+    pub candidate: Option<f64>,
+    /// candidate − baseline.
+    pub delta: Option<f64>,
+    /// Why the metric could not be computed.
+    pub error: Option<String>,
+}
+
+/// What the report says about the inputs, beside the accumulated numbers.
+pub struct Described {
+    pub task_reason: String,
+    pub truth: String,
+    pub prediction: String,
+    pub probability: Option<String>,
+    pub positive: Option<Label>,
+}
+
+impl QualityAccum {
+    pub fn finish(self, d: Described) -> QualityReport {
+        let mut labels: Vec<Label> = Vec::new();
+        let mut metrics = Vec::new();
+        let mut positive = None;
+        match self.task {
+            Task::Classification => {
+                for m in &self.models {
+                    for (t, p) in m.confusion.pairs.keys() {
+                        labels.push(t.clone());
+                        labels.push(p.clone());
+                    }
+                }
+                labels.sort();
+                labels.dedup();
+                let truth_labels = self.truth_labels();
+                let pos = binary_positive(&truth_labels, d.positive.clone());
+                if d.probability.is_some() {
+                    positive = pos.as_ref().ok().cloned();
+                }
+                for metric in [
+                    QualityMetric::Accuracy,
+                    QualityMetric::Precision,
+                    QualityMetric::Recall,
+                    QualityMetric::F1,
+                ] {
+                    let [b, c] = [0, 1].map(|m| classification(&self.models[m], metric));
+                    metrics.push(value(metric, b, c));
+                }
+                if d.probability.is_some() {
+                    for metric in [QualityMetric::LogLoss, QualityMetric::RocAuc] {
+                        let [b, c] = [0, 1].map(|m| {
+                            let pos = pos.clone()?;
+                            probabilistic(&self.models[m], &pos, metric)
+                        });
+                        metrics.push(value(metric, b, c));
+                    }
+                }
+            }
+            Task::Regression => {
+                for metric in [QualityMetric::Rmse, QualityMetric::Mae, QualityMetric::R2] {
+                    let [b, c] = [0, 1].map(|m| regression(&self.models[m], self.y, metric));
+                    metrics.push(value(metric, b, c));
+                }
+            }
+        }
+        QualityReport {
+            task: self.task,
+            task_reason: d.task_reason,
+            truth: d.truth,
+            prediction: d.prediction,
+            probability: d.probability,
+            positive,
+            rows: self.rows,
+            truth_rows: self.truth_rows,
+            truth_unmatched: self.truth_unmatched,
+            unscored_predictions: self.unscored,
+            null_rows: self.null_rows,
+            labels,
+            metrics,
+        }
+    }
+
+    fn truth_labels(&self) -> Vec<Label> {
+        let mut v: Vec<Label> = self.models[0]
+            .confusion
+            .pairs
+            .keys()
+            .map(|(t, _)| t.clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+fn value(metric: QualityMetric, b: Result<f64, String>, c: Result<f64, String>) -> QualityValue {
+    let error = match (&b, &c) {
+        (Err(e), Err(f)) if e == f => Some(e.clone()),
+        (Err(e), Err(f)) => Some(format!("baseline: {e}; candidate: {f}")),
+        (Err(e), _) => Some(format!("baseline: {e}")),
+        (_, Err(e)) => Some(format!("candidate: {e}")),
+        _ => None,
+    };
+    let (b, c) = (b.ok(), c.ok());
+    QualityValue {
+        metric,
+        baseline: b,
+        candidate: c,
+        delta: b.zip(c).map(|(b, c)| c - b),
+        error,
+    }
+}
+
+fn binary_positive(truth: &[Label], chosen: Option<Label>) -> Result<Label, String> {
+    if truth.len() != 2 {
+        return Err(format!(
+            "log loss and ROC AUC need exactly two classes in the truth; found {}",
+            truth.len()
+        ));
+    }
+    match chosen {
+        None => Ok(truth[1].clone()),
+        Some(p) if truth.contains(&p) => Ok(p),
+        Some(p) => Err(format!(
+            "the positive class {p} is not one of the truth's classes ({}, {})",
+            truth[0], truth[1]
+        )),
+    }
+}
+
+fn ratio(num: u64, den: u64) -> f64 {
+    if den == 0 {
+        0.0
+    } else {
+        num as f64 / den as f64
+    }
+}
+
+/// Scores one model. Its label set is the union of the true labels and
+/// the labels it predicted, as scikit-learn takes it per call.
+fn classification(m: &ModelAccum, metric: QualityMetric) -> Result<f64, String> {
+    let mut labels: Vec<&Label> = m.confusion.pairs.keys().flat_map(|(t, p)| [t, p]).collect();
+    labels.sort();
+    labels.dedup();
+    let total: u64 = m.confusion.pairs.values().sum();
+    if total == 0 {
+        return Err("no row has both a prediction and a truth".into());
+    }
+    let correct: u64 = m
+        .confusion
+        .pairs
+        .iter()
+        .filter(|((t, p), _)| t == p)
+        .map(|(_, n)| n)
+        .sum();
+    if metric == QualityMetric::Accuracy {
+        return Ok(correct as f64 / total as f64);
+    }
+    let per_class = labels.iter().map(|l| {
+        let (mut tp, mut fp, mut fn_) = (0, 0, 0);
+        for ((t, p), n) in &m.confusion.pairs {
+            match (t == *l, p == *l) {
+                (true, true) => tp += n,
+                (false, true) => fp += n,
+                (true, false) => fn_ += n,
+                _ => {}
+            }
+        }
+        match metric {
+            QualityMetric::Precision => ratio(tp, tp + fp),
+            QualityMetric::Recall => ratio(tp, tp + fn_),
+            _ => ratio(2 * tp, 2 * tp + fp + fn_),
+        }
+    });
+    Ok(per_class.sum::<f64>() / labels.len() as f64)
+}
+
+fn probabilistic(m: &ModelAccum, pos: &Label, metric: QualityMetric) -> Result<f64, String> {
+    if m.prob_nulls > 0 {
+        return Err(format!(
+            "the probability is null in {} scored row{}",
+            m.prob_nulls,
+            if m.prob_nulls == 1 { "" } else { "s" }
+        ));
+    }
+    if m.prob_invalid > 0 {
+        return Err(format!(
+            "{} probabilit{} outside [0, 1] (e.g. {})",
+            m.prob_invalid,
+            if m.prob_invalid == 1 {
+                "y is"
+            } else {
+                "ies are"
+            },
+            crate::metric::value::fmt_float(m.prob_example.unwrap_or(f64::NAN))
+        ));
+    }
+    let n: usize = m.scores.values().map(Vec::len).sum();
+    if n == 0 {
+        return Err("no row has both a probability and a truth".into());
+    }
+    match metric {
+        QualityMetric::LogLoss => {
+            let loss: f64 = m
+                .log_terms
+                .iter()
+                .map(|(l, (p, q))| if l == pos { *p } else { *q })
+                .sum();
+            Ok(loss / n as f64)
+        }
+        _ => {
+            let mut positives = m.scores.get(pos).cloned().unwrap_or_default();
+            let mut negatives: Vec<f64> = m
+                .scores
+                .iter()
+                .filter(|(l, _)| *l != pos)
+                .flat_map(|(_, v)| v.iter().copied())
+                .collect();
+            if positives.is_empty() || negatives.is_empty() {
+                return Err("ROC AUC needs rows of both classes".into());
+            }
+            positives.sort_unstable_by(f64::total_cmp);
+            negatives.sort_unstable_by(f64::total_cmp);
+            Ok(mann_whitney_auc(&positives, &negatives))
+        }
+    }
+}
+
+/// P(score of a positive > score of a negative) + ½ P(equal): the area
+/// under the ROC curve with ties on the diagonal. Both inputs sorted.
+fn mann_whitney_auc(pos: &[f64], neg: &[f64]) -> f64 {
+    let mut wins = 0.0;
+    for &s in pos {
+        let below = neg.partition_point(|&x| x < s);
+        let not_above = neg.partition_point(|&x| x <= s);
+        wins += below as f64 + 0.5 * (not_above - below) as f64;
+    }
+    wins / (pos.len() as f64 * neg.len() as f64)
+}
+
+fn regression(m: &ModelAccum, y: Moments, metric: QualityMetric) -> Result<f64, String> {
+    if y.n == 0.0 {
+        return Err("no row has both a prediction and a truth".into());
+    }
+    if m.nan > 0 {
+        return Err(format!(
+            "{} scored row{} NaN in the prediction or the truth",
+            m.nan,
+            if m.nan == 1 { " has" } else { "s have" }
+        ));
+    }
+    Ok(match metric {
+        QualityMetric::Rmse => (m.sse / y.n).sqrt(),
+        QualityMetric::Mae => m.sae / y.n,
+        _ => match (m.sse == 0.0, y.m2 == 0.0) {
+            (true, true) => 1.0,
+            (false, true) => 0.0,
+            _ => 1.0 - m.sse / y.m2,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auc_counts_ties_as_half() {
+        // positives 0.4, 0.8; negatives 0.4, 0.1 → (0.5 + 1 + 1 + 1) / 4
+        assert_eq!(mann_whitney_auc(&[0.4, 0.8], &[0.1, 0.4]), 0.875);
+    }
+
+    #[test]
+    fn moments_merge_equals_sequential() {
+        let xs = [3.0, -0.5, 2.0, 7.0, 4.25, 0.0];
+        let mut all = Moments::default();
+        xs.iter().for_each(|x| all.add(*x));
+        let (mut a, mut b) = (Moments::default(), Moments::default());
+        xs[..2].iter().for_each(|x| a.add(*x));
+        xs[2..].iter().for_each(|x| b.add(*x));
+        a.merge(b);
+        assert!((a.m2 - all.m2).abs() < 1e-12 && (a.mean - all.mean).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,389 @@
+//! The console view of the model-release sections: the bench (both models'
+//! timings side by side) and the diff (summary and gates first, then one
+//! row per compared column, quality against truth, label transitions, and
+//! the most-changed rows).
+
+use std::io::{self, Write};
+
+use comfy_table::{Cell, CellAlignment};
+
+use super::console::{checks_table, plural, table, Style};
+use crate::bench::{BenchReport, ModelTiming};
+use crate::diff::{key_text, ColumnDiff, DiffReport};
+use crate::metric::value::fmt_float;
+
+/// How many labels a transition table may have to be shown as a matrix.
+const MATRIX_LABELS: usize = 8;
+/// How many transitions are listed when there are too many for a matrix.
+const LISTED_TRANSITIONS: usize = 10;
+
+pub fn bench(b: &BenchReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
+    writeln!(
+        w,
+        "bench · input {} · {} run{} after {} warm-up{}, interleaved",
+        b.input,
+        b.runs,
+        plural(b.runs),
+        b.warmup,
+        plural(b.warmup)
+    )?;
+    let mut t = table(style);
+    t.set_header([
+        "model", "median", "min", "p95", "max", "peak RSS", "runs", "command",
+    ]);
+    for (name, m) in [("baseline", &b.baseline), ("candidate", &b.candidate)] {
+        let secs =
+            |x: Option<f64>| x.map_or("—".into(), |s| format!("{} s", fmt_float(round3(s))));
+        let measured = m.runs.iter().filter(|r| !r.warmup).count();
+        t.add_row(vec![
+            Cell::new(name),
+            right(secs(m.median_seconds)),
+            right(secs(m.min_seconds)),
+            right(secs(m.p95_seconds)),
+            right(secs(m.max_seconds)),
+            right(m.median_peak_rss_bytes.map_or("—".into(), mib)),
+            right(measured.to_string()),
+            Cell::new(command(m)),
+        ]);
+    }
+    writeln!(w, "{t}")?;
+    if let (Some(s), Some(m)) = (b.slowdown, b.memory_ratio) {
+        writeln!(
+            w,
+            "candidate vs baseline: {}× the median time, {}× the peak memory",
+            fmt_float(round3(s)),
+            fmt_float(round3(m))
+        )?;
+    }
+    if let Some(e) = &b.error {
+        writeln!(w, "bench stopped: {e}")?;
+    }
+    if !b.gates.is_empty() {
+        checks_table(&b.gates, w, style)?;
+    }
+    Ok(())
+}
+
+fn command(m: &ModelTiming) -> String {
+    match &m.output {
+        Some(o) => format!("{} → {o}", m.command),
+        None => m.command.clone(),
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+fn right(s: String) -> Cell {
+    Cell::new(s).set_alignment(CellAlignment::Right)
+}
+
+pub fn diff(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
+    writeln!(
+        w,
+        "diff {} → {} · key {}",
+        d.baseline,
+        d.candidate,
+        d.key.join(", ")
+    )?;
+    if let Some(e) = &d.error {
+        writeln!(w, "  the diff could not be computed: {e}")?;
+        return checks_table(&d.gates, w, style);
+    }
+    summary(d, w)?;
+    if !d.gates.is_empty() {
+        checks_table(&d.gates, w, style)?;
+    }
+    columns(d, w, style)?;
+    quality(d, w, style)?;
+    for c in &d.columns {
+        transitions(c, w, style)?;
+    }
+    for c in d.columns.iter().filter(|c| !c.top.is_empty()) {
+        top_rows(d, c, w, style)?;
+    }
+    Ok(())
+}
+
+fn summary(d: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
+    let r = &d.rows;
+    writeln!(
+        w,
+        "  rows: {} in both, {} only in the baseline (missing), {} only in the candidate (added)",
+        r.both, r.only_baseline, r.only_candidate
+    )?;
+    for (what, sample, n) in [
+        (
+            "keys missing from the candidate",
+            &r.only_baseline_sample,
+            r.only_baseline,
+        ),
+        (
+            "keys added by the candidate",
+            &r.only_candidate_sample,
+            r.only_candidate,
+        ),
+    ] {
+        if !sample.is_empty() {
+            let keys: Vec<String> = sample.iter().map(key_text).collect();
+            writeln!(
+                w,
+                "  {what}: {}{}",
+                keys.join(", "),
+                if (sample.len() as u64) < n {
+                    format!(" (first {} of {n} by key)", sample.len())
+                } else {
+                    String::new()
+                }
+            )?;
+        }
+    }
+    for (side, cols) in [
+        ("baseline", &d.only_in_baseline_columns),
+        ("candidate", &d.only_in_candidate_columns),
+    ] {
+        if !cols.is_empty() {
+            writeln!(w, "  columns only in the {side}: {}", cols.join(", "))?;
+        }
+    }
+    let t = &d.timings;
+    let scans: Vec<String> = t
+        .key_scans
+        .iter()
+        .map(|k| format!("{} keys {:.2} s", k.side, k.seconds))
+        .collect();
+    writeln!(
+        w,
+        "  timing: {}, join and compare {:.2} s",
+        scans.join(", "),
+        t.compare_seconds
+    )?;
+    for warning in &d.warnings {
+        writeln!(w, "  warning: {warning}")?;
+    }
+    Ok(())
+}
+
+/// Tolerances as written in suites: `1e-6`, `0.001`.
+fn tolerance(x: f64) -> String {
+    if x < 1e-4 {
+        format!("{x:e}")
+    } else {
+        fmt_float(x)
+    }
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map_or("—".into(), fmt_float)
+}
+
+fn columns(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
+    if d.columns.is_empty() {
+        return writeln!(w, "  no column compared");
+    }
+    let mut t = table(style);
+    t.set_header([
+        "column",
+        "type",
+        "changed",
+        "rate",
+        "mean |Δ|",
+        "p50 |Δ|",
+        "p95 |Δ|",
+        "p99 |Δ|",
+        "max |Δ|",
+        "mean shift",
+    ]);
+    for c in &d.columns {
+        let ty = if c.baseline_type == c.candidate_type {
+            c.baseline_type.clone()
+        } else {
+            format!("{} → {}", c.baseline_type, c.candidate_type)
+        };
+        let ty = match (c.abs_tol, c.rel_tol) {
+            (Some(a), Some(r)) if a > 0.0 || r > 0.0 => {
+                let mut parts = Vec::new();
+                if a > 0.0 {
+                    parts.push(format!("abs {}", tolerance(a)));
+                }
+                if r > 0.0 {
+                    parts.push(format!("rel {}", tolerance(r)));
+                }
+                format!("{ty} (tol {})", parts.join(", "))
+            }
+            _ => ty,
+        };
+        if let Some(e) = &c.error {
+            t.add_row(vec![
+                Cell::new(&c.name),
+                Cell::new(ty),
+                Cell::new(format!("not compared: {e}")),
+            ]);
+            continue;
+        }
+        let mut row = vec![
+            Cell::new(&c.name),
+            Cell::new(ty),
+            right(if c.null_changes > 0 {
+                format!("{} ({} null)", c.changed, c.null_changes)
+            } else {
+                c.changed.to_string()
+            }),
+            right(opt(c.changed_rate)),
+        ];
+        match &c.numeric {
+            Some(n) => row.extend(
+                [
+                    n.mean_abs,
+                    n.p50_abs,
+                    n.p95_abs,
+                    n.p99_abs,
+                    n.max_abs,
+                    n.mean_shift,
+                ]
+                .map(|x| right(opt(x))),
+            ),
+            None => row.extend((0..6).map(|_| right("—".into()))),
+        }
+        t.add_row(row);
+    }
+    writeln!(w, "{t}")
+}
+
+fn quality(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
+    let Some(q) = &d.quality else { return Ok(()) };
+    let task = match q.task {
+        crate::spec::Task::Classification => "classification",
+        crate::spec::Task::Regression => "regression",
+    };
+    writeln!(
+        w,
+        "quality against {} · {task} ({}) · {} row{} scored",
+        q.truth,
+        q.task_reason,
+        q.rows,
+        plural(q.rows as usize)
+    )?;
+    let mut t = table(style);
+    t.set_header(["metric", "baseline", "candidate", "Δ", "note"]);
+    for m in &q.metrics {
+        t.add_row(vec![
+            Cell::new(m.metric.keyword()),
+            right(opt(m.baseline)),
+            right(opt(m.candidate)),
+            right(m.delta.map_or("—".into(), crate::diff::signed)),
+            Cell::new(m.error.clone().unwrap_or_default()),
+        ]);
+    }
+    writeln!(w, "{t}")
+}
+
+fn transitions(c: &ColumnDiff, w: &mut dyn Write, style: Style) -> io::Result<()> {
+    let Some(tr) = &c.transitions else {
+        return Ok(());
+    };
+    if tr.flips == 0 {
+        return Ok(());
+    }
+    let mut labels: Vec<&crate::diff::Label> = Vec::new();
+    for p in &tr.pairs {
+        for l in [&p.from, &p.to] {
+            if !labels.contains(&l) {
+                labels.push(l);
+            }
+        }
+    }
+    labels.sort();
+    let complete = tr.distinct_pairs == tr.pairs.len() && tr.other_rows == 0;
+    writeln!(
+        w,
+        "{} — {} flip{} (rate {}), old → new:",
+        c.name,
+        tr.flips,
+        plural(tr.flips as usize),
+        opt(tr.flip_rate)
+    )?;
+    if complete && labels.len() <= MATRIX_LABELS {
+        let mut t = table(style);
+        let mut header = vec!["old \\ new".to_string()];
+        header.extend(labels.iter().map(|l| l.to_string()));
+        t.set_header(header);
+        for from in &labels {
+            let mut row = vec![Cell::new(from.to_string())];
+            for to in &labels {
+                let n = tr
+                    .pairs
+                    .iter()
+                    .find(|p| &&p.from == from && &&p.to == to)
+                    .map_or(0, |p| p.rows);
+                row.push(right(n.to_string()));
+            }
+            t.add_row(row);
+        }
+        return writeln!(w, "{t}");
+    }
+    for p in tr
+        .pairs
+        .iter()
+        .filter(|p| p.from != p.to)
+        .take(LISTED_TRANSITIONS)
+    {
+        writeln!(
+            w,
+            "  {} → {}: {} row{}",
+            p.from,
+            p.to,
+            p.rows,
+            plural(p.rows as usize)
+        )?;
+    }
+    Ok(())
+}
+
+fn top_rows(d: &DiffReport, c: &ColumnDiff, w: &mut dyn Write, style: Style) -> io::Result<()> {
+    let numeric = c.numeric.is_some();
+    writeln!(
+        w,
+        "{} — {} changed row{}{}:",
+        c.name,
+        if numeric { "most" } else { "first" },
+        plural(c.top.len()),
+        if numeric {
+            " by |Δ|, then key"
+        } else {
+            " by key"
+        }
+    )?;
+    let mut t = table(style);
+    let mut header: Vec<String> = d.key.clone();
+    header.extend(["baseline", "candidate"].map(String::from));
+    if numeric {
+        header.push("|Δ|".into());
+    }
+    t.set_header(header);
+    for r in &c.top {
+        let mut row: Vec<Cell> = r
+            .key
+            .values()
+            .map(|v| {
+                Cell::new(key_text(
+                    &std::iter::once(("k".to_string(), v.clone())).collect(),
+                ))
+            })
+            .collect();
+        let show =
+            |v: &Option<crate::metric::Value>| v.as_ref().map_or("null".into(), |v| v.to_string());
+        row.push(right(show(&r.baseline)));
+        row.push(right(show(&r.candidate)));
+        if numeric {
+            row.push(right(opt(r.abs_diff)));
+        }
+        t.add_row(row);
+    }
+    writeln!(w, "{t}")
+}

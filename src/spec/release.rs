@@ -1,0 +1,885 @@
+//! The model-release sections of a suite: `diff:` (keyed comparison of two
+//! prediction tables, gates on it, quality against ground truth) and
+//! `bench:` (timing the two models' commands). Types first, then parsing.
+
+use std::time::Duration;
+
+use super::diag::{suggest, Pos};
+use super::parse::{get, Entries, Parser};
+use super::yaml::{Kind, Node};
+use super::{Lit, Severity};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffSpec {
+    pub baseline: String,
+    pub candidate: String,
+    pub key: Vec<String>,
+    /// `None`: every non-key column both sides have.
+    pub columns: Option<Vec<ColumnSpec>>,
+    /// Options of columns when `columns` is `None` (all are compared): set
+    /// by `verdict diff --tol COLUMN=…`.
+    pub overrides: Vec<ColumnSpec>,
+    /// Left out of the default column set.
+    pub ignore: Vec<String>,
+    /// Default tolerance of numeric columns.
+    pub tolerance: Tolerance,
+    pub duplicates: DuplicateKeys,
+    /// How many most-changed rows and sample keys the report shows.
+    pub top: usize,
+    /// Gates over every compared column (rates, shifts) and over the rows.
+    pub gates: Vec<Gate>,
+    pub truth: Option<TruthSpec>,
+    pub quality: Vec<QualityGate>,
+    pub pos: Pos,
+}
+
+impl DiffSpec {
+    /// The options declared for column `name`, if any.
+    pub fn column_options(&self, name: &str) -> Option<&ColumnSpec> {
+        self.columns
+            .iter()
+            .flatten()
+            .chain(&self.overrides)
+            .find(|c| c.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnSpec {
+    pub name: String,
+    /// `None`: the diff-wide tolerance.
+    pub tolerance: Option<Tolerance>,
+    pub gates: Vec<Gate>,
+    pub pos: Pos,
+}
+
+/// Values are equal when `|candidate - baseline| <= abs + rel * |baseline|`
+/// (numpy's `isclose` with the baseline as the reference).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tolerance {
+    pub abs: f64,
+    pub rel: f64,
+}
+
+impl Tolerance {
+    pub fn is_exact(&self) -> bool {
+        self.abs == 0.0 && self.rel == 0.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateKeys {
+    /// A key twice on one side fails the `duplicate_keys` gate.
+    Error,
+    /// Duplicates pair like a SQL join: every baseline row with every
+    /// candidate row of the same key.
+    Allow,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GateKind {
+    MaxChangedRate,
+    MaxFlipRate,
+    MaxMeanShift,
+    MaxMissing,
+    MaxAdded,
+}
+
+impl GateKind {
+    pub const NAMES: [&'static str; 5] = [
+        "max_changed_rate",
+        "max_flip_rate",
+        "max_mean_shift",
+        "max_missing",
+        "max_added",
+    ];
+    const ALL: [GateKind; 5] = [
+        GateKind::MaxChangedRate,
+        GateKind::MaxFlipRate,
+        GateKind::MaxMeanShift,
+        GateKind::MaxMissing,
+        GateKind::MaxAdded,
+    ];
+
+    pub fn keyword(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    fn parse(s: &str) -> Option<GateKind> {
+        Self::NAMES
+            .iter()
+            .position(|n| *n == s)
+            .map(|i| Self::ALL[i])
+    }
+
+    /// Gates about rows rather than columns.
+    pub fn is_row_gate(self) -> bool {
+        matches!(self, GateKind::MaxMissing | GateKind::MaxAdded)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gate {
+    pub kind: GateKind,
+    pub limit: f64,
+    pub severity: Severity,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TruthSpec {
+    pub source: String,
+    /// `None`: the diff's key.
+    pub key: Option<Vec<String>>,
+    pub column: String,
+    /// The predicted label (classification) or value (regression) column,
+    /// present in both prediction tables.
+    pub prediction: String,
+    /// Probability of the positive class, for log loss and ROC AUC.
+    pub probability: Option<String>,
+    /// `None`: classification unless the truth column is a float.
+    pub task: Option<Task>,
+    /// The positive class of a binary task; default the greater label.
+    pub positive: Option<Lit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Task {
+    Classification,
+    Regression,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QualityMetric {
+    Accuracy,
+    Precision,
+    Recall,
+    F1,
+    LogLoss,
+    RocAuc,
+    Rmse,
+    Mae,
+    R2,
+}
+
+impl QualityMetric {
+    pub const NAMES: [&'static str; 9] = [
+        "accuracy",
+        "precision",
+        "recall",
+        "f1",
+        "log_loss",
+        "roc_auc",
+        "rmse",
+        "mae",
+        "r2",
+    ];
+    pub const ALL: [QualityMetric; 9] = [
+        QualityMetric::Accuracy,
+        QualityMetric::Precision,
+        QualityMetric::Recall,
+        QualityMetric::F1,
+        QualityMetric::LogLoss,
+        QualityMetric::RocAuc,
+        QualityMetric::Rmse,
+        QualityMetric::Mae,
+        QualityMetric::R2,
+    ];
+
+    pub fn keyword(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    pub fn task(self) -> Task {
+        match self {
+            QualityMetric::Rmse | QualityMetric::Mae | QualityMetric::R2 => Task::Regression,
+            _ => Task::Classification,
+        }
+    }
+
+    /// Whether a larger value is better (accuracy) or worse (log loss).
+    pub fn higher_is_better(self) -> bool {
+        !matches!(
+            self,
+            QualityMetric::LogLoss | QualityMetric::Rmse | QualityMetric::Mae
+        )
+    }
+}
+
+/// A gate on a quality metric of the candidate: relative to the baseline
+/// (`max_drop`, `max_increase`) and/or absolute (`min`, `max`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QualityGate {
+    pub metric: QualityMetric,
+    pub max_drop: Option<f64>,
+    pub max_increase: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub severity: Severity,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchSpec {
+    /// Substituted for `{input}`.
+    pub input: String,
+    pub baseline_cmd: String,
+    pub candidate_cmd: String,
+    /// Substituted for `{output}`; default a file in a temporary directory.
+    pub baseline_output: Option<String>,
+    pub candidate_output: Option<String>,
+    pub runs: usize,
+    pub warmup: usize,
+    pub timeout: Duration,
+    /// Gate on the ratio of median wall times, candidate over baseline.
+    pub max_slowdown: Option<(f64, Severity)>,
+}
+
+const DIFF_KEYS: [&str; 11] = [
+    "baseline",
+    "candidate",
+    "key",
+    "columns",
+    "ignore",
+    "tolerance",
+    "duplicates",
+    "top",
+    "gates",
+    "truth",
+    "quality",
+];
+const TOLERANCE_KEYS: [&str; 2] = ["abs_tol", "rel_tol"];
+/// Gates a column may carry (the row gates belong to the whole diff).
+const COLUMN_GATES: [&str; 3] = ["max_changed_rate", "max_flip_rate", "max_mean_shift"];
+const TRUTH_KEYS: [&str; 7] = [
+    "source",
+    "key",
+    "column",
+    "prediction",
+    "probability",
+    "task",
+    "positive",
+];
+const QUALITY_KEYS: [&str; 5] = ["max_drop", "max_increase", "min", "max", "severity"];
+const BENCH_KEYS: [&str; 10] = [
+    "input",
+    "baseline_cmd",
+    "candidate_cmd",
+    "baseline_output",
+    "candidate_output",
+    "runs",
+    "warmup",
+    "timeout",
+    "max_slowdown",
+    "severity",
+];
+pub const DEFAULT_TOP: usize = 10;
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
+impl Parser {
+    pub(super) fn diff(&mut self, n: &Node, declared: &[String]) -> Option<DiffSpec> {
+        let entries = self.map(n, "`diff`")?;
+        self.known_keys(entries, &DIFF_KEYS, "`diff`");
+        let baseline = self.source_ref(entries, "baseline", n.pos, declared);
+        let candidate = self.source_ref(entries, "candidate", n.pos, declared);
+        let key = match get(entries, "key") {
+            Some(k) => self.names(k, "`key`"),
+            None => {
+                self.err_help(
+                    n.pos,
+                    "`diff` is missing required key `key`",
+                    "name the column(s) that identify a row, e.g. `key: id` or `key: [user_id, day]`",
+                );
+                None
+            }
+        };
+        let columns = match get(entries, "columns") {
+            None => Some(None),
+            Some(c) => self.diff_columns(c).map(Some),
+        };
+        let ignore = match get(entries, "ignore") {
+            None => Some(Vec::new()),
+            Some(i) => self.names(i, "`ignore`"),
+        };
+        let tolerance = match get(entries, "tolerance") {
+            None => Some(Tolerance::default()),
+            Some(t) => self
+                .map(t, "`tolerance`")
+                .and_then(|e| self.tolerance(e, "`tolerance`")),
+        };
+        let duplicates = match get(entries, "duplicates") {
+            None => Some(DuplicateKeys::Error),
+            Some(d) => match self.string(d, "`duplicates`")?.as_str() {
+                "error" => Some(DuplicateKeys::Error),
+                "allow" => Some(DuplicateKeys::Allow),
+                other => {
+                    self.err_help(
+                        d.pos,
+                        format!("`duplicates` must be `error` or `allow`; found `{other}`"),
+                        suggest(other, &["error", "allow"]),
+                    );
+                    None
+                }
+            },
+        };
+        let top = match get(entries, "top") {
+            None => Some(DEFAULT_TOP),
+            Some(t) => self.count(t, "`top`"),
+        };
+        let gates = match get(entries, "gates") {
+            None => Some(Vec::new()),
+            Some(g) => self
+                .map(g, "`gates`")
+                .and_then(|e| self.gates(e, &GateKind::NAMES, "`gates`")),
+        };
+        let truth = match get(entries, "truth") {
+            None => Some(None),
+            Some(t) => self.truth(t, declared).map(Some),
+        };
+        let quality = match get(entries, "quality") {
+            None => Some(Vec::new()),
+            Some(q) => self.quality(q),
+        };
+        if let (Some(q), Some(None)) = (&quality, &truth) {
+            if !q.is_empty() {
+                let pos = get(entries, "quality").map_or(n.pos, |q| q.pos);
+                self.err_help(
+                    pos,
+                    "`quality` gates need ground truth",
+                    "add `truth: { source: labels, column: y, prediction: label }`",
+                );
+            }
+        }
+        Some(DiffSpec {
+            baseline: baseline?,
+            candidate: candidate?,
+            key: key?,
+            columns: columns?,
+            overrides: Vec::new(),
+            ignore: ignore?,
+            tolerance: tolerance?,
+            duplicates: duplicates?,
+            top: top?,
+            gates: gates?,
+            truth: truth?,
+            quality: quality?,
+            pos: n.pos,
+        })
+    }
+
+    fn source_ref(
+        &mut self,
+        entries: &Entries,
+        key: &str,
+        pos: Pos,
+        declared: &[String],
+    ) -> Option<String> {
+        let Some(n) = get(entries, key) else {
+            self.err_help(
+                pos,
+                format!("missing required key `{key}`"),
+                format!("name the {key} predictions' source, e.g. `{key}: preds_{key}`"),
+            );
+            return None;
+        };
+        let name = self.string(n, &format!("`{key}`"))?;
+        if !declared.contains(&name) {
+            let names: Vec<&str> = declared.iter().map(String::as_str).collect();
+            self.err_help(
+                n.pos,
+                format!("`{key}` names unknown source `{name}`"),
+                suggest(&name, &names),
+            );
+            return None;
+        }
+        Some(name)
+    }
+
+    /// One name or a non-empty list of names.
+    fn names(&mut self, n: &Node, what: &str) -> Option<Vec<String>> {
+        match &n.kind {
+            Kind::Str(s) => Some(vec![s.clone()]),
+            Kind::Seq(items) if !items.is_empty() => items
+                .iter()
+                .map(|i| match &i.kind {
+                    Kind::Str(s) => Some(s.clone()),
+                    Kind::Int(_) | Kind::Bool(_) | Kind::Float(_) => Some(i.key_text()),
+                    _ => {
+                        self.err(i.pos, format!("{what} must list column names"));
+                        None
+                    }
+                })
+                .collect(),
+            _ => {
+                self.err(
+                    n.pos,
+                    format!(
+                        "{what} must be a column name or a non-empty list of them, found {}",
+                        n.describe()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn count(&mut self, n: &Node, what: &str) -> Option<usize> {
+        match n.kind {
+            Kind::Int(i) if i >= 0 => Some(i as usize),
+            _ => {
+                self.err(
+                    n.pos,
+                    format!("{what} must be a whole number ≥ 0, found {}", n.describe()),
+                );
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, n: &Node, what: &str) -> Option<f64> {
+        match n.kind {
+            Kind::Int(i) => Some(i as f64),
+            Kind::Float(f) if f.is_finite() => Some(f),
+            _ => {
+                self.err(
+                    n.pos,
+                    format!("{what} must be a finite number, found {}", n.describe()),
+                );
+                None
+            }
+        }
+    }
+
+    fn non_negative(&mut self, n: &Node, what: &str) -> Option<f64> {
+        let v = self.number(n, what)?;
+        if v < 0.0 {
+            self.err(n.pos, format!("{what} must be ≥ 0, found {v}"));
+            return None;
+        }
+        Some(v)
+    }
+
+    fn tolerance(&mut self, entries: &Entries, what: &str) -> Option<Tolerance> {
+        let mut t = Tolerance::default();
+        let mut ok = true;
+        for (k, v) in entries {
+            match k.key_text().as_str() {
+                "abs_tol" => match self.non_negative(v, "`abs_tol`") {
+                    Some(x) => t.abs = x,
+                    None => ok = false,
+                },
+                "rel_tol" => match self.non_negative(v, "`rel_tol`") {
+                    Some(x) => t.rel = x,
+                    None => ok = false,
+                },
+                other => {
+                    self.err_help(
+                        k.pos,
+                        format!("unknown key `{other}` in {what}"),
+                        suggest(other, &TOLERANCE_KEYS),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(t)
+    }
+
+    /// `columns:` as a list of names or a mapping of name to `exact` or
+    /// options (tolerance and per-column gates).
+    fn diff_columns(&mut self, n: &Node) -> Option<Vec<ColumnSpec>> {
+        let plain = |name: String, pos| ColumnSpec {
+            name,
+            tolerance: None,
+            gates: Vec::new(),
+            pos,
+        };
+        match &n.kind {
+            Kind::Seq(_) | Kind::Str(_) => Some(
+                self.names(n, "`columns`")?
+                    .into_iter()
+                    .map(|c| plain(c, n.pos))
+                    .collect(),
+            ),
+            Kind::Map(entries) => {
+                let mut out = Vec::new();
+                let mut ok = true;
+                for (k, v) in entries {
+                    match self.diff_column(k.key_text(), k.pos, v) {
+                        Some(c) => out.push(c),
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(out)
+            }
+            _ => {
+                self.err(
+                    n.pos,
+                    format!(
+                        "`columns` must be a list of names or a mapping, found {}",
+                        n.describe()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn diff_column(&mut self, name: String, pos: Pos, v: &Node) -> Option<ColumnSpec> {
+        let mut spec = ColumnSpec {
+            name,
+            tolerance: None,
+            gates: Vec::new(),
+            pos,
+        };
+        match &v.kind {
+            Kind::Null => Some(spec),
+            Kind::Str(s) if s == "exact" => {
+                spec.tolerance = Some(Tolerance::default());
+                Some(spec)
+            }
+            Kind::Map(entries) => {
+                let (tol, gates): (Vec<(Node, Node)>, Vec<(Node, Node)>) = entries
+                    .iter()
+                    .cloned()
+                    .partition(|(k, _)| TOLERANCE_KEYS.contains(&k.key_text().as_str()));
+                let what = format!("column `{}`", spec.name);
+                let tolerance = if tol.is_empty() {
+                    Some(None)
+                } else {
+                    self.tolerance(&tol, &what).map(Some)
+                };
+                // Both are parsed before giving up, so every mistake is reported.
+                let gates = self.gates(&gates, &COLUMN_GATES, &what);
+                spec.tolerance = tolerance?;
+                spec.gates = gates?;
+                Some(spec)
+            }
+            _ => {
+                self.err_help(
+                    v.pos,
+                    format!(
+                        "column `{}` must be `exact` or a mapping, found {}",
+                        spec.name,
+                        v.describe()
+                    ),
+                    "e.g. `score: { abs_tol: 1.0e-6 }` or `label: exact`",
+                );
+                None
+            }
+        }
+    }
+
+    /// Gates written `max_changed_rate: 0.01` or `max_changed_rate: { limit:
+    /// 0.01, severity: warn }`; a `severity:` beside them applies to all.
+    fn gates(&mut self, entries: &Entries, allowed: &[&str], what: &str) -> Option<Vec<Gate>> {
+        let shared = get(entries, "severity").and_then(|s| self.severity(s));
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (k, v) in entries {
+            let key = k.key_text();
+            if key == "severity" {
+                continue;
+            }
+            let Some(kind) = GateKind::parse(&key).filter(|_| allowed.contains(&key.as_str()))
+            else {
+                let mut all = allowed.to_vec();
+                all.push("severity");
+                if allowed == COLUMN_GATES {
+                    all.extend(TOLERANCE_KEYS);
+                }
+                self.err_help(
+                    k.pos,
+                    format!("unknown gate `{key}` in {what}"),
+                    suggest(&key, &all),
+                );
+                ok = false;
+                continue;
+            };
+            let (limit_node, severity) = match &v.kind {
+                Kind::Map(opts) => {
+                    self.known_keys(opts, &["limit", "severity"], &format!("`{key}`"));
+                    let sev = get(opts, "severity").and_then(|s| self.severity(s));
+                    match get(opts, "limit") {
+                        Some(l) => (l, sev),
+                        None => {
+                            self.err_help(
+                                v.pos,
+                                format!("`{key}` needs `limit`"),
+                                format!("e.g. `{key}: {{ limit: 0.01, severity: warn }}`"),
+                            );
+                            ok = false;
+                            continue;
+                        }
+                    }
+                }
+                _ => (v, None),
+            };
+            let Some(limit) = self.non_negative(limit_node, &format!("`{key}`")) else {
+                ok = false;
+                continue;
+            };
+            if matches!(kind, GateKind::MaxChangedRate | GateKind::MaxFlipRate) && limit > 1.0 {
+                self.err_help(
+                    limit_node.pos,
+                    format!("`{key}` is a fraction from 0 to 1; {limit} is outside that range"),
+                    "write e.g. 0.01 for 1%",
+                );
+                ok = false;
+                continue;
+            }
+            out.push(Gate {
+                kind,
+                limit,
+                severity: severity.or(shared).unwrap_or(Severity::Error),
+            });
+        }
+        ok.then_some(out)
+    }
+
+    fn severity(&mut self, n: &Node) -> Option<Severity> {
+        let s = self.string(n, "`severity`")?;
+        match s.as_str() {
+            "error" => Some(Severity::Error),
+            "warn" => Some(Severity::Warn),
+            _ => {
+                self.err_help(
+                    n.pos,
+                    format!("`severity` must be `error` or `warn`; found `{s}`"),
+                    suggest(&s, &["error", "warn"]),
+                );
+                None
+            }
+        }
+    }
+
+    fn truth(&mut self, n: &Node, declared: &[String]) -> Option<TruthSpec> {
+        let entries = self.map(n, "`truth`")?;
+        self.known_keys(entries, &TRUTH_KEYS, "`truth`");
+        let source = self.source_ref(entries, "source", n.pos, declared);
+        let required = |p: &mut Parser, key: &str, example: &str| match get(entries, key) {
+            Some(v) => p.string(v, &format!("`{key}`")),
+            None => {
+                p.err_help(
+                    n.pos,
+                    format!("`truth` is missing required key `{key}`"),
+                    example.to_string(),
+                );
+                None
+            }
+        };
+        let column = required(
+            self,
+            "column",
+            "the ground-truth column of the truth source, e.g. `column: y`",
+        );
+        let prediction = required(
+            self,
+            "prediction",
+            "the predictions' column to score, e.g. `prediction: label`",
+        );
+        let key = match get(entries, "key") {
+            None => Some(None),
+            Some(k) => self.names(k, "`key`").map(Some),
+        };
+        let probability = match get(entries, "probability") {
+            None => Some(None),
+            Some(p) => self.string(p, "`probability`").map(Some),
+        };
+        let task = match get(entries, "task") {
+            None => Some(None),
+            Some(t) => match self.string(t, "`task`")?.as_str() {
+                "classification" => Some(Some(Task::Classification)),
+                "regression" => Some(Some(Task::Regression)),
+                other => {
+                    self.err_help(
+                        t.pos,
+                        format!("`task` must be `classification` or `regression`; found `{other}`"),
+                        suggest(other, &["classification", "regression"]),
+                    );
+                    None
+                }
+            },
+        };
+        let positive = match get(entries, "positive") {
+            None => Some(None),
+            Some(p) => match &p.kind {
+                Kind::Int(i) => Some(Some(Lit::Int(*i))),
+                Kind::Str(s) => Some(Some(Lit::Str(s.clone()))),
+                Kind::Bool(b) => Some(Some(Lit::Bool(*b))),
+                _ => {
+                    self.err(
+                        p.pos,
+                        format!(
+                            "`positive` must be a label (a string, an integer or a boolean), found {}",
+                            p.describe()
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        Some(TruthSpec {
+            source: source?,
+            key: key?,
+            column: column?,
+            prediction: prediction?,
+            probability: probability?,
+            task: task?,
+            positive: positive?,
+        })
+    }
+
+    fn quality(&mut self, n: &Node) -> Option<Vec<QualityGate>> {
+        let entries = self.map(n, "`quality`")?;
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (k, v) in entries {
+            let key = k.key_text();
+            let Some(i) = QualityMetric::NAMES.iter().position(|m| *m == key) else {
+                self.err_help(
+                    k.pos,
+                    format!("unknown quality metric `{key}`"),
+                    suggest(&key, &QualityMetric::NAMES),
+                );
+                ok = false;
+                continue;
+            };
+            let Some(opts) = self.map(v, &format!("the gate on `{key}`")) else {
+                ok = false;
+                continue;
+            };
+            self.known_keys(opts, &QUALITY_KEYS, &format!("`{key}`"));
+            let mut g = QualityGate {
+                metric: QualityMetric::ALL[i],
+                max_drop: None,
+                max_increase: None,
+                min: None,
+                max: None,
+                severity: Severity::Error,
+            };
+            for (ok_key, slot) in [
+                ("max_drop", &mut g.max_drop),
+                ("max_increase", &mut g.max_increase),
+                ("min", &mut g.min),
+                ("max", &mut g.max),
+            ] {
+                if let Some(x) = get(opts, ok_key) {
+                    *slot = if ok_key.starts_with("max_") {
+                        self.non_negative(x, &format!("`{ok_key}`"))
+                    } else {
+                        self.number(x, &format!("`{ok_key}`"))
+                    };
+                    ok &= slot.is_some();
+                }
+            }
+            if let Some(s) = get(opts, "severity") {
+                g.severity = self.severity(s).unwrap_or(Severity::Error);
+            }
+            if g.max_drop.is_none()
+                && g.max_increase.is_none()
+                && g.min.is_none()
+                && g.max.is_none()
+            {
+                self.err_help(
+                    v.pos,
+                    format!("the gate on `{key}` sets no limit"),
+                    "use `max_drop`, `max_increase` (relative to the baseline), `min` or `max`",
+                );
+                ok = false;
+            }
+            out.push(g);
+        }
+        ok.then_some(out)
+    }
+
+    pub(super) fn bench(&mut self, n: &Node) -> Option<BenchSpec> {
+        let entries = self.map(n, "`bench`")?;
+        self.known_keys(entries, &BENCH_KEYS, "`bench`");
+        let text = |p: &mut Parser, key: &str, required: bool| match get(entries, key) {
+            Some(v) => p.string(v, &format!("`{key}`")).map(Some),
+            None if required => {
+                p.err_help(
+                    n.pos,
+                    format!("`bench` is missing required key `{key}`"),
+                    "e.g. `baseline_cmd: \"python -m model_v1.predict {input} {output}\"`",
+                );
+                None
+            }
+            None => Some(None),
+        };
+        let input = text(self, "input", true);
+        let baseline_cmd = text(self, "baseline_cmd", true);
+        let candidate_cmd = text(self, "candidate_cmd", true);
+        let baseline_output = text(self, "baseline_output", false);
+        let candidate_output = text(self, "candidate_output", false);
+        let runs = match get(entries, "runs") {
+            None => Some(5),
+            Some(r) => match self.count(r, "`runs`") {
+                Some(0) => {
+                    self.err(r.pos, "`runs` must be at least 1");
+                    None
+                }
+                other => other,
+            },
+        };
+        let warmup = match get(entries, "warmup") {
+            None => Some(1),
+            Some(w) => self.count(w, "`warmup`"),
+        };
+        let timeout = match get(entries, "timeout") {
+            None => Some(DEFAULT_TIMEOUT),
+            Some(t) => self.duration(t),
+        };
+        let severity = get(entries, "severity").and_then(|s| self.severity(s));
+        let max_slowdown = match get(entries, "max_slowdown") {
+            None => Some(None),
+            Some(m) => self
+                .number(m, "`max_slowdown`")
+                .filter(|x| {
+                    let positive = *x > 0.0;
+                    if !positive {
+                        self.err_help(
+                            m.pos,
+                            "`max_slowdown` is a ratio of median times and must be > 0",
+                            "e.g. 1.10 lets the candidate be at most 10% slower",
+                        );
+                    }
+                    positive
+                })
+                .map(|x| Some((x, severity.unwrap_or(Severity::Error)))),
+        };
+        Some(BenchSpec {
+            input: input??,
+            baseline_cmd: baseline_cmd??,
+            candidate_cmd: candidate_cmd??,
+            baseline_output: baseline_output?,
+            candidate_output: candidate_output?,
+            runs: runs?,
+            warmup: warmup?,
+            timeout: timeout?,
+            max_slowdown: max_slowdown?,
+        })
+    }
+
+    /// Seconds as a number, or `30s`, `10m`, `2h`.
+    fn duration(&mut self, n: &Node) -> Option<Duration> {
+        let secs = match &n.kind {
+            Kind::Int(i) if *i > 0 => Some(*i as f64),
+            Kind::Float(f) if *f > 0.0 && f.is_finite() => Some(*f),
+            Kind::Str(s) => super::time::parse_duration(s.trim()).map(|s| s as f64),
+            _ => None,
+        };
+        match secs.filter(|s| *s > 0.0) {
+            Some(s) => Some(Duration::from_secs_f64(s)),
+            None => {
+                self.err_help(
+                    n.pos,
+                    "`timeout` must be a positive duration",
+                    "write seconds (`90`) or a duration (`30s`, `10m`, `2h`)",
+                );
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Helpers shared by the CLI test files: run the real binary from the
+//! repository root, write temporary suites, read the JSON report, and
+//! snapshot with timings redacted.
+#![allow(dead_code)]
+
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn verdict(args: &[&str]) -> Out {
+    let out = Command::cargo_bin("verdict")
+        .expect("binary")
+        .args(args)
+        .env_remove("NO_COLOR")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs");
+    Out {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8(out.stdout).expect("utf8"),
+        stderr: String::from_utf8(out.stderr).expect("utf8"),
+    }
+}
+
+/// Run with a fixed `now` so time bounds are reproducible.
+pub fn run(args: &[&str]) -> Out {
+    let mut a = vec!["run", "--now", "2026-11-25T12:00:00Z"];
+    a.extend_from_slice(args);
+    verdict(&a)
+}
+
+/// Writes a suite to a temporary directory (kept alive by the guard).
+pub fn temp_suite(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("suite.yml");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+/// The JSON report's result for the check called `name` (first source).
+pub fn check_named(report: &serde_json::Value, name: &str) -> serde_json::Value {
+    report["suites"][0]["sources"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no check {name}"))
+        .clone()
+}
+
+pub fn json(o: &Out) -> serde_json::Value {
+    serde_json::from_str(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", o.stdout, o.stderr))
+}
+
+macro_rules! snap {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({filters => vec![
+            (r"\d+\.\d{2} s", "[secs] s"),
+            (r#""(\w*seconds)": [0-9.e-]+"#, r#""$1": "[secs]""#),
+        ]}, {
+            insta::assert_snapshot!($name, $value);
+        });
+    };
+}
