@@ -36,7 +36,7 @@ pub fn main(cli: Cli) -> i32 {
             now,
             engine,
         } => rt.block_on(run_cmd(&suites, json, format, strict, now, engine)),
-        Command::Diff(args) => rt.block_on(diff_cmd(args)),
+        Command::Diff(args) => rt.block_on(diff_cmd(*args)),
         Command::Validate { suites } => validate(&suites),
         Command::Schema { path, format, json } => rt.block_on(schema(&path, format, json)),
     }

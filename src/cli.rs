@@ -58,7 +58,7 @@ Exit codes: 0 pass, 1 a gate failed, 2 invalid suite, 3 unreadable source or une
       --truth labels.parquet --truth-column y --prediction label --probability score
 
 Exit codes: 0 pass, 1 a gate failed, 2 invalid command line, 3 unreadable input or diff not computable.")]
-    Diff(DiffArgs),
+    Diff(Box<DiffArgs>),
     /// Check suites without reading any data (for pre-commit hooks).
     Validate {
         #[arg(required = true)]

@@ -37,7 +37,8 @@ pub fn session() -> SessionContext {
 /// would fail instead when their table outgrows the pool.
 pub fn session_with(memory_limit: Option<usize>) -> Result<SessionContext, String> {
     // Statistics let DataFusion answer counts and min/max from Parquet footers.
-    let mut config = SessionConfig::new()
+    let mut config = SessionConfig::from_env()
+        .map_err(|e| e.to_string())?
         .with_information_schema(false)
         .with_collect_statistics(true);
     let Some(limit) = memory_limit else {

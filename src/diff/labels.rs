@@ -6,10 +6,13 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array, StringArray};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, Int64Array, StringArray, StringViewArray,
+};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::error::Result;
+use foldhash::fast::RandomState;
 use serde::Serialize;
 
 /// An owned label. Integers keep their numeric order; anything that is not
@@ -62,6 +65,7 @@ impl LabelRef<'_> {
 pub enum Labels {
     Int(Int64Array),
     Text(StringArray),
+    View(StringViewArray),
 }
 
 impl Labels {
@@ -70,6 +74,7 @@ impl Labels {
         Ok(match a.data_type() {
             DataType::Int64 => Labels::Int(a.as_primitive().clone()),
             DataType::Utf8 => Labels::Text(a.as_string::<i32>().clone()),
+            DataType::Utf8View => Labels::View(a.as_string_view().clone()),
             _ => Labels::Text(cast(a, &DataType::Utf8)?.as_string::<i32>().clone()),
         })
     }
@@ -79,6 +84,7 @@ impl Labels {
         match self {
             Labels::Int(a) if a.is_valid(i) => LabelRef::Int(a.value(i)),
             Labels::Text(a) if a.is_valid(i) => LabelRef::Text(a.value(i)),
+            Labels::View(a) if a.is_valid(i) => LabelRef::Text(a.value(i)),
             _ => LabelRef::Null,
         }
     }
@@ -90,14 +96,14 @@ const MAX_PAIRS: usize = 10_000;
 
 #[derive(Debug, Default, Clone)]
 pub struct PairCounts {
-    pub pairs: HashMap<(Label, Label), u64>,
+    pub pairs: HashMap<(Label, Label), u64, RandomState>,
     pub other_rows: u64,
 }
 
 impl PairCounts {
     /// Counts the pairs (`from[i]`, `to[i]`) for each row `i` in `rows`.
     pub fn add(&mut self, from: &Labels, to: &Labels, rows: &[u32]) {
-        let mut local: HashMap<(LabelRef, LabelRef), u64> = HashMap::new();
+        let mut local: HashMap<(LabelRef, LabelRef), u64, RandomState> = HashMap::default();
         for &i in rows {
             *local
                 .entry((from.get(i as usize), to.get(i as usize)))

@@ -249,7 +249,8 @@ pub fn common_type(a: &DataType, b: &DataType) -> Option<DataType> {
             }
         }
         _ if (float(a) || int(a)) && (float(b) || int(b)) => D::Float64,
-        _ if string(a) && string(b) => D::Utf8,
+        // Parquet strings arrive as views; comparing as views avoids a copy.
+        _ if string(a) && string(b) => D::Utf8View,
         (D::Boolean, D::Boolean) => D::Boolean,
         (D::Date32 | D::Date64, D::Date32 | D::Date64) => D::Date32,
         (D::Timestamp(_, za), D::Timestamp(_, zb)) => {
@@ -283,9 +284,9 @@ mod tests {
         assert_eq!(common_type(&D::UInt8, &D::UInt32), Some(D::UInt64));
         assert_eq!(common_type(&D::UInt64, &D::Int8), Some(D::Float64));
         assert_eq!(common_type(&D::Int64, &D::Float32), Some(D::Float64));
-        assert_eq!(common_type(&D::Utf8View, &D::LargeUtf8), Some(D::Utf8));
+        assert_eq!(common_type(&D::Utf8View, &D::LargeUtf8), Some(D::Utf8View));
         let dict = D::Dictionary(Box::new(D::Int32), Box::new(D::Utf8));
-        assert_eq!(common_type(&dict, &D::Utf8), Some(D::Utf8));
+        assert_eq!(common_type(&dict, &D::Utf8), Some(D::Utf8View));
         assert_eq!(common_type(&D::Utf8, &D::Int64), None);
         assert_eq!(common_type(&D::Boolean, &D::Int64), None);
         let naive = D::Timestamp(TimeUnit::Microsecond, None);

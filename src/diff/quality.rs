@@ -191,7 +191,8 @@ impl QualityAccum {
 impl ModelAccum {
     fn add_probabilities(&mut self, truth: &Labels, p: &dyn Array, rows: &[u32]) {
         let p = p.as_primitive::<Float64Type>();
-        let mut local: HashMap<LabelRef, (f64, f64, Vec<f64>)> = HashMap::new();
+        let mut local: HashMap<LabelRef, (f64, f64, Vec<f64>), foldhash::fast::RandomState> =
+            HashMap::default();
         for &i in rows {
             let i = i as usize;
             if p.is_null(i) {

@@ -274,6 +274,9 @@ const BENCH_KEYS: [&str; 10] = [
     "severity",
 ];
 pub const DEFAULT_TOP: usize = 10;
+
+/// A key and its value in a mapping.
+type Entry = (Node, Node);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 
 impl Parser {
@@ -539,7 +542,7 @@ impl Parser {
                 Some(spec)
             }
             Kind::Map(entries) => {
-                let (tol, gates): (Vec<(Node, Node)>, Vec<(Node, Node)>) = entries
+                let (tol, gates): (Vec<Entry>, Vec<Entry>) = entries
                     .iter()
                     .cloned()
                     .partition(|(k, _)| TOLERANCE_KEYS.contains(&k.key_text().as_str()));
