@@ -67,14 +67,18 @@ fn validate(paths: &[PathBuf]) -> i32 {
         return exit::INVALID;
     };
     for s in &suites {
-        eprintln!(
-            "{}: ok ({} source{}, {} check{})",
-            s.file,
-            s.sources.len(),
-            if s.sources.len() == 1 { "" } else { "s" },
-            s.check_count(),
-            if s.check_count() == 1 { "" } else { "s" }
-        );
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut parts = vec![
+            format!("{} source{}", s.sources.len(), plural(s.sources.len())),
+            format!("{} check{}", s.check_count(), plural(s.check_count())),
+        ];
+        if s.diff.is_some() {
+            parts.push("a diff".into());
+        }
+        if s.bench.is_some() {
+            parts.push("a bench".into());
+        }
+        eprintln!("{}: ok ({})", s.file, parts.join(", "));
     }
     exit::PASS
 }

@@ -551,6 +551,7 @@ diff:
   quality:
     log_loss: { max_increase: 0.1 }
     accuracy: { max_drop: 0.05 }
+    rmse: { max: 1 }
 "#;
     let (_dir, path) = temp_suite(suite);
     let o = run(&[path.to_str().unwrap(), "--format", "json"]);
@@ -563,6 +564,21 @@ diff:
         "candidate: 1 probability is outside [0, 1] (e.g. 1.2)"
     );
     assert_eq!(gate(&r, "quality.accuracy.max_drop")["status"], "pass");
+    assert_eq!(
+        gate(&r, "quality.rmse.max")["why"],
+        "`rmse` is a regression metric; this is a classification task (the truth column `y` \
+         is int64)"
+    );
+}
+
+#[test]
+fn validate_names_the_sections() {
+    let o = verdict(&["validate", "expectations/release.yml"]);
+    assert_eq!(o.code, 0);
+    assert_eq!(
+        o.stderr,
+        "expectations/release.yml: ok (3 sources, 4 checks, a diff)\n"
+    );
 }
 
 #[test]
