@@ -106,6 +106,18 @@ pub struct NumericDiff {
     pub p99_abs: Option<f64>,
     /// Mean of `candidate − baseline`: the direction of the shift.
     pub mean_shift: Option<f64>,
+    /// Rows per decade of `|candidate − baseline|`: exactly 0, then
+    /// `[1e-k, 1e-(k-1))` for each decade that has rows, ascending.
+    pub histogram: Vec<Bin>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bin {
+    /// Inclusive lower edge (0 for the zero bin).
+    pub from: f64,
+    /// Exclusive upper edge (0 for the zero bin).
+    pub to: f64,
+    pub rows: u64,
 }
 
 /// Old → new label counts over rows in both sides.
@@ -228,6 +240,7 @@ impl DiffReport {
                     p50_abs: n.percentile(0.5),
                     p95_abs: n.percentile(0.95),
                     p99_abs: n.percentile(0.99),
+                    histogram: decades(n.zeros, &n.nonzero),
                 }
             });
             let transitions = a.transitions.map(|t| {
@@ -322,6 +335,28 @@ impl DiffReport {
             }
         }
     }
+}
+
+/// The zero bin and one bin per decade of the non-zero differences.
+fn decades(zeros: u64, nonzero: &[f64]) -> Vec<Bin> {
+    let mut by_exp: std::collections::BTreeMap<i32, u64> = std::collections::BTreeMap::new();
+    for &a in nonzero.iter().filter(|a| a.is_finite()) {
+        *by_exp.entry(a.log10().floor() as i32).or_default() += 1;
+    }
+    let mut bins = Vec::new();
+    if zeros > 0 {
+        bins.push(Bin {
+            from: 0.0,
+            to: 0.0,
+            rows: zeros,
+        });
+    }
+    bins.extend(by_exp.into_iter().map(|(e, rows)| Bin {
+        from: 10f64.powi(e),
+        to: 10f64.powi(e + 1),
+        rows,
+    }));
+    bins
 }
 
 pub fn error_check(name: &str, column: Option<String>, why: String) -> CheckResult {
