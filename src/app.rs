@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use comfy_table::{presets, Table};
 
-use crate::cli::{Cli, Command, DiffArgs, EngineArgs, OutputFormat};
+use crate::cli::{Cli, Command, DiffArgs, EngineArgs, OutputFormat, ReportArgs};
 use crate::report::{console, exit, json};
 use crate::run::{self, Options};
 use crate::spec::{
@@ -30,13 +30,29 @@ pub fn main(cli: Cli) -> i32 {
     match cli.command {
         Command::Run {
             suites,
-            json,
-            format,
+            reports,
             strict,
             now,
             engine,
-        } => rt.block_on(run_cmd(&suites, json, format, strict, now, engine)),
+        } => rt.block_on(run_cmd(&suites, reports, strict, now, engine)),
         Command::Diff(args) => rt.block_on(diff_cmd(*args)),
+        Command::Profile(args) => rt.block_on(crate::profile::main(args)),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "verdict", &mut io::stdout());
+            exit::PASS
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            match clap_mangen::Man::new(cmd).render(&mut io::stdout()) {
+                Ok(()) => exit::PASS,
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => exit::PASS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    exit::BROKEN
+                }
+            }
+        }
         Command::Validate { suites } => validate(&suites),
         Command::Schema { path, format, json } => rt.block_on(schema(&path, format, json)),
     }
@@ -96,8 +112,7 @@ fn parse_now(now: Option<String>) -> Result<DateTime<Utc>, String> {
 
 async fn run_cmd(
     paths: &[PathBuf],
-    json_file: Option<PathBuf>,
-    format: OutputFormat,
+    reports: ReportArgs,
     strict: bool,
     now: Option<String>,
     engine: EngineArgs,
@@ -112,16 +127,30 @@ async fn run_cmd(
     let Ok(suites) = load_all(paths) else {
         return exit::INVALID;
     };
-    let opts = match options(strict, now, &engine) {
+    let Ok(notify) = notify_plan(&reports, &suites) else {
+        return exit::INVALID;
+    };
+    let opts = match options(strict, now, &engine, reports.quiet) {
         Ok(o) => o,
         Err(code) => return code,
     };
     let report = run::run(&suites, &opts).await;
-    emit(&report, json_file, format)
+    emit(notify.deliver(report).await, &reports)
+}
+
+/// The webhooks to post to once the report is built; a bad `--notify` URL
+/// is an invalid command line (printed here, redacted).
+fn notify_plan(args: &ReportArgs, suites: &[Suite]) -> Result<crate::notify::Plan, ()> {
+    crate::notify::Plan::new(args, suites).map_err(|e| eprintln!("error: {e}"))
 }
 
 /// Run options from the command line; `Err` is the exit code of a bad flag.
-fn options(strict: bool, now: DateTime<Utc>, engine: &EngineArgs) -> Result<Options, i32> {
+fn options(
+    strict: bool,
+    now: DateTime<Utc>,
+    engine: &EngineArgs,
+    quiet: bool,
+) -> Result<Options, i32> {
     let memory_limit = match engine.memory_limit.as_deref().map(parse_size) {
         None => None,
         Some(Ok(n)) => Some(n),
@@ -138,6 +167,7 @@ fn options(strict: bool, now: DateTime<Utc>, engine: &EngineArgs) -> Result<Opti
         strict,
         now,
         memory_limit,
+        progress: crate::progress::Progress::for_stderr(quiet),
     })
 }
 
@@ -170,18 +200,20 @@ fn parse_size(s: &str) -> Result<usize, String> {
     Ok(bytes as usize)
 }
 
-/// Writes the JSON report file if asked, prints the report on stdout, and
-/// returns the exit code.
-fn emit(report: &crate::report::Report, json_file: Option<PathBuf>, format: OutputFormat) -> i32 {
-    if let Some(path) = json_file {
-        let written = std::fs::File::create(&path).and_then(|f| {
-            let mut w = io::BufWriter::new(f);
-            json::render(report, &mut w)?;
-            w.flush()
-        });
-        if let Err(e) = written {
+/// Writes the report files asked for, prints the report on stdout, and
+/// returns the exit code. A report file that cannot be written is exit 3.
+fn emit(report: crate::report::Report, args: &ReportArgs) -> i32 {
+    let files: [(&Option<PathBuf>, &str, Renderer); 4] = [
+        (&args.json, "JSON", |r, w| json::render(r, w)),
+        (&args.junit, "JUnit", |r, w| crate::report::junit::render(r, w)),
+        (&args.html, "HTML", |r, w| crate::report::html::render(r, w)),
+        (&args.markdown, "Markdown", |r, w| crate::report::markdown::render(r, w)),
+    ];
+    for (path, what, render) in files {
+        let Some(path) = path else { continue };
+        if let Err(e) = write_report(path, what == "Markdown", |w| render(&report, w)) {
             eprintln!(
-                "error: cannot write the JSON report to {}: {e}",
+                "error: cannot write the {what} report to {}: {e}",
                 path.display()
             );
             return exit::BROKEN;
@@ -189,15 +221,15 @@ fn emit(report: &crate::report::Report, json_file: Option<PathBuf>, format: Outp
     }
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    let printed = match format {
-        OutputFormat::Json => json::render(report, &mut out),
+    let printed = match args.format {
+        OutputFormat::Json => json::render(&report, &mut out),
         OutputFormat::Console => {
             let tty = stdout.is_terminal();
             let style = console::Style {
                 color: tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
                 width: if tty { terminal_width() } else { None },
             };
-            console::render(report, &mut out, style)
+            console::render(&report, &mut out, style)
         }
     };
     if let Err(e) = printed.and_then(|_| out.flush()) {
@@ -209,6 +241,26 @@ fn emit(report: &crate::report::Report, json_file: Option<PathBuf>, format: Outp
     report.exit_code
 }
 
+type Renderer = fn(&crate::report::Report, &mut dyn Write) -> io::Result<()>;
+
+/// Writes a report file; `append` adds to an existing file (GitHub's step
+/// summary is one file that several steps append to).
+fn write_report(
+    path: &std::path::Path,
+    append: bool,
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(append)
+        .truncate(!append)
+        .open(path)?;
+    let mut w = io::BufWriter::new(f);
+    render(&mut w)?;
+    w.flush()
+}
+
 /// `verdict diff`: an ad-hoc suite of two (or three) sources and a diff.
 async fn diff_cmd(a: DiffArgs) -> i32 {
     let suite = match diff_suite(&a) {
@@ -218,12 +270,15 @@ async fn diff_cmd(a: DiffArgs) -> i32 {
             return exit::INVALID;
         }
     };
-    let opts = match options(a.strict, Utc::now(), &a.engine) {
+    let Ok(notify) = notify_plan(&a.reports, std::slice::from_ref(&suite)) else {
+        return exit::INVALID;
+    };
+    let opts = match options(a.strict, Utc::now(), &a.engine, a.reports.quiet) {
         Ok(o) => o,
         Err(code) => return code,
     };
     let report = run::run(&[suite], &opts).await;
-    emit(&report, a.json.clone(), a.format)
+    emit(notify.deliver(report).await, &a.reports)
 }
 
 fn diff_suite(a: &DiffArgs) -> Result<Suite, String> {
@@ -342,6 +397,7 @@ fn diff_suite(a: &DiffArgs) -> Result<Suite, String> {
         checks: Vec::new(),
         diff: Some(diff),
         bench: None,
+        notify: Vec::new(),
     })
 }
 

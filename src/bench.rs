@@ -63,7 +63,7 @@ const STDERR_TAIL: usize = 2000;
 
 /// Runs the bench. Outputs without a declared path go to a temporary
 /// directory that lives until the bench ends.
-pub fn run(spec: &BenchSpec) -> BenchReport {
+pub fn run(spec: &BenchSpec, progress: &crate::progress::Progress) -> BenchReport {
     let started = Instant::now();
     let tmp = tempfile::Builder::new().prefix("verdict-bench").tempdir();
     let output = |declared: &Option<String>, side: &str| -> Option<PathBuf> {
@@ -97,6 +97,11 @@ pub fn run(spec: &BenchSpec) -> BenchReport {
     'rounds: for round in 0..spec.warmup + spec.runs {
         for (i, side) in ["baseline", "candidate"].iter().enumerate() {
             let out = models[i].output.as_ref().map(PathBuf::from);
+            progress.step(if round < spec.warmup {
+                format!("bench: {side} warm-up {} of {}", round + 1, spec.warmup)
+            } else {
+                format!("bench: {side} run {} of {}", round - spec.warmup + 1, spec.runs)
+            });
             match run_once(&models[i].command, out.as_deref(), spec.timeout) {
                 Ok((seconds, peak_rss_bytes)) => models[i].runs.push(Run {
                     warmup: round < spec.warmup,

@@ -32,12 +32,8 @@ Exit codes: 0 pass, 1 a gate failed, 2 invalid suite, 3 unreadable source or une
         /// Suite files (YAML).
         #[arg(required = true)]
         suites: Vec<PathBuf>,
-        /// Also write the JSON report to FILE.
-        #[arg(long, value_name = "FILE")]
-        json: Option<PathBuf>,
-        /// What to print on stdout.
-        #[arg(long, value_enum, default_value_t = OutputFormat::Console)]
-        format: OutputFormat,
+        #[command(flatten)]
+        reports: ReportArgs,
         /// Treat failed warn-severity checks as failures of the gate (exit 1).
         #[arg(long)]
         strict: bool,
@@ -59,6 +55,20 @@ Exit codes: 0 pass, 1 a gate failed, 2 invalid suite, 3 unreadable source or une
 
 Exit codes: 0 pass, 1 a gate failed, 2 invalid command line, 3 unreadable input or diff not computable.")]
     Diff(Box<DiffArgs>),
+    /// Write a starter suite for a table: its schema contract, observed
+    /// ranges widened by a margin, null-rate ceilings, allowed sets for
+    /// low-cardinality strings, candidate keys.
+    #[command(after_long_help = "Examples:
+  verdict profile data.parquet > expectations/data.yml
+  verdict profile 'data/*.parquet' --margin 0.2 --name features")]
+    Profile(ProfileArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
     /// Check suites without reading any data (for pre-commit hooks).
     Validate {
         #[arg(required = true)]
@@ -75,6 +85,61 @@ Exit codes: 0 pass, 1 a gate failed, 2 invalid command line, 3 unreadable input 
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProfileArgs {
+    /// A file, a directory or a glob.
+    pub path: String,
+    /// The data format, when the file name does not tell it.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// The source's name in the suite (default: from the file name).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Widen observed ranges by this fraction of their span on each side,
+    /// and rates by this fraction of themselves (0.1 = 10%).
+    #[arg(long, default_value_t = 0.1, value_name = "FRACTION", allow_negative_numbers = true)]
+    pub margin: f64,
+    /// Strings with at most this many distinct values (some repeated) get
+    /// an `in_set` check; 0 writes none.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub max_set: usize,
+}
+
+/// Where reports go, shared by `run` and `diff`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Console)]
+    pub format: OutputFormat,
+    /// Also write the JSON report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Also write a JUnit XML report to FILE (one test case per check).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write a Markdown summary to FILE (e.g. "$GITHUB_STEP_SUMMARY");
+    /// appends when FILE exists, as GitHub expects.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Also write a self-contained HTML report with charts to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Post a summary (verdict, failed checks, where the report is) to a
+    /// Slack-compatible incoming webhook when the run does not pass (see
+    /// --notify-on). Repeatable. Never changes the exit code.
+    #[arg(long, value_name = "URL")]
+    pub notify: Vec<String>,
+    /// When to post to the --notify webhooks.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = crate::spec::NotifyOn::Fail)]
+    pub notify_on: crate::spec::NotifyOn,
+    /// A link to the report (e.g. the CI job's page) for notifications.
+    #[arg(long, value_name = "URL")]
+    pub notify_report_url: Option<String>,
+    /// No progress display on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Engine settings shared by the commands that read data.
@@ -143,12 +208,8 @@ pub struct DiffArgs {
     /// The predictions' probability of the positive class (log loss, ROC AUC).
     #[arg(long, value_name = "COLUMN", requires = "truth")]
     pub probability: Option<String>,
-    /// Also write the JSON report to FILE.
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
-    /// What to print on stdout.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Console)]
-    pub format: OutputFormat,
+    #[command(flatten)]
+    pub reports: ReportArgs,
     /// Treat failed warn-severity gates as failures (exit 1).
     #[arg(long)]
     pub strict: bool,

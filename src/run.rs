@@ -26,6 +26,8 @@ pub struct Options {
     /// Bytes DataFusion's memory pool may hold; beyond it, sorts and joins
     /// spill to disk.
     pub memory_limit: Option<usize>,
+    /// The progress line on stderr (hidden unless on a terminal).
+    pub progress: crate::progress::Progress,
 }
 
 pub fn session() -> SessionContext {
@@ -58,6 +60,7 @@ pub async fn run(suites: &[Suite], opts: &Options) -> Report {
     for suite in suites {
         reports.push(run_suite(suite, opts).await);
     }
+    opts.progress.finish();
     Report::new(
         reports,
         opts.strict,
@@ -75,7 +78,8 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
     };
     // The models run first: their outputs may be the diff's sources.
     if let Some(spec) = suite.bench.clone() {
-        let b = tokio::task::spawn_blocking(move || bench::run(&spec))
+        let progress = opts.progress.clone();
+        let b = tokio::task::spawn_blocking(move || bench::run(&spec, &progress))
             .await
             .expect("the bench does not panic");
         let broken = b.error.is_some();
@@ -89,6 +93,7 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
     // Every source is registered first: an `sql:` check may join any of them.
     let mut loaded: HashMap<&str, Result<Loaded, String>> = HashMap::new();
     for spec in &suite.sources {
+        opts.progress.step(format!("{}: opening {}", spec.name, spec.path));
         let (c, sp) = (ctx.clone(), spec.clone());
         let r = guarded(async move { source::register(&c, &sp).await }).await;
         loaded.insert(spec.name.as_str(), r.and_then(|x| x));
@@ -123,6 +128,10 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
     }
     report.sources = sources;
     if let Some(spec) = &suite.diff {
+        opts.progress.step(format!(
+            "diff: joining {} and {}",
+            spec.baseline, spec.candidate
+        ));
         report.diff = Some(run_diff(&ctx, spec, &loaded).await);
     }
     report
@@ -207,6 +216,11 @@ async fn evaluate_source(
         }
     }
     let mut obs = Observations::default();
+    opts.progress.step(format!(
+        "{}: scanning for {} metrics",
+        block.source,
+        metrics.len()
+    ));
     let (c, name, sch, ms) = (
         ctx.clone(),
         block.source.clone(),
@@ -226,6 +240,7 @@ async fn evaluate_source(
         }
     }
     for k in keys {
+        opts.progress.step(format!("{}: uniqueness of {}", block.source, k.join(", ")));
         let (d, scan) = exec::duplicates(ctx, &block.source, &schema, &k, SAMPLE_SIZE).await;
         obs.duplicates.insert(k, d);
         rep.scans.push(scan);

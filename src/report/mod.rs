@@ -5,7 +5,11 @@
 
 pub mod console;
 mod console_release;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+mod svg;
 
 use serde::Serialize;
 
@@ -38,6 +42,10 @@ pub struct Report {
     pub now: String,
     pub summary: Summary,
     pub suites: Vec<SuiteReport>,
+    /// Webhooks posted to, when the verdict called for it (`--notify`,
+    /// `notify:`); left out of the JSON when there were none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notifications: Vec<crate::notify::Outcome>,
     pub seconds: f64,
 }
 
@@ -147,6 +155,7 @@ impl Report {
             now,
             summary: s,
             suites,
+            notifications: Vec::new(),
             seconds,
         }
     }

@@ -5,7 +5,9 @@
 
 mod checks;
 pub mod diag;
+pub mod json_schema;
 pub mod parse;
+mod notify;
 mod release;
 pub mod time;
 pub mod yaml;
@@ -14,6 +16,7 @@ use std::fmt;
 
 use diag::Pos;
 pub use parse::load;
+pub use notify::{NotifyOn, NotifySpec, DEFAULT_NOTIFY_TIMEOUT, DEFAULT_RETRIES};
 pub use release::*;
 
 /// A validated suite.
@@ -25,6 +28,8 @@ pub struct Suite {
     pub checks: Vec<SourceChecks>,
     pub diff: Option<DiffSpec>,
     pub bench: Option<BenchSpec>,
+    /// Webhooks to post the verdict to (`notify:`).
+    pub notify: Vec<NotifySpec>,
 }
 
 impl Suite {

@@ -35,15 +35,15 @@ impl SuiteError {
     }
 }
 
-const TOP_KEYS: [&str; 5] = ["version", "sources", "checks", "diff", "bench"];
+pub(crate) const TOP_KEYS: [&str; 6] = ["version", "sources", "checks", "diff", "bench", "notify"];
 const FUTURE_SECTIONS: [&str; 2] = ["drift", "compare"];
-const SOURCE_KEYS: [&str; 3] = ["path", "format", "csv"];
-const CSV_KEYS: [&str; 3] = ["delimiter", "header", "quote"];
-const BLOCK_KEYS: [&str; 4] = ["schema", "table", "columns", "sql"];
-const SCHEMA_KEYS: [&str; 5] = ["columns", "extra_columns", "order", "name", "severity"];
-const COLUMN_CONTRACT_KEYS: [&str; 2] = ["type", "nullable"];
-pub(super) const TABLE_CHECKS: [&str; 2] = ["row_count", "unique"];
-pub(super) const COLUMN_CHECKS: [&str; 13] = [
+pub(crate) const SOURCE_KEYS: [&str; 3] = ["path", "format", "csv"];
+pub(crate) const CSV_KEYS: [&str; 3] = ["delimiter", "header", "quote"];
+pub(crate) const BLOCK_KEYS: [&str; 4] = ["schema", "table", "columns", "sql"];
+pub(crate) const SCHEMA_KEYS: [&str; 5] = ["columns", "extra_columns", "order", "name", "severity"];
+pub(crate) const COLUMN_CONTRACT_KEYS: [&str; 2] = ["type", "nullable"];
+pub(crate) const TABLE_CHECKS: [&str; 2] = ["row_count", "unique"];
+pub(crate) const COLUMN_CHECKS: [&str; 13] = [
     "null_count",
     "null_rate",
     "nan_rate",
@@ -58,9 +58,9 @@ pub(super) const COLUMN_CHECKS: [&str; 13] = [
     "regex",
     "length",
 ];
-pub(super) const BOUND_KEYS: [&str; 4] = ["min", "max", "between", "equals"];
-pub(super) const META_KEYS: [&str; 2] = ["name", "severity"];
-pub(super) const SQL_KEYS: [&str; 4] = ["name", "query", "expect", "severity"];
+pub(crate) const BOUND_KEYS: [&str; 4] = ["min", "max", "between", "equals"];
+pub(crate) const META_KEYS: [&str; 2] = ["name", "severity"];
+pub(crate) const SQL_KEYS: [&str; 4] = ["name", "query", "expect", "severity"];
 
 /// Loads and validates a suite file.
 pub fn load(path: &Path) -> Result<Suite, SuiteError> {
@@ -164,6 +164,7 @@ impl Parser {
             checks: Vec::new(),
             diff: None,
             bench: None,
+            notify: Vec::new(),
         };
         let Some(top) = self.map(root, "a suite file") else {
             return suite;
@@ -219,6 +220,9 @@ impl Parser {
         }
         if let Some(n) = get(top, "bench") {
             suite.bench = self.bench(n);
+        }
+        if let Some(n) = get(top, "notify") {
+            suite.notify = self.notify(n);
         }
         let sections = ["checks", "diff", "bench"];
         if !sections.iter().any(|s| get(top, s).is_some()) {

@@ -235,7 +235,7 @@ pub struct BenchSpec {
     pub max_slowdown: Option<(f64, Severity)>,
 }
 
-const DIFF_KEYS: [&str; 11] = [
+pub(crate) const DIFF_KEYS: [&str; 11] = [
     "baseline",
     "candidate",
     "key",
@@ -248,10 +248,10 @@ const DIFF_KEYS: [&str; 11] = [
     "truth",
     "quality",
 ];
-const TOLERANCE_KEYS: [&str; 2] = ["abs_tol", "rel_tol"];
+pub(crate) const TOLERANCE_KEYS: [&str; 2] = ["abs_tol", "rel_tol"];
 /// Gates a column may carry (the row gates belong to the whole diff).
-const COLUMN_GATES: [&str; 3] = ["max_changed_rate", "max_flip_rate", "max_mean_shift"];
-const TRUTH_KEYS: [&str; 7] = [
+pub(crate) const COLUMN_GATES: [&str; 3] = ["max_changed_rate", "max_flip_rate", "max_mean_shift"];
+pub(crate) const TRUTH_KEYS: [&str; 7] = [
     "source",
     "key",
     "column",
@@ -260,8 +260,8 @@ const TRUTH_KEYS: [&str; 7] = [
     "task",
     "positive",
 ];
-const QUALITY_KEYS: [&str; 5] = ["max_drop", "max_increase", "min", "max", "severity"];
-const BENCH_KEYS: [&str; 10] = [
+pub(crate) const QUALITY_KEYS: [&str; 5] = ["max_drop", "max_increase", "min", "max", "severity"];
+pub(crate) const BENCH_KEYS: [&str; 10] = [
     "input",
     "baseline_cmd",
     "candidate_cmd",
@@ -399,7 +399,7 @@ impl Parser {
     }
 
     /// One name or a non-empty list of names.
-    fn names(&mut self, n: &Node, what: &str) -> Option<Vec<String>> {
+    pub(super) fn names(&mut self, n: &Node, what: &str) -> Option<Vec<String>> {
         match &n.kind {
             Kind::Str(s) => Some(vec![s.clone()]),
             Kind::Seq(items) if !items.is_empty() => items
@@ -426,7 +426,7 @@ impl Parser {
         }
     }
 
-    fn count(&mut self, n: &Node, what: &str) -> Option<usize> {
+    pub(super) fn count(&mut self, n: &Node, what: &str) -> Option<usize> {
         match n.kind {
             Kind::Int(i) if i >= 0 => Some(i as usize),
             _ => {
@@ -439,7 +439,7 @@ impl Parser {
         }
     }
 
-    fn number(&mut self, n: &Node, what: &str) -> Option<f64> {
+    pub(super) fn number(&mut self, n: &Node, what: &str) -> Option<f64> {
         match n.kind {
             Kind::Int(i) => Some(i as f64),
             Kind::Float(f) if f.is_finite() => Some(f),
@@ -453,7 +453,7 @@ impl Parser {
         }
     }
 
-    fn non_negative(&mut self, n: &Node, what: &str) -> Option<f64> {
+    pub(super) fn non_negative(&mut self, n: &Node, what: &str) -> Option<f64> {
         let v = self.number(n, what)?;
         if v < 0.0 {
             self.err(n.pos, format!("{what} must be ≥ 0, found {v}"));

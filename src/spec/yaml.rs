@@ -61,6 +61,41 @@ impl Node {
     }
 }
 
+/// The node as JSON: mapping keys become their text ([`Node::key_text`]),
+/// positions are dropped. For tools that speak JSON, such as validating a
+/// suite against the JSON Schema of `json_schema`. JSON has no NaN or
+/// infinity, so those floats become the strings `.nan`, `.inf` and `-.inf`
+/// (as YAML writes them), which no numeric schema accepts.
+pub fn to_json(node: &Node) -> serde_json::Value {
+    use serde_json::Value;
+    match &node.kind {
+        Kind::Null => Value::Null,
+        Kind::Bool(b) => Value::Bool(*b),
+        Kind::Int(i) => Value::from(*i),
+        Kind::Float(f) => serde_json::Number::from_f64(*f).map_or_else(
+            || {
+                let text = if f.is_nan() {
+                    ".nan"
+                } else if *f > 0.0 {
+                    ".inf"
+                } else {
+                    "-.inf"
+                };
+                Value::from(text)
+            },
+            Value::Number,
+        ),
+        Kind::Str(s) => Value::from(s.as_str()),
+        Kind::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
+        Kind::Map(entries) => Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.key_text(), to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
 /// Parses a whole suite file. A syntax error is returned alone (nothing else
 /// can be trusted after it); interpolation errors are all collected.
 pub fn parse(text: &str) -> Result<Node, Vec<Diagnostic>> {
@@ -213,6 +248,15 @@ mod tests {
             panic!()
         };
         assert_eq!(inner[0].0.pos, Pos::new(2, 3));
+    }
+
+    #[test]
+    fn to_json_keeps_order_and_key_text() {
+        let n = parse("b: [1, 2.5, x, true, ~]\n1: .nan\n").unwrap();
+        assert_eq!(
+            to_json(&n).to_string(),
+            r#"{"b":[1,2.5,"x",true,null],"1":".nan"}"#
+        );
     }
 
     #[test]

@@ -58,6 +58,7 @@ pub fn json(o: &Out) -> serde_json::Value {
     serde_json::from_str(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", o.stdout, o.stderr))
 }
 
+#[allow(unused_macros)]
 macro_rules! snap {
     ($name:expr, $value:expr) => {
         insta::with_settings!({filters => vec![

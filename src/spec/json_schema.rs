@@ -1,0 +1,619 @@
+//! The JSON Schema (draft-07, what yaml-language-server reads best) of suite
+//! files, for editors: completion, hover help and squiggles while typing. It
+//! is built from the very key constants the parser checks against, and every
+//! key is described through a `match` that panics on a key it does not know,
+//! so a key added to the parser without a description here fails the sync
+//! test (tests/json_schema.rs), as does a stale `schema/verdict-suite.schema.json`.
+//!
+//! The schema is sound rather than complete: it must never reject a suite the
+//! parser accepts. What needs the whole suite (unknown source names,
+//! duplicate check names, reversed bounds, regex syntax) is left to
+//! `verdict validate`.
+
+use serde_json::{json, Map, Value};
+
+use super::parse::{
+    BLOCK_KEYS, BOUND_KEYS, COLUMN_CHECKS, COLUMN_CONTRACT_KEYS, CSV_KEYS, META_KEYS, SCHEMA_KEYS,
+    SOURCE_KEYS, SQL_KEYS, TABLE_CHECKS, TOP_KEYS,
+};
+use super::release::{
+    BENCH_KEYS, COLUMN_GATES, DIFF_KEYS, QUALITY_KEYS, TOLERANCE_KEYS, TRUTH_KEYS,
+};
+use super::notify::MAX_RETRIES;
+use super::{ColumnMetric, Format, GateKind, NotifyOn, QualityMetric};
+use crate::types::TYPE_NAMES;
+
+/// Every keyword list the parser validates against, by the name of its
+/// constant. The sync test checks that each word is in the schema.
+pub const KEY_SETS: &[(&str, &[&str])] = &[
+    ("TOP_KEYS", &TOP_KEYS),
+    ("SOURCE_KEYS", &SOURCE_KEYS),
+    ("CSV_KEYS", &CSV_KEYS),
+    ("BLOCK_KEYS", &BLOCK_KEYS),
+    ("SCHEMA_KEYS", &SCHEMA_KEYS),
+    ("COLUMN_CONTRACT_KEYS", &COLUMN_CONTRACT_KEYS),
+    ("TABLE_CHECKS", &TABLE_CHECKS),
+    ("COLUMN_CHECKS", &COLUMN_CHECKS),
+    ("BOUND_KEYS", &BOUND_KEYS),
+    ("META_KEYS", &META_KEYS),
+    ("SQL_KEYS", &SQL_KEYS),
+    ("DIFF_KEYS", &DIFF_KEYS),
+    ("TOLERANCE_KEYS", &TOLERANCE_KEYS),
+    ("COLUMN_GATES", &COLUMN_GATES),
+    ("TRUTH_KEYS", &TRUTH_KEYS),
+    ("QUALITY_KEYS", &QUALITY_KEYS),
+    ("BENCH_KEYS", &BENCH_KEYS),
+    ("GateKind::NAMES", &GateKind::NAMES),
+    ("QualityMetric::NAMES", &QualityMetric::NAMES),
+    ("Format::NAMES", &Format::NAMES),
+    ("TYPE_NAMES", &TYPE_NAMES),
+    ("NOTIFY_KEYS", &NOTIFY_KEYS),
+    ("NotifyOn::NAMES", &NotifyOn::NAMES),
+];
+
+/// Other spellings `TypeSpec::parse` accepts (all names are case-insensitive).
+pub const TYPE_ALIASES: [&str; 6] = ["double", "utf8", "str", "bytes", "date32", "date64"];
+/// Other spellings `Format::parse` accepts (case-insensitive).
+pub const FORMAT_ALIASES: [&str; 5] = ["tsv", "ndjson", "jsonl", "ipc", "feather"];
+/// The closed word lists the parser spells inline rather than as constants;
+/// the sync test feeds each word to the parser.
+pub const SEVERITIES: [&str; 2] = ["error", "warn"];
+pub const EXTRA_COLUMNS: [&str; 2] = ["allow", "forbid"];
+pub const ORDERS: [&str; 2] = ["any", "strict"];
+pub const DUPLICATES: [&str; 2] = ["error", "allow"];
+pub const TASKS: [&str; 2] = ["classification", "regression"];
+/// Units of `2d`-style durations (`time::parse_duration`).
+const UNITS: &str = "s|secs?|seconds?|m|mins?|minutes?|h|hours?|d|days?|w|weeks?";
+
+/// A time bound as `TimeExpr::parse` reads it: `now`, `now - 2d`, a date, or
+/// a date and time with an optional fraction and zone.
+pub fn time_pattern() -> String {
+    format!(
+        r"^\s*(?:now(?:\s*[-+]\s*[0-9]+\s*(?:{UNITS}))?|[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}(?:[Tt ][0-9]{{1,2}}:[0-9]{{1,2}}:[0-9]{{1,2}}(?:\.[0-9]+)?(?:[Zz]|[-+][0-9]{{2}}:[0-9]{{2}})?)?)\s*$"
+    )
+}
+
+/// A positive duration such as `30s`, `10m`, `2h`.
+pub fn duration_pattern() -> String {
+    format!(r"^\s*[0-9]*[1-9][0-9]*\s*(?:{UNITS})\s*$")
+}
+
+/// The JSON Schema of a suite file; `schema/verdict-suite.schema.json` is
+/// this, pretty-printed (`cargo run --release --example suite_schema`).
+pub fn suite_schema() -> Value {
+    let mut root = head(
+        "verdict suite",
+        "A verdict suite: the tables to read (`sources`) and what must hold of them (`checks`, `diff`, `bench`). `verdict validate SUITE` checks a suite without reading data.",
+        closed("the top of the suite", &TOP_KEYS, top_key),
+    );
+    root.insert("$schema".into(), "http://json-schema.org/draft-07/schema#".into());
+    root.insert(
+        "$comment".into(),
+        "Generated from src/spec/json_schema.rs by `cargo run --release --example suite_schema > schema/verdict-suite.schema.json`; do not edit.".into(),
+    );
+    root.insert("required".into(), json!(["version", "sources"]));
+    root.insert("anyOf".into(), one_of_keys(&["checks", "diff", "bench"]));
+    root.insert(
+        "definitions".into(),
+        json!({
+            "tableCheck": table_check(),
+            "columnCheck": column_check(),
+            "sqlCheck": sql_check(),
+        }),
+    );
+    // `$schema` first, as readers expect.
+    let mut out = Map::new();
+    for key in ["$schema", "$comment", "title", "description"] {
+        out.insert(key.into(), root.remove(key).unwrap_or(Value::Null));
+    }
+    out.extend(root);
+    Value::Object(out)
+}
+
+/// [`suite_schema`] as the committed file holds it: pretty-printed, with a
+/// final newline.
+pub fn suite_schema_text() -> String {
+    let mut text = serde_json::to_string_pretty(&suite_schema()).expect("a JSON value serializes");
+    text.push('\n');
+    text
+}
+
+fn top_key(key: &str) -> Option<Value> {
+    Some(match key {
+        "version" => doc(
+            "The suite format version; this verdict reads `version: 1`.",
+            json!({"type": "integer", "enum": [1]}),
+        ),
+        "sources" => doc(
+            "The tables to read, by the name checks refer to them: `features: { path: data/features/*.parquet }`.",
+            json!({"type": "object", "minProperties": 1, "additionalProperties": source()}),
+        ),
+        "checks" => doc(
+            "Checks per source: a source name, then its `schema`, `table`, `columns` and `sql` checks.",
+            json!({"type": "object", "additionalProperties": block()}),
+        ),
+        "diff" => diff(),
+        "bench" => bench(),
+        "notify" => notify(),
+        _ => return None,
+    })
+}
+
+fn source() -> Value {
+    let s = closed("a source", &SOURCE_KEYS, |k| {
+        Some(match k {
+            "path" => doc("A file, a directory or a glob, local or relative to the directory verdict runs in; hive folders (`region=eu/`) become columns.", json!({"type": "string"})),
+            "format" => doc("The file format; default: from the extension.", keyword(&Format::NAMES, &FORMAT_ALIASES)),
+            "csv" => doc("CSV options (defaults shown): `{ delimiter: \",\", header: true, quote: '\"' }`; `.tsv` files default to a tab.", closed("`csv`", &CSV_KEYS, |k| {
+                Some(match k {
+                    "delimiter" => doc("The field separator: one ASCII character, or `\\t` for a tab. Default `,` (tab for `.tsv`).", single_char()),
+                    "header" => doc("Whether the first line names the columns (default true); without a header columns are `column_1`, `column_2`, …", json!({"type": "boolean"})),
+                    "quote" => doc("The quote character: one ASCII character (default `\"`).", single_char()),
+                    _ => return None,
+                })
+            })),
+            _ => return None,
+        })
+    });
+    doc("A table: `path`, optionally `format` and `csv` options.", required(s, &["path"]))
+}
+
+fn block() -> Value {
+    let one_or_list = |def: &str| {
+        json!({"anyOf": [
+            {"$ref": format!("#/definitions/{def}")},
+            {"type": "array", "items": {"$ref": format!("#/definitions/{def}")}},
+        ]})
+    };
+    let b = closed("the checks of a source", &BLOCK_KEYS, |k| {
+        Some(match k {
+            "schema" => schema_contract(),
+            "table" => doc("Checks on the whole table: `- row_count: { min: 1000 }`, `- unique: [customer_id, day]`.", one_or_list("tableCheck")),
+            "columns" => doc("Checks per column: a column name, then a list such as `[unique, not_null]` or `- null_rate: { max: 0.01 }`.", json!({"type": "object", "additionalProperties": one_or_list("columnCheck")})),
+            "sql" => doc("Your own SQL checks: each query returns one row with one number, checked against `expect`. The table is named after the source.", one_or_list("sqlCheck")),
+            _ => return None,
+        })
+    });
+    doc("The checks of one source (its name as declared under `sources`).", b)
+}
+
+fn schema_contract() -> Value {
+    let s = closed("`schema`", &SCHEMA_KEYS, |k| {
+        Some(match k {
+            "columns" => doc("The expected columns: a name, then a type (`price: float64`) or `{ type: int64, nullable: false }`.", json!({"type": "object", "additionalProperties": column_contract()})),
+            "extra_columns" => doc("`allow` (default): other columns may exist; `forbid`: a column not declared fails the contract.", enumeration(&EXTRA_COLUMNS)),
+            "order" => doc("`any` (default), or `strict`: the declared columns come first, in this order.", enumeration(&ORDERS)),
+            _ => meta(k)?,
+        })
+    });
+    doc(
+        "The input shape contract: every declared column exists with a matching type (and holds no nulls with `nullable: false`).",
+        required(s, &["columns"]),
+    )
+}
+
+fn column_contract() -> Value {
+    let full = closed("a column of `schema`", &COLUMN_CONTRACT_KEYS, |k| {
+        Some(match k {
+            "type" => type_name(),
+            "nullable" => doc("`false`: the column must hold no nulls (checked on the data). Default: not checked.", json!({"type": "boolean"})),
+            _ => return None,
+        })
+    });
+    doc(
+        "A type name, `{ type: …, nullable: … }`, or nothing (the column must exist).",
+        json!({"anyOf": [{"type": "null"}, type_name(), full]}),
+    )
+}
+
+fn type_name() -> Value {
+    let mut names: Vec<&str> = TYPE_NAMES.to_vec();
+    names.extend(TYPE_ALIASES);
+    let words = names.iter().map(|n| case_insensitive(n)).collect::<Vec<_>>();
+    let pattern = format!(
+        r"^\s*(?:{}|{}\[\s*(?:{})\s*(?:,[^\]]*)?\]|{}\(\s*[0-9]+\s*,\s*-?[0-9]+\s*\))\s*$",
+        words.join("|"),
+        case_insensitive("timestamp"),
+        ["s", "ms", "us", "ns"].map(case_insensitive).join("|"),
+        case_insensitive("decimal"),
+    );
+    doc(
+        "The column type: bool, int8…int64, uint8…uint64, float16/32/64, string, binary, date, timestamp, `timestamp[us]`, `timestamp[us, UTC]` (unit s|ms|us|ns; zone as written or `none`), decimal, `decimal(10, 2)`. Case-insensitive; `string` accepts every Arrow string type.",
+        json!({"anyOf": [{"enum": names}, {"type": "string", "pattern": pattern}]}),
+    )
+}
+
+fn table_check() -> Value {
+    check_item(
+        "A table check: `- row_count: { min: 1000 }` or `- unique: [customer_id, day]`, with optional `name` and `severity` beside it or inside its options.",
+        &TABLE_CHECKS,
+        |k| {
+            Some(match k {
+                "row_count" => (doc("The number of rows is within the bounds.", bounds(Bound::Count, true)), false),
+                "unique" => (doc("No value of this compound key occurs twice (rows with a null key part are not compared): `[customer_id, day]`.", with_key("columns", "The key columns.", names_list())), false),
+                _ => return None,
+            })
+        },
+    )
+}
+
+fn column_check() -> Value {
+    check_item(
+        "A column check: a bare `unique` or `not_null`, or `- check: options`, with optional `name` (default `column.check`) and `severity` beside it or inside its options.",
+        &COLUMN_CHECKS,
+        |k| {
+            let meta_only = || json!({"type": ["null", "object"], "properties": meta_properties(), "additionalProperties": false});
+            Some(match k {
+                "unique" => (doc("No non-null value occurs twice.", meta_only()), true),
+                "not_null" => (doc("The column holds no nulls.", meta_only()), true),
+                "in_set" => (doc("Every non-null value is one of these: `in_set: [a, b, c]` (compared as strings on string columns).", with_key("values", "The allowed values.", json!({"type": "array", "minItems": 1, "items": {"type": ["string", "number", "boolean"]}}))), false),
+                "regex" => (doc("Every non-null string matches (anywhere, unless anchored with `^…$`; Rust regex syntax): `regex: '^[A-Z]{2}$'`.", with_key("pattern", "The regular expression.", json!({"type": "string"}))), false),
+                "length" => (doc("Every non-null string's length in characters is within the bounds.", bounds(Bound::Count, true)), false),
+                other => {
+                    let m = ColumnMetric::ALL.into_iter().find(|m| m.keyword() == other)?;
+                    let kind = if m.is_rate() {
+                        Bound::Rate
+                    } else if m.takes_time() {
+                        Bound::NumberOrTime
+                    } else if m == ColumnMetric::NullCount {
+                        Bound::Count
+                    } else {
+                        Bound::Number
+                    };
+                    (doc(metric_doc(m), bounds(kind, true)), false)
+                }
+            })
+        },
+    )
+}
+
+fn metric_doc(m: ColumnMetric) -> &'static str {
+    match m {
+        ColumnMetric::NullCount => "The number of nulls is within the bounds.",
+        ColumnMetric::NullRate => "The fraction of rows that are null (0 to 1) is within the bounds; NaN is not null.",
+        ColumnMetric::NanRate => "The fraction of rows that are NaN (0 to 1, float columns) is within the bounds.",
+        ColumnMetric::Min => "The smallest value is within the bounds; on dates and timestamps bounds may be times (`now - 2d`, `2026-01-01`). NaN is skipped.",
+        ColumnMetric::Max => "The largest value is within the bounds; on dates and timestamps bounds may be times (`now`, `now - 1h`). NaN is skipped.",
+        ColumnMetric::Mean => "The mean of the non-null values is within the bounds (an error on zero values).",
+        ColumnMetric::Sum => "The sum is within the bounds (exact for integers).",
+        ColumnMetric::Stddev => "The sample standard deviation (n − 1) is within the bounds.",
+    }
+}
+
+/// A check item: one keyword (some of which may stand alone) plus `name`
+/// and `severity`. `form` gives a keyword's options and whether it may be
+/// written bare.
+fn check_item(text: &str, keywords: &[&str], form: impl Fn(&str) -> Option<(Value, bool)>) -> Value {
+    let mut properties = Map::new();
+    let mut bare = Vec::new();
+    for k in keywords {
+        let (schema, alone) = form(k).unwrap_or_else(|| missing("a check item", k));
+        properties.insert(k.to_string(), schema);
+        if alone {
+            bare.push(*k);
+        }
+    }
+    properties.extend(meta_properties());
+    let object = json!({
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": false,
+        "oneOf": keywords.iter().map(|k| json!({"required": [k]})).collect::<Vec<_>>(),
+    });
+    let alternatives = if bare.is_empty() {
+        vec![object]
+    } else {
+        vec![json!({"type": "string", "enum": bare}), object]
+    };
+    doc(text, json!({"anyOf": alternatives}))
+}
+
+fn sql_check() -> Value {
+    let s = closed("an `sql` check", &SQL_KEYS, |k| {
+        Some(match k {
+            "name" => doc("The check's name, unique within the source: name it after what it guards.", json!({"type": "string"})),
+            "query" => doc("SQL returning one row with one number; the source is a table named after it: `select count(*) from features where qty < 0`.", json!({"type": "string"})),
+            "expect" => doc("Bounds on the number the query returns: `{ max: 0 }`.", bounds(Bound::Number, false)),
+            _ => meta(k)?,
+        })
+    });
+    doc("A SQL check: `name`, `query`, `expect` and optional `severity`.", required(s, &["name", "query", "expect"]))
+}
+
+#[derive(Clone, Copy)]
+enum Bound {
+    Number,
+    NumberOrTime,
+    Rate,
+    Count,
+}
+
+/// Inclusive bounds (`min`, `max`, `between`, `equals`), at least one.
+fn bounds(kind: Bound, with_meta: bool) -> Value {
+    let value = match kind {
+        Bound::Number => json!({"type": "number"}),
+        Bound::Count => json!({"type": "number", "minimum": 0}),
+        Bound::Rate => json!({"type": "number", "minimum": 0, "maximum": 1}),
+        Bound::NumberOrTime => {
+            json!({"anyOf": [{"type": "number"}, {"type": "string", "pattern": time_pattern()}]})
+        }
+    };
+    let keys: Vec<&str> = match with_meta {
+        true => BOUND_KEYS.iter().chain(&META_KEYS).copied().collect(),
+        false => BOUND_KEYS.to_vec(),
+    };
+    let mut b = closed("bounds", &keys, |k| {
+        Some(match k {
+            "min" => doc("The value must be at least this (inclusive).", value.clone()),
+            "max" => doc("The value must be at most this (inclusive).", value.clone()),
+            "equals" => doc("The value must be exactly this; not with `min` or `max`.", value.clone()),
+            "between" => doc("`[low, high]`, both inclusive; not with `min`, `max` or `equals`.", json!({"type": "array", "minItems": 2, "maxItems": 2, "items": value})),
+            _ => meta(k)?,
+        })
+    });
+    b["anyOf"] = one_of_keys(&BOUND_KEYS);
+    b
+}
+
+fn diff() -> Value {
+    let d = closed("`diff`", &DIFF_KEYS, |k| {
+        Some(match k {
+            "baseline" => doc("The source holding the previous model's predictions.", json!({"type": "string"})),
+            "candidate" => doc("The source holding the new model's predictions.", json!({"type": "string"})),
+            "key" => doc("The column(s) identifying a row: `id` or `[user_id, day]`.", names()),
+            "columns" => doc("The columns to compare (default: every common non-key column): a list of names, or a mapping of name to `exact` or `{ abs_tol, rel_tol, max_changed_rate, … }`.", json!({"anyOf": [names(), {"type": "object", "additionalProperties": diff_column()}]})),
+            "ignore" => doc("Columns left out of the default column set.", names()),
+            "tolerance" => doc("The default tolerance of numeric columns (default exact).", tolerance_object()),
+            "duplicates" => doc("`error` (default): a key twice on one side fails the `duplicate_keys` gate; `allow`: duplicates pair like a SQL join.", enumeration(&DUPLICATES)),
+            "top" => doc("How many most-changed rows and sample keys the report shows (default 10).", json!({"type": "integer", "minimum": 0})),
+            "gates" => doc("Gates over every compared column and over the rows: a limit, or `{ limit: …, severity: warn }`; a `severity` here applies to all.", gates(&GateKind::NAMES)),
+            "truth" => truth(),
+            "quality" => doc("Gates on quality metrics of the candidate against `truth`: `accuracy: { max_drop: 0.01 }`.", closed("`quality`", &QualityMetric::NAMES, |m| {
+                QualityMetric::ALL.into_iter().find(|q| q.keyword() == m).map(quality_gate)
+            })),
+            _ => return None,
+        })
+    });
+    doc(
+        "The differential test: a keyed comparison of two prediction tables, with gates, and quality against ground truth.",
+        required(d, &["baseline", "candidate", "key"]),
+    )
+}
+
+fn diff_column() -> Value {
+    let keys: Vec<&str> = TOLERANCE_KEYS.iter().chain(&COLUMN_GATES).chain(&["severity"]).copied().collect();
+    let opts = closed("a `diff` column", &keys, |k| match k {
+        "severity" => meta(k),
+        _ => tolerance_key(k).or_else(|| gate(k)),
+    });
+    doc(
+        "`exact`, nothing (the diff's tolerance), or a tolerance and this column's gates: `{ abs_tol: 1.0e-6, max_changed_rate: 0.02 }`.",
+        json!({"anyOf": [{"type": "null"}, {"enum": ["exact"]}, opts]}),
+    )
+}
+
+fn tolerance_object() -> Value {
+    closed("`tolerance`", &TOLERANCE_KEYS, tolerance_key)
+}
+
+fn tolerance_key(k: &str) -> Option<Value> {
+    let text = match k {
+        "abs_tol" => "Absolute tolerance: equal when |candidate − baseline| <= abs_tol + rel_tol × |baseline|.",
+        "rel_tol" => "Relative tolerance, as a fraction of |baseline|.",
+        _ => return None,
+    };
+    Some(doc(text, json!({"type": "number", "minimum": 0})))
+}
+
+fn gates(keys: &[&str]) -> Value {
+    let all: Vec<&str> = keys.iter().copied().chain(["severity"]).collect();
+    closed("`gates`", &all, |k| if k == "severity" { meta(k) } else { gate(k) })
+}
+
+fn gate(kind: &str) -> Option<Value> {
+    let (text, rate) = match kind {
+        "max_changed_rate" => ("Fail when a column's share of changed rows (0 to 1) exceeds this.", true),
+        "max_flip_rate" => ("Fail when a label column's share of flipped rows (0 to 1) exceeds this.", true),
+        "max_mean_shift" => ("Fail when |mean(candidate − baseline)| of a numeric column exceeds this.", false),
+        "max_missing" => ("Fail when more than this many baseline keys are missing from the candidate.", false),
+        "max_added" => ("Fail when the candidate has more than this many keys the baseline lacks.", false),
+        _ => return None,
+    };
+    let mut limit = json!({"type": "number", "minimum": 0});
+    if rate {
+        limit["maximum"] = json!(1);
+    }
+    let full = closed("a gate", &["limit", "severity"], |k| match k {
+        "limit" => Some(doc("The limit.", limit.clone())),
+        _ => meta(k),
+    });
+    Some(doc(text, json!({"anyOf": [limit, required(full, &["limit"])]})))
+}
+
+fn truth() -> Value {
+    let t = closed("`truth`", &TRUTH_KEYS, |k| {
+        Some(match k {
+            "source" => doc("The source holding the ground truth.", json!({"type": "string"})),
+            "key" => doc("The truth's key column(s); default: the diff's key.", names()),
+            "column" => doc("The ground-truth label or target column of the truth source.", json!({"type": "string"})),
+            "prediction" => doc("The predicted label (classification) or value (regression) column of both prediction tables.", json!({"type": "string"})),
+            "probability" => doc("The predictions' probability of the positive class, for log loss and ROC AUC.", json!({"type": "string"})),
+            "task" => doc("Default: classification unless the truth column is a float.", enumeration(&TASKS)),
+            "positive" => doc("The positive class of a binary task; default the greater label.", json!({"type": ["string", "integer", "boolean"]})),
+            _ => return None,
+        })
+    });
+    doc(
+        "Ground truth for quality metrics of both models: `{ source: labels, column: y, prediction: label, probability: score }`.",
+        required(t, &["source", "column", "prediction"]),
+    )
+}
+
+fn quality_gate(m: QualityMetric) -> Value {
+    let g = closed("a quality gate", &QUALITY_KEYS, |k| {
+        Some(match k {
+            "max_drop" => doc("Fail when baseline − candidate exceeds this.", json!({"type": "number", "minimum": 0})),
+            "max_increase" => doc("Fail when candidate − baseline exceeds this.", json!({"type": "number", "minimum": 0})),
+            "min" => doc("Fail when the candidate's value is below this.", json!({"type": "number"})),
+            "max" => doc("Fail when the candidate's value is above this.", json!({"type": "number"})),
+            _ => meta(k)?,
+        })
+    });
+    let mut g = doc(&format!("A gate on the candidate's `{}` ({}, {}).", m.keyword(), task_word(m), if m.higher_is_better() { "higher is better" } else { "lower is better" }), g);
+    g["anyOf"] = one_of_keys(&["max_drop", "max_increase", "min", "max"]);
+    g
+}
+
+fn task_word(m: QualityMetric) -> &'static str {
+    match m.task() {
+        super::Task::Classification => "classification",
+        super::Task::Regression => "regression",
+    }
+}
+
+fn bench() -> Value {
+    let b = closed("`bench`", &BENCH_KEYS, |k| {
+        Some(match k {
+            "input" => doc("The golden input, substituted for `{input}`.", json!({"type": "string"})),
+            "baseline_cmd" => doc("The previous model's command, run with `sh -c`: `python -m model_v1.predict {input} {output}`.", json!({"type": "string"})),
+            "candidate_cmd" => doc("The new model's command, run with `sh -c`.", json!({"type": "string"})),
+            "baseline_output" => doc("Substituted for `{output}` in `baseline_cmd`; default a temporary file.", json!({"type": "string"})),
+            "candidate_output" => doc("Substituted for `{output}` in `candidate_cmd`; default a temporary file.", json!({"type": "string"})),
+            "runs" => doc("Timed runs per model, interleaved (default 5).", json!({"type": "integer", "minimum": 1})),
+            "warmup" => doc("Untimed runs per model first (default 1).", json!({"type": "integer", "minimum": 0})),
+            "timeout" => doc("Per run; seconds or `30s`, `10m`, `2h` (default 10m).", json!({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string", "pattern": duration_pattern()}]})),
+            "max_slowdown" => doc("Gate on median(candidate) / median(baseline) wall time: 1.10 allows 10% slower.", json!({"type": "number", "exclusiveMinimum": 0})),
+            "severity" => doc("The severity of the `max_slowdown` gate (default error).", enumeration(&SEVERITIES)),
+            _ => return None,
+        })
+    });
+    doc(
+        "Times both models' commands on the golden input; runs before `diff`, whose sources may be its outputs.",
+        required(b, &["input", "baseline_cmd", "candidate_cmd"]),
+    )
+}
+
+/// The keys of a `notify` mapping. A copy: `NOTIFY_KEYS` is private to
+/// `notify.rs`, so the sync test compares this with that file's text; use
+/// the constant once it is `pub(crate)`.
+pub const NOTIFY_KEYS: [&str; 5] = ["url", "on", "timeout", "retries", "report_url"];
+
+fn notify() -> Value {
+    let url = json!({"type": "string", "pattern": r"^(?:[hH][tT][tT][pP][sS]?://|\$\{)"});
+    let url_text = "The webhook URL (Slack-compatible, http:// or https://); keep its secret out of the file with `${SLACK_WEBHOOK}`.";
+    let webhook = closed("`notify`", &NOTIFY_KEYS, |k| {
+        Some(match k {
+            "url" => doc(url_text, url.clone()),
+            "on" => doc("`fail` (default): when the run did not pass; `warn`: also when it passed with failed warnings.", enumeration(&NotifyOn::NAMES)),
+            "timeout" => doc("Per attempt, at most 1h: seconds or `500ms`, `10s`, `1m` (default 10s).", json!({"anyOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 3600},
+                {"type": "string", "pattern": format!(r"^\s*(?:[0-9]+\s*ms|[0-9]*[1-9][0-9]*\s*(?:{UNITS}))\s*$")},
+            ]})),
+            "retries" => doc("Attempts after the first one, on a timeout, a network error, 429 or 5xx (default 2).", json!({"type": "integer", "minimum": 0, "maximum": MAX_RETRIES})),
+            "report_url" => doc("Where a reader finds the report (a CI job or artifact URL), linked in the message.", json!({"type": "string"})),
+            _ => return None,
+        })
+    });
+    let entry = json!({"anyOf": [doc(url_text, url.clone()), required(webhook, &["url"])]});
+    doc(
+        "Webhooks to post the verdict to: a URL, `{ url, on, timeout, retries, report_url }`, or a list of them.",
+        json!({"anyOf": [entry, {"type": "array", "items": entry}]}),
+    )
+}
+
+fn meta(key: &str) -> Option<Value> {
+    Some(match key {
+        "name" => doc("The check's name in reports; unique within the source.", json!({"type": "string"})),
+        "severity" => doc("`error` (default) fails the gate; `warn` is reported and fails it only with `--strict`.", enumeration(&SEVERITIES)),
+        _ => return None,
+    })
+}
+
+fn meta_properties() -> Map<String, Value> {
+    META_KEYS.iter().map(|k| (k.to_string(), meta(k).unwrap_or_else(|| missing("META_KEYS", k)))).collect()
+}
+
+/// A check's argument written inline (a list or string) or under `key` in
+/// its options beside `name` and `severity`.
+fn with_key(key: &str, text: &str, inline: Value) -> Value {
+    let mut props = Map::new();
+    props.insert(key.into(), doc(text, inline.clone()));
+    props.extend(meta_properties());
+    json!({"anyOf": [inline, {"type": "object", "properties": props, "additionalProperties": false, "required": [key]}]})
+}
+
+/// One column name or a non-empty list of them.
+fn names() -> Value {
+    json!({"anyOf": [{"type": "string"}, names_list()]})
+}
+
+fn names_list() -> Value {
+    json!({"type": "array", "minItems": 1, "items": {"type": ["string", "number", "boolean"]}})
+}
+
+fn single_char() -> Value {
+    json!({"type": "string", "pattern": r"^(?:[\x00-\x7F]|\\t)$"})
+}
+
+fn enumeration(words: &[&str]) -> Value {
+    json!({"type": "string", "enum": words})
+}
+
+/// Completion offers the canonical words; the pattern accepts any case.
+fn keyword(names: &[&str], aliases: &[&str]) -> Value {
+    let all: Vec<&str> = names.iter().chain(aliases).copied().collect();
+    let words: Vec<String> = all.iter().map(|w| case_insensitive(w)).collect();
+    let pattern = format!("^(?:{})$", words.join("|"));
+    json!({"anyOf": [{"enum": all}, {"type": "string", "pattern": pattern}]})
+}
+
+/// `int64` as `[iI][nN][tT]64`: JSON Schema patterns have no flags.
+fn case_insensitive(word: &str) -> String {
+    word.chars()
+        .map(|c| match c {
+            c if c.is_ascii_alphabetic() => format!("[{}{}]", c.to_ascii_lowercase(), c.to_ascii_uppercase()),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+fn one_of_keys(keys: &[&str]) -> Value {
+    Value::Array(keys.iter().map(|k| json!({"required": [k]})).collect())
+}
+
+/// A mapping that takes exactly `keys`, as the parser does; `describe` must
+/// know every one of them.
+fn closed(what: &str, keys: &[&str], describe: impl Fn(&str) -> Option<Value>) -> Value {
+    let properties: Map<String, Value> = keys
+        .iter()
+        .map(|k| (k.to_string(), describe(k).unwrap_or_else(|| missing(what, k))))
+        .collect();
+    json!({"type": "object", "properties": properties, "additionalProperties": false})
+}
+
+fn missing(what: &str, key: &str) -> ! {
+    panic!("the parser accepts `{key}` in {what}, but src/spec/json_schema.rs does not describe it: add it there and regenerate schema/verdict-suite.schema.json")
+}
+
+fn required(mut v: Value, keys: &[&str]) -> Value {
+    v["required"] = json!(keys);
+    v
+}
+
+/// `schema` with `description` first, so the generated file reads well.
+fn doc(text: &str, schema: Value) -> Value {
+    let mut m = Map::new();
+    m.insert("description".into(), text.into());
+    if let Value::Object(rest) = schema {
+        m.extend(rest.into_iter().filter(|(k, _)| k != "description"));
+    }
+    Value::Object(m)
+}
+
+fn head(title: &str, text: &str, schema: Value) -> Map<String, Value> {
+    let Value::Object(mut m) = doc(text, schema) else {
+        unreachable!("doc returns an object")
+    };
+    m.insert("title".into(), title.into());
+    m
+}
