@@ -33,8 +33,10 @@ pub fn main(cli: Cli) -> i32 {
             reports,
             strict,
             now,
+            history,
             engine,
-        } => rt.block_on(run_cmd(&suites, reports, strict, now, engine)),
+        } => rt.block_on(run_cmd(&suites, reports, strict, now, history, engine)),
+        Command::History(args) => crate::history::show::main(&args),
         Command::Diff(args) => rt.block_on(diff_cmd(*args)),
         Command::Profile(args) => rt.block_on(crate::profile::main(args)),
         Command::Completions { shell } => {
@@ -115,6 +117,7 @@ async fn run_cmd(
     reports: ReportArgs,
     strict: bool,
     now: Option<String>,
+    history: Option<PathBuf>,
     engine: EngineArgs,
 ) -> i32 {
     let now = match parse_now(now) {
@@ -130,11 +133,15 @@ async fn run_cmd(
     let Ok(notify) = notify_plan(&reports, &suites) else {
         return exit::INVALID;
     };
-    let opts = match options(strict, now, &engine, reports.quiet) {
+    let mut opts = match options(strict, now, &engine, reports.quiet) {
         Ok(o) => o,
         Err(code) => return code,
     };
-    let report = run::run(&suites, &opts).await;
+    opts.history = history.as_deref().map(crate::history::past);
+    let mut report = run::run(&suites, &opts).await;
+    if let Some(dir) = &history {
+        crate::history::record(dir, &mut report, now);
+    }
     emit(notify.deliver(report).await, &reports)
 }
 
@@ -168,6 +175,7 @@ fn options(
         now,
         memory_limit,
         progress: crate::progress::Progress::for_stderr(quiet),
+        history: None,
     })
 }
 
@@ -205,9 +213,13 @@ fn parse_size(s: &str) -> Result<usize, String> {
 fn emit(report: crate::report::Report, args: &ReportArgs) -> i32 {
     let files: [(&Option<PathBuf>, &str, Renderer); 4] = [
         (&args.json, "JSON", |r, w| json::render(r, w)),
-        (&args.junit, "JUnit", |r, w| crate::report::junit::render(r, w)),
+        (&args.junit, "JUnit", |r, w| {
+            crate::report::junit::render(r, w)
+        }),
         (&args.html, "HTML", |r, w| crate::report::html::render(r, w)),
-        (&args.markdown, "Markdown", |r, w| crate::report::markdown::render(r, w)),
+        (&args.markdown, "Markdown", |r, w| {
+            crate::report::markdown::render(r, w)
+        }),
     ];
     for (path, what, render) in files {
         let Some(path) = path else { continue };
@@ -397,6 +409,7 @@ fn diff_suite(a: &DiffArgs) -> Result<Suite, String> {
         checks: Vec::new(),
         diff: Some(diff),
         bench: None,
+        drift: Vec::new(),
         notify: Vec::new(),
     })
 }

@@ -100,7 +100,11 @@ pub fn run(spec: &BenchSpec, progress: &crate::progress::Progress) -> BenchRepor
             progress.step(if round < spec.warmup {
                 format!("bench: {side} warm-up {} of {}", round + 1, spec.warmup)
             } else {
-                format!("bench: {side} run {} of {}", round - spec.warmup + 1, spec.runs)
+                format!(
+                    "bench: {side} run {} of {}",
+                    round - spec.warmup + 1,
+                    spec.runs
+                )
             });
             match run_once(&models[i].command, out.as_deref(), spec.timeout) {
                 Ok((seconds, peak_rss_bytes)) => models[i].runs.push(Run {

@@ -41,9 +41,18 @@ Exit codes: 0 pass, 1 a gate failed, 2 invalid suite, 3 unreadable source or une
         /// default: the current time. Makes freshness checks reproducible.
         #[arg(long, value_name = "INSTANT")]
         now: Option<String>,
+        /// Append this run's metrics to the history in DIR (one Parquet
+        /// file per run) and read past runs for `change_vs: history`.
+        #[arg(long, value_name = "DIR")]
+        history: Option<PathBuf>,
         #[command(flatten)]
         engine: EngineArgs,
     },
+    /// Print the recorded values of checks over past runs (`--history`).
+    #[command(after_long_help = "Examples:
+  verdict history history/
+  verdict history history/ --check price.mean --last 30")]
+    History(HistoryArgs),
     /// Compare a new model's predictions with the previous model's, keyed
     /// by row: what changed, by how much, label flips, quality against
     /// ground truth; gates make it fail.
@@ -60,7 +69,8 @@ Exit codes: 0 pass, 1 a gate failed, 2 invalid command line, 3 unreadable input 
     /// low-cardinality strings, candidate keys.
     #[command(after_long_help = "Examples:
   verdict profile data.parquet > expectations/data.yml
-  verdict profile 'data/*.parquet' --margin 0.2 --name features")]
+  verdict profile 'data/*.parquet' --margin 0.2 --name features
+  verdict profile reference.parquet --save-reference refs/features.json")]
     Profile(ProfileArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions {
@@ -99,12 +109,45 @@ pub struct ProfileArgs {
     pub name: Option<String>,
     /// Widen observed ranges by this fraction of their span on each side,
     /// and rates by this fraction of themselves (0.1 = 10%).
-    #[arg(long, default_value_t = 0.1, value_name = "FRACTION", allow_negative_numbers = true)]
+    #[arg(
+        long,
+        default_value_t = 0.1,
+        value_name = "FRACTION",
+        allow_negative_numbers = true
+    )]
     pub margin: f64,
     /// Strings with at most this many distinct values (some repeated) get
     /// an `in_set` check; 0 writes none.
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub max_set: usize,
+    /// Instead of a suite, save what drift needs of this table (quantile
+    /// bins, category counts) to FILE, for `reference_file:` in `drift:`.
+    #[arg(long, value_name = "FILE")]
+    pub save_reference: Option<PathBuf>,
+    /// Numeric bins of the saved reference (`bins:` of the drift section).
+    #[arg(long, default_value_t = crate::spec::DEFAULT_BINS, value_name = "N", requires = "save_reference")]
+    pub bins: usize,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct HistoryArgs {
+    /// The directory given to `verdict run --history`.
+    pub dir: PathBuf,
+    /// Only checks with this name (`price.mean`, `rows`, `category.drift`).
+    #[arg(long, value_name = "NAME")]
+    pub check: Option<String>,
+    /// Only this metric (`mean`, `row_count`, `psi`, …).
+    #[arg(long, value_name = "METRIC")]
+    pub metric: Option<String>,
+    /// Only this source.
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// Only this suite file.
+    #[arg(long, value_name = "FILE")]
+    pub suite: Option<String>,
+    /// How many of the latest runs to show per series.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub last: usize,
 }
 
 /// Where reports go, shared by `run` and `diff`.

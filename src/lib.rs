@@ -11,6 +11,8 @@ pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod diff;
+pub mod drift;
+pub mod history;
 pub mod metric;
 pub mod notify;
 pub mod profile;

@@ -35,6 +35,9 @@ pub async fn main(args: ProfileArgs) -> i32 {
         csv: CsvOptions::default(),
     };
     let started = Instant::now();
+    if let Some(file) = &args.save_reference {
+        return save_reference(&spec, file, args.bins, started).await;
+    }
     let observed = match observe::observe(&spec, opts.max_set).await {
         Ok(o) => o,
         Err(e) => {
@@ -141,6 +144,47 @@ fn default_name(path: &str) -> String {
     }
 }
 
+/// `--save-reference FILE`: reads every column drift can measure and writes
+/// the saved reference; prints what was saved.
+async fn save_reference(
+    spec: &SourceSpec,
+    file: &std::path::Path,
+    bins: usize,
+    started: Instant,
+) -> i32 {
+    if !(2..=1000).contains(&bins) {
+        eprintln!("error: --bins must be between 2 and 1000, found {bins}");
+        return exit::INVALID;
+    }
+    match crate::drift::reference::build(spec, bins).await {
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::BROKEN
+        }
+        Ok(saved) => match saved.save(file) {
+            Ok(()) => {
+                let kept = saved.columns.iter().filter(|c| c.values.is_some()).count();
+                println!(
+                    "saved the reference of {} ({} rows, {} columns, {bins} bins; values kept for KS in {kept}) to {} in {:.2} s",
+                    spec.path,
+                    saved.rows,
+                    saved.columns.len(),
+                    file.display(),
+                    started.elapsed().as_secs_f64()
+                );
+                exit::PASS
+            }
+            Err(e) => {
+                eprintln!(
+                    "error: cannot write the reference to {}: {e}",
+                    file.display()
+                );
+                exit::BROKEN
+            }
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +207,8 @@ mod tests {
             name: None,
             margin,
             max_set: 20,
+            save_reference: None,
+            bins: 10,
         }
     }
 

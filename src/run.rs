@@ -12,13 +12,15 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 
 use crate::bench;
+use crate::check::change::Baseline;
 use crate::check::{self, CheckResult, Observations};
 use crate::diff::{self, DiffReport};
+use crate::drift::{self, DriftReport};
 use crate::metric::exec;
 use crate::metric::{Metric, Value};
 use crate::report::{Report, SourceReport, SuiteReport};
 use crate::source::{self, Loaded};
-use crate::spec::{CheckKind, SourceChecks, Suite};
+use crate::spec::{ChangeVs, CheckKind, DriftReference, DriftSpec, SourceChecks, Suite};
 
 pub struct Options {
     pub strict: bool,
@@ -28,6 +30,8 @@ pub struct Options {
     pub memory_limit: Option<usize>,
     /// The progress line on stderr (hidden unless on a terminal).
     pub progress: crate::progress::Progress,
+    /// Past runs (`--history DIR`), read before the run; None without it.
+    pub history: Option<Result<std::sync::Arc<Vec<crate::history::Row>>, String>>,
 }
 
 pub fn session() -> SessionContext {
@@ -75,6 +79,7 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
         sources: Vec::new(),
         bench: None,
         diff: None,
+        drift: Vec::new(),
     };
     // The models run first: their outputs may be the diff's sources.
     if let Some(spec) = suite.bench.clone() {
@@ -93,7 +98,8 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
     // Every source is registered first: an `sql:` check may join any of them.
     let mut loaded: HashMap<&str, Result<Loaded, String>> = HashMap::new();
     for spec in &suite.sources {
-        opts.progress.step(format!("{}: opening {}", spec.name, spec.path));
+        opts.progress
+            .step(format!("{}: opening {}", spec.name, spec.path));
         let (c, sp) = (ctx.clone(), spec.clone());
         let r = guarded(async move { source::register(&c, &sp).await }).await;
         loaded.insert(spec.name.as_str(), r.and_then(|x| x));
@@ -121,7 +127,11 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
                 rep.format = Some(l.format.name());
                 rep.files = Some(l.files);
                 rep.load_seconds = l.seconds;
-                evaluate_source(&ctx, block, l.schema.clone(), opts, &mut rep).await;
+                let at = Place {
+                    suite: &suite.file,
+                    loaded: &loaded,
+                };
+                evaluate_source(&ctx, block, l.schema.clone(), opts, &at, &mut rep).await;
             }
         }
         sources.push(rep);
@@ -134,7 +144,43 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
         ));
         report.diff = Some(run_diff(&ctx, spec, &loaded).await);
     }
+    for spec in &suite.drift {
+        opts.progress.step(format!(
+            "drift: {} against {}",
+            spec.source,
+            match &spec.reference {
+                DriftReference::Source(r) | DriftReference::Saved(r) => r,
+            }
+        ));
+        report.drift.push(run_drift(&ctx, spec, &loaded).await);
+    }
     report
+}
+
+async fn run_drift(
+    ctx: &SessionContext,
+    spec: &DriftSpec,
+    loaded: &HashMap<&str, Result<Loaded, String>>,
+) -> DriftReport {
+    let schema = |name: &str| match &loaded[name] {
+        Ok(l) => Ok(l.schema.clone()),
+        Err(e) => Err(format!("source `{name}` could not be read: {e}")),
+    };
+    let current = match schema(&spec.source) {
+        Ok(s) => s,
+        Err(e) => return DriftReport::new(spec).failed(spec, e),
+    };
+    let reference = match &spec.reference {
+        DriftReference::Source(r) => match schema(r) {
+            Ok(s) => Some(s),
+            Err(e) => return DriftReport::new(spec).failed(spec, e),
+        },
+        DriftReference::Saved(_) => None,
+    };
+    let (ctx2, spec2) = (ctx.clone(), spec.clone());
+    guarded(async move { drift::run(&ctx2, &spec2, &current, reference.as_deref()).await })
+        .await
+        .unwrap_or_else(|e| DriftReport::new(spec).failed(spec, e))
 }
 
 async fn run_diff(
@@ -191,11 +237,19 @@ fn unreadable(block: &SourceChecks, now: DateTime<Utc>) -> Vec<CheckResult> {
         .collect()
 }
 
+/// Where a source's checks run: the suite file (for the history) and every
+/// source of the suite (for `change_vs` references).
+struct Place<'a> {
+    suite: &'a str,
+    loaded: &'a HashMap<&'a str, Result<Loaded, String>>,
+}
+
 async fn evaluate_source(
     ctx: &SessionContext,
     block: &SourceChecks,
     schema: SchemaRef,
     opts: &Options,
+    at: &Place<'_>,
     rep: &mut SourceReport,
 ) {
     let mut metrics: Vec<Metric> = Vec::new();
@@ -240,7 +294,8 @@ async fn evaluate_source(
         }
     }
     for k in keys {
-        opts.progress.step(format!("{}: uniqueness of {}", block.source, k.join(", ")));
+        opts.progress
+            .step(format!("{}: uniqueness of {}", block.source, k.join(", ")));
         let (d, scan) = exec::duplicates(ctx, &block.source, &schema, &k, SAMPLE_SIZE).await;
         obs.duplicates.insert(k, d);
         rep.scans.push(scan);
@@ -252,6 +307,7 @@ async fn evaluate_source(
             rep.scans.push(scan);
         }
     }
+    obs.changes = changes(ctx, block, opts, at, &mut rep.scans).await;
     if let Some(Ok(Some(Value::Int(n)))) = obs.metrics.get(&Metric::RowCount) {
         rep.rows = u64::try_from(*n).ok();
     }
@@ -263,6 +319,132 @@ async fn evaluate_source(
     for (c, r) in block.checks.iter().zip(rep.checks.iter_mut()) {
         explain_failure(ctx, &block.source, &schema, c, r, &mut rep.scans).await;
     }
+}
+
+/// What each `change_vs` check compares with: the same check evaluated on
+/// its reference source (one aggregate per reference source), or the
+/// check's last values in the history.
+async fn changes(
+    ctx: &SessionContext,
+    block: &SourceChecks,
+    opts: &Options,
+    at: &Place<'_>,
+    scans: &mut Vec<exec::Scan>,
+) -> HashMap<String, Result<Baseline, String>> {
+    let mut out = HashMap::new();
+    let mut by_reference: Vec<(&str, Vec<&crate::spec::Check>)> = Vec::new();
+    for c in &block.checks {
+        match c.change.as_ref().map(|ch| &ch.against) {
+            None => {}
+            Some(ChangeVs::History { window }) => {
+                out.insert(
+                    c.name.clone(),
+                    history_values(opts, at.suite, &block.source, c, *window),
+                );
+            }
+            Some(ChangeVs::Source(r)) => match by_reference.iter_mut().find(|(n, _)| n == r) {
+                Some((_, list)) => list.push(c),
+                None => by_reference.push((r.as_str(), vec![c])),
+            },
+        }
+    }
+    for (reference, checks) in by_reference {
+        let schema = match &at.loaded[reference] {
+            Ok(l) => l.schema.clone(),
+            Err(e) => {
+                for c in checks {
+                    out.insert(
+                        c.name.clone(),
+                        Err(format!(
+                            "the reference `{reference}` could not be read: {e}"
+                        )),
+                    );
+                }
+                continue;
+            }
+        };
+        let plain: Vec<crate::spec::Check> = checks
+            .iter()
+            .map(|c| crate::spec::Check {
+                change: None,
+                ..(*c).clone()
+            })
+            .collect();
+        let mut metrics: Vec<Metric> = Vec::new();
+        for c in &plain {
+            if let Ok(needs) = check::requirements(c, &schema) {
+                for m in needs.metrics {
+                    if !metrics.contains(&m) {
+                        metrics.push(m);
+                    }
+                }
+            }
+        }
+        let (values, s) = exec::aggregate(ctx, reference, &schema, &metrics).await;
+        scans.extend(s.into_iter().map(|mut x| {
+            x.label = format!("{} of reference `{reference}`", x.label);
+            x
+        }));
+        let ref_obs = Observations {
+            metrics: match values {
+                Ok(v) => v,
+                Err(e) => {
+                    for c in &plain {
+                        out.insert(
+                            c.name.clone(),
+                            Err(format!("the reference `{reference}`: {e}")),
+                        );
+                    }
+                    continue;
+                }
+            },
+            ..Observations::default()
+        };
+        for c in &plain {
+            let r = check::evaluate(c, &schema, &ref_obs, opts.now);
+            let baseline = match (r.status, r.observed) {
+                (check::Status::Error, _) | (_, None) => Err(format!(
+                    "on the reference `{reference}`: {}",
+                    r.why.unwrap_or_else(|| "no value".into())
+                )),
+                (_, Some(value)) => Ok(Baseline::Reference {
+                    source: reference.to_string(),
+                    value,
+                }),
+            };
+            out.insert(c.name.clone(), baseline);
+        }
+    }
+    out
+}
+
+fn history_values(
+    opts: &Options,
+    suite: &str,
+    source: &str,
+    c: &crate::spec::Check,
+    window: usize,
+) -> Result<Baseline, String> {
+    let rows = match &opts.history {
+        None => {
+            return Err(
+                "`change_vs: history` needs `--history DIR` (where past runs are kept)".into(),
+            )
+        }
+        Some(Err(e)) => return Err(e.clone()),
+        Some(Ok(rows)) => rows,
+    };
+    let keyword = c.kind.keyword();
+    let mut values: Vec<f64> = rows
+        .iter()
+        .filter(|r| {
+            r.suite == suite && r.source == source && r.check == c.name && r.metric == keyword
+        })
+        .map(|r| r.value)
+        .collect();
+    let skip = values.len().saturating_sub(window);
+    values.drain(..skip);
+    Ok(Baseline::History { values })
 }
 
 /// How many offending values a failed `in_set` or `regex` check shows.

@@ -46,7 +46,14 @@ fn run_action(suites: &str, fail_on_gate: &str) -> (tempfile::TempDir, Ran) {
     let summary = tmp.path().join("step_summary");
     let report_dir = tmp.path().join("reports");
     let out = Command::new("bash")
-        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &step_script("run")])
+        .args([
+            "--noprofile",
+            "--norc",
+            "-eo",
+            "pipefail",
+            "-c",
+            &step_script("run"),
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("RUNNER_TEMP", tmp.path())
         .env("GITHUB_OUTPUT", &output)
@@ -87,7 +94,10 @@ fn passing_example_sets_every_output() {
         ("html", "verdict.html"),
     ] {
         assert_eq!(r.outputs[key], dir.join(file).display().to_string());
-        assert!(dir.join(file).metadata().unwrap().len() > 0, "{file} written");
+        assert!(
+            dir.join(file).metadata().unwrap().len() > 0,
+            "{file} written"
+        );
     }
     assert!(r.summary.contains("PASS"), "{}", r.summary);
 }
@@ -101,7 +111,10 @@ fn failing_gate_fails_the_step_unless_told_not_to() {
     assert!(r.summary.contains("FAIL"), "{}", r.summary);
 
     let (_t, r) = run_action("fixtures/suites/release/diff_gates.yml", "false");
-    assert_eq!(r.code, 0, "fail-on-gate: false leaves the decision to the workflow");
+    assert_eq!(
+        r.code, 0,
+        "fail-on-gate: false leaves the decision to the workflow"
+    );
     assert_eq!(r.outputs["exit-code"], "1");
 }
 

@@ -49,13 +49,23 @@ fn assert_self_contained(page: &str) {
     let lower = page.to_ascii_lowercase();
     assert!(!lower.contains("<script"), "no script");
     assert!(!lower.contains("<link"), "no linked stylesheet or icon");
-    assert!(!lower.contains("@import") && !lower.contains("url("), "no CSS fetch");
+    assert!(
+        !lower.contains("@import") && !lower.contains("url("),
+        "no CSS fetch"
+    );
     assert!(!lower.contains(" src="), "nothing embedded by reference");
     for (i, _) in lower.match_indices("href=\"") {
         let target = &lower[i + 6..];
-        assert!(target.starts_with('#'), "only in-page links: {}", &target[..40.min(target.len())]);
+        assert!(
+            target.starts_with('#'),
+            "only in-page links: {}",
+            &target[..40.min(target.len())]
+        );
     }
-    assert!(!lower.contains("http://") && !lower.contains("https://"), "no network address");
+    assert!(
+        !lower.contains("http://") && !lower.contains("https://"),
+        "no network address"
+    );
     assert!(page.starts_with("<!DOCTYPE html>\n") && page.ends_with("</html>\n"));
     assert!(page.len() < 1_000_000, "{} bytes", page.len());
 }
@@ -66,15 +76,29 @@ fn diff_gates_page() {
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert_self_contained(&page);
     let failures = failures_block(&page);
-    for name in ["rows.max_missing", "score.max_changed_rate", "rows.max_added"] {
-        assert!(failures.contains(&format!(">{name}</a>")), "{name} listed in failures");
+    for name in [
+        "rows.max_missing",
+        "score.max_changed_rate",
+        "rows.max_added",
+    ] {
+        assert!(
+            failures.contains(&format!(">{name}</a>")),
+            "{name} listed in failures"
+        );
     }
-    assert!(!failures.contains("label.max_flip_rate"), "passes are not failures");
+    assert!(
+        !failures.contains("label.max_flip_rate"),
+        "passes are not failures"
+    );
     // Failures come before the suite's sections, worst first.
     assert!(page.find("id=\"failures\"") < page.find("id=\"s0-diff\""));
     assert!(failures.find("rows.max_missing") < failures.find("rows.max_added"));
     // Each chart has a name, a description and a table of its numbers.
-    assert_eq!(page.matches("<svg ").count(), 2, "score and label histograms");
+    assert_eq!(
+        page.matches("<svg ").count(),
+        2,
+        "score and label histograms"
+    );
     assert_eq!(page.matches("role=\"img\"").count(), 2);
     assert_eq!(page.matches("<desc id=").count(), 2);
     assert_eq!(page.matches("Table of this chart").count(), 2);
@@ -87,7 +111,11 @@ fn bundled_example_page() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_self_contained(&page);
     assert!(failures_block(&page).contains("Nothing failed."));
-    assert_eq!(page.matches("<span class=\"st st-pass\">").count(), 24, "23 checks and the verdict");
+    assert_eq!(
+        page.matches("<span class=\"st st-pass\">").count(),
+        24,
+        "23 checks and the verdict"
+    );
     snap!("features", redact(&page));
 }
 
@@ -112,7 +140,9 @@ fn unreadable_sources_only_errors() {
         ("ragged", "fixtures/ragged.csv"),
     ] {
         assert!(
-            failures.contains(&format!(">source {name}</a> (<code>{path}</code>) could not be read: ")),
+            failures.contains(&format!(
+                ">source {name}</a> (<code>{path}</code>) could not be read: "
+            )),
             "{name}"
         );
     }
@@ -139,7 +169,10 @@ checks:
     let (o, page) = html(&[suite.to_str().unwrap()]);
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert_self_contained(&page);
-    assert!(page.contains(">naïve | &lt;b&gt;&amp;&#39;&quot;名前</a>"), "escaped in failures");
+    assert!(
+        page.contains(">naïve | &lt;b&gt;&amp;&#39;&quot;名前</a>"),
+        "escaped in failures"
+    );
     assert!(page.contains("matches /^(a|b)&lt;x&gt;$/"));
     assert!(page.contains("source <code>src &lt;i&gt;|ü</code>"));
     assert!(!page.contains("<b>&") && !page.contains("<x>") && !page.contains("<i>"));
@@ -158,9 +191,23 @@ fn a_release_sized_report_stays_small() {
         let j = run(&[suite.to_str().unwrap(), "--format", "json"]);
         json(&j)
     };
-    assert!(r["summary"]["checks"].as_u64().unwrap() >= 77, "{}", r["summary"]);
-    assert!(page.len() < 300_000, "{} bytes for {} checks", page.len(), r["summary"]["checks"]);
-    for section in ["id=\"s0-bench\"", "id=\"s0-src0\"", "id=\"s0-diff\"", "Quality against the truth"] {
+    assert!(
+        r["summary"]["checks"].as_u64().unwrap() >= 77,
+        "{}",
+        r["summary"]
+    );
+    assert!(
+        page.len() < 300_000,
+        "{} bytes for {} checks",
+        page.len(),
+        r["summary"]["checks"]
+    );
+    for section in [
+        "id=\"s0-bench\"",
+        "id=\"s0-src0\"",
+        "id=\"s0-diff\"",
+        "Quality against the truth",
+    ] {
         assert!(page.contains(section), "{section}");
     }
     assert!(page.contains("aria-labelledby=\"s0-bench-time-t s0-bench-time-d\""));
@@ -257,7 +304,12 @@ fn chromium(args: &[&str], url: &str) -> std::process::Output {
     );
     let home = tempfile::tempdir().unwrap();
     let out = Command::new("chromium")
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"])
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
         // The page needs no network; these keep Chromium from trying.
         .args([
             "--no-first-run",
@@ -298,16 +350,29 @@ fn chromium_renders_the_failures_first() {
         "email.regex",
         "quality.log_loss.max_increase",
     ] {
-        assert!(failures.contains(&format!(">{name}</a>")), "{name} in the rendered failures block");
+        assert!(
+            failures.contains(&format!(">{name}</a>")),
+            "{name} in the rendered failures block"
+        );
     }
-    assert!(!failures.contains(">row_count</a>"), "a passed check is not a failure");
+    assert!(
+        !failures.contains(">row_count</a>"),
+        "a passed check is not a failure"
+    );
     let png = artifacts().join("report.png");
     let _ = std::fs::remove_file(&png);
     chromium(
-        &[&format!("--screenshot={}", png.display()), "--window-size=1280,2000"],
+        &[
+            &format!("--screenshot={}", png.display()),
+            "--window-size=1280,2000",
+        ],
         &url,
     );
     let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
-    assert!(size > 50_000, "a screenshot of a real page, not a blank one: {size} bytes at {}", png.display());
+    assert!(
+        size > 50_000,
+        "a screenshot of a real page, not a blank one: {size} bytes at {}",
+        png.display()
+    );
     std::fs::copy(&file, artifacts().join("report.html")).unwrap();
 }

@@ -110,7 +110,11 @@ fn broken_suites_are_rejected() {
             rejected.push(name);
         }
     }
-    for must in ["unknown_key.yml", "unknown_check.yml", "unsupported_section.yml"] {
+    for must in [
+        "unknown_key.yml",
+        "unknown_check.yml",
+        "unsupported_section.yml",
+    ] {
         assert!(rejected.iter().any(|r| r == must), "{must} not rejected");
     }
 }
@@ -119,15 +123,42 @@ fn broken_suites_are_rejected() {
 fn specific_mistakes_are_found() {
     let schema = suite_schema();
     let cases = [
-        ("checks: { f: { columns: { x: [ nul_rate: { max: 0.1 } ] } } }", "/checks/f/columns/x/0"),
-        ("checks: { f: { columns: { x: [ mean ] } } }", "/checks/f/columns/x/0"),
-        ("checks: { f: { columns: { x: [ null_rate: { max: 2 } ] } } }", "/checks/f/columns/x/0"),
-        ("checks: { f: { columns: { x: [ max: { max: soon } ] } } }", "/checks/f/columns/x/0"),
-        ("checks: { f: { table: [ row_count: { min: 1 }, unique: [a] ] } }", "/checks/f/table"),
-        ("checks: { f: { schema: { columns: { a: int65 } } } }", "/checks/f/schema/columns/a"),
-        ("checks: { f: { sql: [ { name: n, query: q } ] } }", "/checks/f/sql"),
-        ("diff: { baseline: a, candidate: b, key: id, top: -1 }", "/diff/top"),
-        ("bench: { input: i, baseline_cmd: a, candidate_cmd: b, timeout: 0s }", "/bench/timeout"),
+        (
+            "checks: { f: { columns: { x: [ nul_rate: { max: 0.1 } ] } } }",
+            "/checks/f/columns/x/0",
+        ),
+        (
+            "checks: { f: { columns: { x: [ mean ] } } }",
+            "/checks/f/columns/x/0",
+        ),
+        (
+            "checks: { f: { columns: { x: [ null_rate: { max: 2 } ] } } }",
+            "/checks/f/columns/x/0",
+        ),
+        (
+            "checks: { f: { columns: { x: [ max: { max: soon } ] } } }",
+            "/checks/f/columns/x/0",
+        ),
+        (
+            "checks: { f: { table: [ { row_count: { min: 1 }, unique: [a] } ] } }",
+            "/checks/f/table",
+        ),
+        (
+            "checks: { f: { schema: { columns: { a: int65 } } } }",
+            "/checks/f/schema/columns/a",
+        ),
+        (
+            "checks: { f: { sql: [ { name: n, query: q } ] } }",
+            "/checks/f/sql",
+        ),
+        (
+            "diff: { baseline: a, candidate: b, key: id, top: -1 }",
+            "/diff/top",
+        ),
+        (
+            "bench: { input: i, baseline_cmd: a, candidate_cmd: b, timeout: 0s }",
+            "/bench/timeout",
+        ),
     ];
     for (body, pointer) in cases {
         let text = format!("version: 1\nsources: {{ f: {{ path: f.parquet }} }}\n{body}\n");
@@ -157,12 +188,21 @@ fn every_parser_key_is_in_the_schema() {
     }
     let exact = [
         ("TOP_KEYS", "/properties"),
-        ("SOURCE_KEYS", "/properties/sources/additionalProperties/properties"),
-        ("BLOCK_KEYS", "/properties/checks/additionalProperties/properties"),
+        (
+            "SOURCE_KEYS",
+            "/properties/sources/additionalProperties/properties",
+        ),
+        (
+            "BLOCK_KEYS",
+            "/properties/checks/additionalProperties/properties",
+        ),
         ("DIFF_KEYS", "/properties/diff/properties"),
         ("BENCH_KEYS", "/properties/bench/properties"),
         ("TRUTH_KEYS", "/properties/diff/properties/truth/properties"),
-        ("QualityMetric::NAMES", "/properties/diff/properties/quality/properties"),
+        (
+            "QualityMetric::NAMES",
+            "/properties/diff/properties/quality/properties",
+        ),
         ("SQL_KEYS", "/definitions/sqlCheck/properties"),
     ];
     for (name, pointer) in exact {
@@ -180,8 +220,16 @@ fn notify_keys_match_the_parser() {
     let text = std::fs::read_to_string(root().join("src/spec/notify.rs")).unwrap();
     let decl = regex::Regex::new(r"const NOTIFY_KEYS: \[&str; \d+\] = \[([^\]]*)\]").unwrap();
     let list = &decl.captures(&text).expect("NOTIFY_KEYS in notify.rs")[1];
-    let keys: Vec<&str> = list.split(',').map(|k| k.trim().trim_matches('"')).filter(|k| !k.is_empty()).collect();
-    assert_eq!(keys, json_schema::NOTIFY_KEYS, "update NOTIFY_KEYS in src/spec/json_schema.rs");
+    let keys: Vec<&str> = list
+        .split(',')
+        .map(|k| k.trim().trim_matches('"'))
+        .filter(|k| !k.is_empty())
+        .collect();
+    assert_eq!(
+        keys,
+        json_schema::NOTIFY_KEYS,
+        "update NOTIFY_KEYS in src/spec/json_schema.rs"
+    );
 }
 
 fn collect_words(v: &Value, out: &mut Vec<String>) {
@@ -219,16 +267,24 @@ fn offered_words_are_accepted() {
         ))
     };
     for s in json_schema::SEVERITIES {
-        ok(&format!("checks: {{ f: {{ table: [ row_count: {{ min: 1, severity: {s} }} ] }} }}"));
+        ok(&format!(
+            "checks: {{ f: {{ table: [ row_count: {{ min: 1, severity: {s} }} ] }} }}"
+        ));
     }
     for e in json_schema::EXTRA_COLUMNS {
-        ok(&format!("checks: {{ f: {{ schema: {{ columns: {{ a: int64 }}, extra_columns: {e} }} }} }}"));
+        ok(&format!(
+            "checks: {{ f: {{ schema: {{ columns: {{ a: int64 }}, extra_columns: {e} }} }} }}"
+        ));
     }
     for o in json_schema::ORDERS {
-        ok(&format!("checks: {{ f: {{ schema: {{ columns: {{ a: int64 }}, order: {o} }} }} }}"));
+        ok(&format!(
+            "checks: {{ f: {{ schema: {{ columns: {{ a: int64 }}, order: {o} }} }} }}"
+        ));
     }
     for d in json_schema::DUPLICATES {
-        ok(&format!("diff: {{ baseline: f, candidate: g, key: id, duplicates: {d} }}"));
+        ok(&format!(
+            "diff: {{ baseline: f, candidate: g, key: id, duplicates: {d} }}"
+        ));
     }
     for t in json_schema::TASKS {
         ok(&format!("diff: {{ baseline: f, candidate: g, key: id, truth: {{ source: f, column: y, prediction: p, task: {t} }} }}"));
@@ -237,11 +293,22 @@ fn offered_words_are_accepted() {
         ok(&format!("checks: {{ f: {{ table: [ row_count: {{ min: 1 }} ] }} }}\nnotify: {{ url: \"https://h.example/x\", on: {on}, timeout: 500ms, retries: 5, report_url: r }}"));
     }
     ok("checks: { f: { table: [ row_count: { min: 1 } ] } }\nnotify: [http://h.example/x, { url: \"HTTPS://h.example/y\", timeout: 2m }]");
-    let types = verdict::types::TYPE_NAMES.iter().chain(&json_schema::TYPE_ALIASES);
-    for t in types.chain(&["Int64", "timestamp[us, UTC]", "TIMESTAMP[ns]", "decimal(10, 2)"]) {
-        ok(&format!("checks: {{ f: {{ schema: {{ columns: {{ a: \"{t}\" }} }} }} }}"));
+    let types = verdict::types::TYPE_NAMES
+        .iter()
+        .chain(&json_schema::TYPE_ALIASES);
+    for t in types.chain(&[
+        "Int64",
+        "timestamp[us, UTC]",
+        "TIMESTAMP[ns]",
+        "decimal(10, 2)",
+    ]) {
+        ok(&format!(
+            "checks: {{ f: {{ schema: {{ columns: {{ a: \"{t}\" }} }} }} }}"
+        ));
     }
-    let formats = verdict::spec::Format::NAMES.iter().chain(&json_schema::FORMAT_ALIASES);
+    let formats = verdict::spec::Format::NAMES
+        .iter()
+        .chain(&json_schema::FORMAT_ALIASES);
     for f in formats.chain(&["PARQUET"]) {
         accepted(&format!(
             "version: 1\nsources: {{ f: {{ path: f.x, format: {f} }} }}\nchecks: {{ f: {{ table: [ row_count: {{ min: 1 }} ] }} }}\n"
@@ -275,7 +342,14 @@ fn patterns_agree_with_the_parser() {
         assert_eq!(time.is_match(s), parser, "time {s:?}");
     }
     let duration = regex::Regex::new(&json_schema::duration_pattern()).unwrap();
-    for (s, valid) in [("30s", true), ("10m", true), ("2 hours", true), ("0s", false), ("soon", false), ("5", false)] {
+    for (s, valid) in [
+        ("30s", true),
+        ("10m", true),
+        ("2 hours", true),
+        ("0s", false),
+        ("soon", false),
+        ("5", false),
+    ] {
         assert_eq!(duration.is_match(s), valid, "duration {s:?}");
     }
 }
@@ -303,7 +377,12 @@ fn check(root: &Value, schema: &Value, v: &Value, at: &str, errors: &mut Vec<Str
             "type" => {
                 let types: Vec<&str> = match arg {
                     Value::String(t) => vec![t],
-                    _ => arg.as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect(),
+                    _ => arg
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|t| t.as_str().unwrap())
+                        .collect(),
                 };
                 if !types.iter().any(|t| has_type(v, t)) {
                     err(errors, at, format!("expected {types:?}, found {v}"));
@@ -383,9 +462,17 @@ fn check(root: &Value, schema: &Value, v: &Value, at: &str, errors: &mut Vec<Str
                     })
                     .collect();
                 let passing = results.iter().filter(|e| e.is_empty()).count();
-                let ok = if key == "anyOf" { passing > 0 } else { passing == 1 };
+                let ok = if key == "anyOf" {
+                    passing > 0
+                } else {
+                    passing == 1
+                };
                 if !ok {
-                    err(errors, at, format!("{passing} of the {key} branches match {v}"));
+                    err(
+                        errors,
+                        at,
+                        format!("{passing} of the {key} branches match {v}"),
+                    );
                     // The closest branch says what is wrong, as editors do:
                     // the one that fails deepest, then with fewest errors.
                     if passing == 0 {

@@ -189,8 +189,14 @@ fn a_failing_run_posts_one_message_naming_the_failed_checks() {
     let text = p["text"].as_str().unwrap();
     assert!(text.starts_with("verdict: FAIL — fixtures/suites/release/diff_gates.yml\n"));
     assert!(text.contains("• FAIL diff v1 → v2: rows.max_missing — 1 row missing from the candidate; expected ≤ 0"), "{text}");
-    assert!(text.contains("• FAIL diff v1 → v2: score.max_changed_rate"), "{text}");
-    assert!(text.ends_with("\nreport: https://ci.example/jobs/42"), "{text}");
+    assert!(
+        text.contains("• FAIL diff v1 → v2: score.max_changed_rate"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("\nreport: https://ci.example/jobs/42"),
+        "{text}"
+    );
     snap!(
         "diff_gates_payload",
         serde_json::to_string_pretty(&p).unwrap()
@@ -221,7 +227,10 @@ fn the_report_files_are_named_and_the_json_file_records_the_outcome() {
     let o = run(&[FAILING, "--json", report, "--notify", &server.url, "-q"]);
     assert_eq!(o.code, 1);
     assert!(!o.stderr.contains("notified"), "--quiet: {}", o.stderr);
-    let text = payload(&server.requests()[0])["text"].as_str().unwrap().to_string();
+    let text = payload(&server.requests()[0])["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(text.ends_with(&format!("\nreport: {report}")), "{text}");
     let file: Value = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
     assert_eq!(file["notifications"][0]["status"], "delivered");
@@ -234,7 +243,10 @@ fn a_passing_run_posts_nothing() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(server.requests().len(), 0);
     assert_eq!(o.stderr, "");
-    assert!(json(&o).get("notifications").is_none(), "absent when none was due");
+    assert!(
+        json(&o).get("notifications").is_none(),
+        "absent when none was due"
+    );
 }
 
 #[test]
@@ -243,13 +255,27 @@ fn warnings_are_posted_only_with_notify_on_warn() {
     let quiet = run(&[WARNING, "--notify", &server.url]);
     assert_eq!(quiet.code, 0, "{}", quiet.stderr);
     assert_eq!(server.requests().len(), 0, "fail is the default");
-    let o = run(&[WARNING, "--format", "json", "--notify", &server.url, "--notify-on", "warn"]);
+    let o = run(&[
+        WARNING,
+        "--format",
+        "json",
+        "--notify",
+        &server.url,
+        "--notify-on",
+        "warn",
+    ]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let reqs = server.requests();
     assert_eq!(reqs.len(), 1);
     let text = payload(&reqs[0])["text"].as_str().unwrap().to_string();
-    assert!(text.starts_with("verdict: PASS with warnings — expectations/release.yml\n"), "{text}");
-    assert!(text.contains("• WARN diff preds_v1 → preds_v2: quality.log_loss"), "{text}");
+    assert!(
+        text.starts_with("verdict: PASS with warnings — expectations/release.yml\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("• WARN diff preds_v1 → preds_v2: quality.log_loss"),
+        "{text}"
+    );
     assert_eq!(json(&o)["notifications"][0]["on"], "warn");
 }
 
@@ -265,7 +291,10 @@ fn a_server_error_is_retried_a_bounded_number_of_times() {
     let took = started.elapsed();
     assert_eq!(o.code, 1, "the exit code is the gate's: {}", o.stderr);
     assert_eq!(server.requests().len(), 3, "one attempt and two retries");
-    assert!(took >= Duration::from_millis(1500), "backoff 0.5 s then 1 s: {took:?}");
+    assert!(
+        took >= Duration::from_millis(1500),
+        "backoff 0.5 s then 1 s: {took:?}"
+    );
     let from = format!("{suite}:20:9");
     assert_eq!(
         o.stderr,
@@ -305,14 +334,21 @@ fn a_server_that_never_answers_times_out() {
     let took = started.elapsed();
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert_eq!(server.requests().len(), 2);
-    assert!(took >= Duration::from_secs(2), "two attempts of 1 s: {took:?}");
+    assert!(
+        took >= Duration::from_secs(2),
+        "two attempts of 1 s: {took:?}"
+    );
     assert!(took < Duration::from_secs(10), "bounded: {took:?}");
     let n = &json(&o)["notifications"][0];
     assert_eq!(n["status"], "failed");
     assert_eq!(n["attempts"], 2);
     assert_eq!(n["http_status"], Value::Null);
     assert_eq!(n["error"], "no answer within 1 s");
-    assert!(o.stderr.contains("after 2 attempts: no answer within 1 s"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("after 2 attempts: no answer within 1 s"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]
@@ -351,7 +387,12 @@ fn verdict_diff_notifies_too() {
     let out = Command::cargo_bin("verdict")
         .unwrap()
         .args(["diff", "--baseline", "fixtures/release/preds_v1.parquet"])
-        .args(["--candidate", "fixtures/release/preds_v2.parquet", "--key", "id"])
+        .args([
+            "--candidate",
+            "fixtures/release/preds_v2.parquet",
+            "--key",
+            "id",
+        ])
         .args(["--max-missing", "0", "--notify", &server.url])
         .env_remove("HTTP_PROXY")
         .env_remove("http_proxy")
@@ -376,10 +417,17 @@ fn bad_notify_flags_are_invalid_command_lines() {
         o.stderr,
         "error: --notify: the URL must start with http:// or https:// (found ***)\n"
     );
-    let o = run(&[FAILING, "--notify", "http://127.0.0.1:9/x", "--notify-on", "always"]);
+    let o = run(&[
+        FAILING,
+        "--notify",
+        "http://127.0.0.1:9/x",
+        "--notify-on",
+        "always",
+    ]);
     assert_eq!(o.code, 2);
     assert!(
-        o.stderr.contains("invalid value 'always' for '--notify-on <WHEN>'")
+        o.stderr
+            .contains("invalid value 'always' for '--notify-on <WHEN>'")
             && o.stderr.contains("[possible values: fail, warn]"),
         "{}",
         o.stderr

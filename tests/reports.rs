@@ -22,7 +22,8 @@ fn reports(suite: &str) -> (i32, String, String) {
         "--markdown",
         m.to_str().unwrap(),
     ]);
-    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{e}: {}", o.stderr));
+    let read =
+        |p: &Path| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{e}: {}", o.stderr));
     (o.code, read(&j), read(&m))
 }
 
@@ -76,7 +77,10 @@ fn junit_of_a_failing_diff() {
         other => panic!("{other:?}"),
     }
     // A failed warning passes, with a note.
-    assert!(matches!(status_of(&j, "rows.max_added"), TestCaseStatus::Success { .. }));
+    assert!(matches!(
+        status_of(&j, "rows.max_added"),
+        TestCaseStatus::Success { .. }
+    ));
     let warned = j.test_suites[0]
         .test_cases
         .iter()
@@ -96,14 +100,20 @@ fn junit_and_markdown_of_the_bundled_examples() {
     assert_eq!(code, 0);
     let j = Junit::deserialize_from_str(&xml).unwrap();
     assert_eq!((j.tests, j.failures, j.errors), (23, 0, 0));
-    assert!(md.starts_with("### ✅ verdict: PASS — `expectations/features.yml`\n"), "{md}");
+    assert!(
+        md.starts_with("### ✅ verdict: PASS — `expectations/features.yml`\n"),
+        "{md}"
+    );
     snap_report!("markdown_features", md);
     let (code, xml, md) = reports("expectations/release.yml");
     assert_eq!(code, 0);
     let j = Junit::deserialize_from_str(&xml).unwrap();
     assert_eq!((j.tests, j.failures, j.errors), (14, 0, 0));
     assert!(md.starts_with("### ⚠️ verdict: PASS with warnings"), "{md}");
-    assert!(md.contains("| WARN | diff · quality.log_loss.max_increase |"), "{md}");
+    assert!(
+        md.contains("| WARN | diff · quality.log_loss.max_increase |"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -123,11 +133,7 @@ fn awkward_values_do_not_break_either_format() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("awkward.csv");
     let long = "x".repeat(500);
-    std::fs::write(
-        &csv,
-        format!("v\na|b\n`tick`\na日本語 <b>&\n{long}\nok\n"),
-    )
-    .unwrap();
+    std::fs::write(&csv, format!("v\na|b\n`tick`\na日本語 <b>&\n{long}\nok\n")).unwrap();
     let (_d, suite) = temp_suite(&format!(
         "version: 1\nsources:\n  t: {{ path: {} }}\nchecks:\n  t:\n    columns:\n      v:\n        - in_set: [ok]\n",
         csv.display()
@@ -155,15 +161,26 @@ fn markdown_appends_to_an_existing_summary() {
     let dir = tempfile::tempdir().unwrap();
     let m = dir.path().join("summary.md");
     std::fs::write(&m, "## earlier step\n\n").unwrap();
-    let o = run(&["expectations/features.yml", "--markdown", m.to_str().unwrap()]);
+    let o = run(&[
+        "expectations/features.yml",
+        "--markdown",
+        m.to_str().unwrap(),
+    ]);
     assert_eq!(o.code, 0);
     let text = std::fs::read_to_string(&m).unwrap();
-    assert!(text.starts_with("## earlier step\n\n### ✅ verdict: PASS"), "{text}");
+    assert!(
+        text.starts_with("## earlier step\n\n### ✅ verdict: PASS"),
+        "{text}"
+    );
 }
 
 #[test]
 fn unwritable_report_file_is_exit_3() {
-    let o = run(&["expectations/features.yml", "--junit", "/nonexistent-dir/r.xml"]);
+    let o = run(&[
+        "expectations/features.yml",
+        "--junit",
+        "/nonexistent-dir/r.xml",
+    ]);
     assert_eq!(o.code, 3);
     assert_eq!(
         o.stderr,

@@ -4,6 +4,7 @@
 //! with literal values. A missing or undefined value makes the check an
 //! `error` with the reason; it never passes.
 
+pub mod change;
 mod requirements;
 
 pub use requirements::{column_type, requirements};
@@ -26,6 +27,8 @@ pub struct Observations {
     pub duplicates: HashMap<Vec<String>, Result<Duplicates, String>>,
     /// Keyed by check name.
     pub sql: HashMap<String, Result<Option<Value>, String>>,
+    /// What `change_vs` checks compare with, keyed by check name.
+    pub changes: HashMap<String, Result<change::Baseline, String>>,
 }
 
 /// Keys that occur more than once, among rows whose key has no null.
@@ -166,6 +169,16 @@ pub fn evaluate(
             Some(Ok(None)) => Err("the query returned NULL".to_string()),
             Some(Ok(Some(v))) => bounded(r, v.clone(), bounds, now, ""),
         },
+    };
+    // A change that cannot be judged keeps its observed value, so the
+    // history records it and the next run has something to compare with.
+    let judged = match (&check.change, judged) {
+        (Some(ch), Ok(r)) => Ok(match obs.changes.get(&check.name) {
+            None => r.error("the comparison value was not computed"),
+            Some(Err(e)) => r.error(e.clone()),
+            Some(Ok(b)) => change::judge(r.clone(), ch, b).unwrap_or_else(|why| r.error(why)),
+        }),
+        (_, j) => j,
     };
     judged.unwrap_or_else(|why| CheckResult::new(check, expected_text(check, now)).error(why))
 }
@@ -425,6 +438,9 @@ fn plural(n: i128) -> &'static str {
 
 /// The expectation as shown in reports.
 pub fn expected_text(check: &Check, now: DateTime<Utc>) -> String {
+    if let Some(c) = &check.change {
+        return change::expected_text(c);
+    }
     match &check.kind {
         CheckKind::Schema(_) => "matches the contract".into(),
         CheckKind::RowCount(b)
@@ -482,6 +498,7 @@ mod tests {
             name: "c".into(),
             severity: Severity::Error,
             kind,
+            change: None,
             pos: Pos::default(),
         }
     }

@@ -145,7 +145,15 @@ fn items(r: &Report) -> Vec<Item> {
             if let Some(e) = &src.error {
                 let detail = clip(&format!("could not be read: {e}"), MAX_DETAIL);
                 let (label, name) = ("ERROR", "source".to_string());
-                out.push((1, Item { label, place: place(&src.name), name, detail }));
+                out.push((
+                    1,
+                    Item {
+                        label,
+                        place: place(&src.name),
+                        name,
+                        detail,
+                    },
+                ));
                 continue;
             }
             out.extend(src.checks.iter().filter_map(|c| item(place(&src.name), c)));
@@ -156,6 +164,10 @@ fn items(r: &Report) -> Vec<Item> {
         }
         for c in s.bench.iter().flat_map(|b| &b.gates) {
             out.extend(item(place("bench"), c));
+        }
+        for d in &s.drift {
+            let p = place(&format!("drift {}", d.source));
+            out.extend(d.checks.iter().filter_map(|c| item(p.clone(), c)));
         }
     }
     out.sort_by_key(|(rank, _)| *rank);
@@ -172,7 +184,15 @@ fn item(place: String, c: &CheckResult) -> Option<(u8, Item)> {
     };
     let detail = clip(&detail, MAX_DETAIL);
     let name = clip(&c.name, 80);
-    Some((rank, Item { label, place, name, detail }))
+    Some((
+        rank,
+        Item {
+            label,
+            place,
+            name,
+            detail,
+        },
+    ))
 }
 
 /// `observed; expected …`, as the console's two columns.
@@ -256,6 +276,7 @@ mod tests {
             sources,
             bench: None,
             diff: None,
+            drift: Vec::new(),
         };
         Report::new(vec![suite], false, "2026-01-01T00:00:00Z".into(), 0.0)
     }

@@ -252,7 +252,11 @@ fn attempt(agent: &ureq::Agent, h: &Hook, body: &[u8]) -> Result<u16, Failure> {
         .map(Duration::from_secs);
     // Slack answers `ok`, or a short reason such as `invalid_payload`.
     let mut answer = Vec::new();
-    let _ = resp.body_mut().as_reader().take(200).read_to_end(&mut answer);
+    let _ = resp
+        .body_mut()
+        .as_reader()
+        .take(200)
+        .read_to_end(&mut answer);
     if status.is_success() {
         return Ok(code);
     }
@@ -369,8 +373,14 @@ mod tests {
                 "https://hooks.slack.com/services/T000/B000/XXXX",
                 "https://hooks.slack.com/***",
             ),
-            ("http://127.0.0.1:8080/hook?token=abc", "http://127.0.0.1:8080/***"),
-            ("https://user:pa55@example.com/x", "https://***@example.com/***"),
+            (
+                "http://127.0.0.1:8080/hook?token=abc",
+                "http://127.0.0.1:8080/***",
+            ),
+            (
+                "https://user:pa55@example.com/x",
+                "https://***@example.com/***",
+            ),
             ("https://example.com?key=s3cret", "https://example.com/***"),
             ("https://example.com/", "https://example.com/"),
             ("https://example.com", "https://example.com"),
@@ -389,7 +399,10 @@ mod tests {
             scrub(&format!("bad uri: {url}"), url),
             "bad uri: https://h.example/***"
         );
-        assert_eq!(scrub("GET /services/T0/B0/s3cret failed", url), "GET /*** failed");
+        assert_eq!(
+            scrub("GET /services/T0/B0/s3cret failed", url),
+            "GET /*** failed"
+        );
     }
 
     #[test]

@@ -105,7 +105,10 @@ pub async fn observe(spec: &SourceSpec, max_set: usize) -> Result<Observed, Stri
             queries,
         });
     }
-    for c in columns.iter_mut().filter(|c| shape(&c.data_type) == Shape::Str) {
+    for c in columns
+        .iter_mut()
+        .filter(|c| shape(&c.data_type) == Shape::Str)
+    {
         if max_set == 0 || c.non_null == 0 {
             continue;
         }
@@ -167,7 +170,10 @@ fn column(name: &str, dt: &DataType, values: &MetricValues) -> ColumnObs {
         Some(Value::Int(n)) => Some(n),
         _ => None,
     };
-    let lengths = match (int(Metric::MinLength(c.clone())), int(Metric::MaxLength(c.clone()))) {
+    let lengths = match (
+        int(Metric::MinLength(c.clone())),
+        int(Metric::MaxLength(c.clone())),
+    ) {
         (Some(lo), Some(hi)) => Some((lo, hi)),
         _ => None,
     };
@@ -297,7 +303,15 @@ mod tests {
 
     #[test]
     fn key_like_names() {
-        for n in ["id", "ID", "order_id", "userId", "customer-id", "uuid", "row_key"] {
+        for n in [
+            "id",
+            "ID",
+            "order_id",
+            "userId",
+            "customer-id",
+            "uuid",
+            "row_key",
+        ] {
             assert!(key_like(n), "{n}");
         }
         for n in ["valid", "paid", "idx", "Id2", "kid", "width", "identity"] {

@@ -83,7 +83,11 @@ pub fn suite(o: &Observed, opts: &Options) -> String {
             );
             continue;
         }
-        let _ = writeln!(out, "      {}:\n        # observed: {observed}", scalar(&c.name));
+        let _ = writeln!(
+            out,
+            "      {}:\n        # observed: {observed}",
+            scalar(&c.name)
+        );
         for check in &p.checks {
             let _ = writeln!(out, "        - {check}");
         }
@@ -196,7 +200,8 @@ fn plan(c: &ColumnObs, rows: u64, opts: &Options) -> ColumnPlan {
         return p;
     }
     if c.key {
-        p.checks.extend(["unique".to_string(), "not_null".to_string()]);
+        p.checks
+            .extend(["unique".to_string(), "not_null".to_string()]);
     }
     let nulls = rows - c.non_null;
     rate(&mut p, "null_rate", "nulls", nulls, rows, opts.margin);
@@ -290,7 +295,8 @@ fn time_range(p: &mut ColumnPlan, c: &ColumnObs, margin: f64) {
     let (lo, hi) = widen::time_range(a, b, margin, matches!(min, Value::Date(_)));
     for (kw, bound) in [("min", lo), ("max", hi)] {
         if let Some(text) = time_text(bound) {
-            p.checks.push(format!("{kw}: {{ {kw}: {} }}", scalar(&text)));
+            p.checks
+                .push(format!("{kw}: {{ {kw}: {} }}", scalar(&text)));
         }
     }
 }
@@ -314,7 +320,10 @@ fn strings(p: &mut ColumnPlan, c: &ColumnObs, opts: &Options) {
     });
     if let Some(values) = set {
         let n = values.len();
-        p.observed.insert(0, format!("{n} distinct value{}", if n == 1 { "" } else { "s" }));
+        p.observed.insert(
+            0,
+            format!("{n} distinct value{}", if n == 1 { "" } else { "s" }),
+        );
         p.checks.push(in_set(values));
         return;
     }
@@ -368,11 +377,9 @@ mod tests {
             (DataType::Date32, Some("date")),
             (DataType::Null, None),
             (
-                DataType::List(std::sync::Arc::new(datafusion::arrow::datatypes::Field::new(
-                    "item",
-                    DataType::Int64,
-                    true,
-                ))),
+                DataType::List(std::sync::Arc::new(
+                    datafusion::arrow::datatypes::Field::new("item", DataType::Int64, true),
+                )),
                 None,
             ),
         ];
@@ -387,6 +394,9 @@ mod tests {
         assert_eq!(in_set(&short), r#"in_set: [b, "a b", "yes"]"#);
         let long: Vec<String> = (0..20).map(|i| format!("category_{i:02}")).collect();
         let text = in_set(&long);
-        assert!(text.starts_with("in_set:\n            - category_00\n"), "{text}");
+        assert!(
+            text.starts_with("in_set:\n            - category_00\n"),
+            "{text}"
+        );
     }
 }

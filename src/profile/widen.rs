@@ -19,7 +19,10 @@ const SECOND_NS: i128 = 1_000_000_000;
 /// A decimal number `k × 10^e`, written exactly (no float formatting noise).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Num {
-    Dec { k: i128, e: i32 },
+    Dec {
+        k: i128,
+        e: i32,
+    },
     /// An unrounded float, written in its shortest round-trip form.
     Exact(f64),
 }
@@ -80,7 +83,9 @@ fn scaled(x: f64, e: i32) -> Option<f64> {
 impl fmt::Display for Num {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.normal() {
-            Num::Dec { k, e } if e >= 0 && k.unsigned_abs().to_string().len() + e as usize <= 15 => {
+            Num::Dec { k, e }
+                if e >= 0 && k.unsigned_abs().to_string().len() + e as usize <= 15 =>
+            {
                 write!(f, "{}", k * 10i128.pow(e as u32))
             }
             Num::Dec { k, e } if e < 0 && -e <= 6 => {
@@ -90,7 +95,7 @@ impl fmt::Display for Num {
                 write!(f, "{sign}{int}.{frac}")
             }
             Num::Dec { k, e } => write!(f, "{k}e{e}"),
-            Num::Exact(x) if x == 0.0 => f.write_str("0"),
+            Num::Exact(0.0) => f.write_str("0"),
             Num::Exact(x) if (1e-4..1e15).contains(&x.abs()) => write!(f, "{x}"),
             Num::Exact(x) => write!(f, "{x:e}"),
         }
@@ -253,7 +258,10 @@ mod tests {
         assert_eq!(int_range(10, 20, 0.0, wide), (10, 20));
         // the type's domain bounds the widening
         assert_eq!(int_range(-120, 120, 0.5, (-128, 127)), (-128, 127));
-        assert_eq!(int_range(0, u64::MAX as i128, 0.1, (0, u64::MAX as i128)).1, u64::MAX as i128);
+        assert_eq!(
+            int_range(0, u64::MAX as i128, 0.1, (0, u64::MAX as i128)).1,
+            u64::MAX as i128
+        );
         assert_eq!(row_count(1000, 0.1), (900, 1100));
         assert_eq!(row_count(3, 0.1), (2, 4));
         assert_eq!(row_count(10, 2.0), (0, 30));
@@ -262,16 +270,40 @@ mod tests {
     #[test]
     fn floats_round_outward_to_a_readable_step() {
         let s = |(a, b): (Num, Num)| (a.to_string(), b.to_string());
-        assert_eq!(s(float_range(10.01, 19.99, 0.1, None)), ("9.0".into(), "21.0".into()));
-        assert_eq!(s(float_range(0.003, 0.997, 0.1, None)), ("0.0".into(), "1.1".into()));
-        assert_eq!(s(float_range(-2.5, 7.5, 0.1, None)), ("-4".into(), "9".into()));
-        assert_eq!(s(float_range(1e20, 3e20, 0.1, None)), ("8e19".into(), "32e19".into()));
-        assert_eq!(s(float_range(1e-9, 3e-9, 0.1, None)), ("8e-10".into(), "32e-10".into()));
+        assert_eq!(
+            s(float_range(10.01, 19.99, 0.1, None)),
+            ("9.0".into(), "21.0".into())
+        );
+        assert_eq!(
+            s(float_range(0.003, 0.997, 0.1, None)),
+            ("0.0".into(), "1.1".into())
+        );
+        assert_eq!(
+            s(float_range(-2.5, 7.5, 0.1, None)),
+            ("-4".into(), "9".into())
+        );
+        assert_eq!(
+            s(float_range(1e20, 3e20, 0.1, None)),
+            ("8e19".into(), "32e19".into())
+        );
+        assert_eq!(
+            s(float_range(1e-9, 3e-9, 0.1, None)),
+            ("8e-10".into(), "32e-10".into())
+        );
         // a decimal(10, 2) column is not rounded finer than its scale
-        assert_eq!(s(float_range(1.0, 1.01, 0.1, Some(-2))), ("0.99".into(), "1.02".into()));
+        assert_eq!(
+            s(float_range(1.0, 1.01, 0.1, Some(-2))),
+            ("0.99".into(), "1.02".into())
+        );
         // no margin: the observed values, exactly
-        assert_eq!(s(float_range(0.1, 0.7, 0.0, None)), ("0.1".into(), "0.7".into()));
-        assert_eq!(s(float_range(-0.0, 0.0, 0.1, None)), ("0".into(), "0".into()));
+        assert_eq!(
+            s(float_range(0.1, 0.7, 0.0, None)),
+            ("0.1".into(), "0.7".into())
+        );
+        assert_eq!(
+            s(float_range(-0.0, 0.0, 0.1, None)),
+            ("0".into(), "0".into())
+        );
     }
 
     #[test]
@@ -286,7 +318,10 @@ mod tests {
         ];
         for (min, max, m) in cases {
             let (lo, hi) = float_range(min, max, m, None);
-            assert!(lo.value() <= min && hi.value() >= max, "{min} {max} {m}: {lo} {hi}");
+            assert!(
+                lo.value() <= min && hi.value() >= max,
+                "{min} {max} {m}: {lo} {hi}"
+            );
         }
     }
 

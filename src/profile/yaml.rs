@@ -119,26 +119,111 @@ mod tests {
     #[test]
     fn every_string_reads_back_as_itself() {
         let tricky = [
-            "id", "order_id", "Price (EUR)", "a\"b", "x; drop table t", "prénom", "", " ",
-            " lead", "trail ", "true", "True", "FALSE", "yes", "No", "on", "y", "null", "Null",
-            "~", "nan", "NaN", ".nan", "inf", "-.inf", "Infinity", "1", "01", "-1", "+1",
-            "1.5", "1e5", "0x1F", "0o17", "1_000", "2026-01-01", "-", "--", "- a", "? x",
-            ": x", "a: b", "a:b", "a #b", "#x", "@x", "`x", "!x", "&x", "*x", "|", ">", "%x",
-            "[", "]", "{", "}", ",", "a,b", "'", "''", "\\", "\\n", "line\nbreak", "tab\t",
-            "cr\r", "nul\0", "bell\u{7}", "del\u{7f}", "nel\u{85}", "nbsp\u{a0}", "ls\u{2028}",
-            "bom\u{feff}", "emoji 🦀", "${HOME}", "$${HOME}", "$$${X}", "cost $5", "a$", "${",
-            "fixtures/features.parquet", "data/*.parquet", "a/", "a.", "é", "FR",
+            "id",
+            "order_id",
+            "Price (EUR)",
+            "a\"b",
+            "x; drop table t",
+            "prénom",
+            "",
+            " ",
+            " lead",
+            "trail ",
+            "true",
+            "True",
+            "FALSE",
+            "yes",
+            "No",
+            "on",
+            "y",
+            "null",
+            "Null",
+            "~",
+            "nan",
+            "NaN",
+            ".nan",
+            "inf",
+            "-.inf",
+            "Infinity",
+            "1",
+            "01",
+            "-1",
+            "+1",
+            "1.5",
+            "1e5",
+            "0x1F",
+            "0o17",
+            "1_000",
+            "2026-01-01",
+            "-",
+            "--",
+            "- a",
+            "? x",
+            ": x",
+            "a: b",
+            "a:b",
+            "a #b",
+            "#x",
+            "@x",
+            "`x",
+            "!x",
+            "&x",
+            "*x",
+            "|",
+            ">",
+            "%x",
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+            "a,b",
+            "'",
+            "''",
+            "\\",
+            "\\n",
+            "line\nbreak",
+            "tab\t",
+            "cr\r",
+            "nul\0",
+            "bell\u{7}",
+            "del\u{7f}",
+            "nel\u{85}",
+            "nbsp\u{a0}",
+            "ls\u{2028}",
+            "bom\u{feff}",
+            "emoji 🦀",
+            "${HOME}",
+            "$${HOME}",
+            "$$${X}",
+            "cost $5",
+            "a$",
+            "${",
+            "fixtures/features.parquet",
+            "data/*.parquet",
+            "a/",
+            "a.",
+            "é",
+            "FR",
         ];
         for s in tricky {
             let want = Kind::Str(s.to_string());
-            assert_eq!(read_back(s), (want.clone(), want), "{s:?} written as {}", scalar(s));
+            assert_eq!(
+                read_back(s),
+                (want.clone(), want),
+                "{s:?} written as {}",
+                scalar(s)
+            );
         }
     }
 
     #[test]
     fn plain_when_unambiguous() {
         assert_eq!(scalar("order_id"), "order_id");
-        assert_eq!(scalar("fixtures/features.parquet"), "fixtures/features.parquet");
+        assert_eq!(
+            scalar("fixtures/features.parquet"),
+            "fixtures/features.parquet"
+        );
         assert_eq!(scalar("FR"), "FR");
         assert_eq!(scalar("yes"), "\"yes\"");
         assert_eq!(scalar("01"), "\"01\"");

@@ -33,6 +33,10 @@ pub fn render(r: &Report, w: &mut dyn Write, style: Style) -> io::Result<()> {
             writeln!(w)?;
             super::console_release::diff(d, w, style)?;
         }
+        for d in &suite.drift {
+            writeln!(w)?;
+            super::console_drift::drift(d, w, style)?;
+        }
         writeln!(w)?;
     }
     headline(r, w, style)
@@ -268,6 +272,7 @@ mod tests {
             sources: vec![src],
             bench: None,
             diff: None,
+            drift: Vec::new(),
         };
         Report::new(vec![suite], false, "2026-01-01T00:00:00Z".into(), 0.0)
     }

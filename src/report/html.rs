@@ -156,7 +156,71 @@ fn sections(i: usize, s: &SuiteReport) -> Vec<Section> {
     if let Some(d) = &s.diff {
         out.push(diff_section(format!("s{i}-diff"), d));
     }
+    for (j, d) in s.drift.iter().enumerate() {
+        out.push(drift_section(format!("s{i}-drift{j}"), d));
+    }
     out
+}
+
+fn drift_section(id: String, d: &crate::drift::DriftReport) -> Section {
+    let rows = |r: Option<u64>| r.map_or("?".to_string(), |n| n.to_string());
+    let mut body = format!(
+        "<p class=\"facts\">against {}<code>{}</code> · {} current rows, {} reference rows · {}</p>\n",
+        if d.reference_kind == "saved" { "the saved reference " } else { "" },
+        esc(&d.reference),
+        rows(d.rows_current),
+        rows(d.rows_reference),
+        secs2(d.seconds)
+    );
+    if let Some(e) = &d.error {
+        let _ = writeln!(
+            body,
+            "<p class=\"problem\"><b>Cannot measure drift:</b> {}</p>",
+            esc(e)
+        );
+    }
+    body.push_str(&checks_table(&d.checks, &id));
+    let mut charts = String::new();
+    for (k, c) in d
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.bins.is_empty())
+    {
+        let rows: Vec<Vec<String>> = c
+            .bins
+            .iter()
+            .map(|b| {
+                vec![
+                    esc(&b.label),
+                    num(b.reference.to_string()),
+                    num(b.current.to_string()),
+                ]
+            })
+            .collect();
+        let method = c.why_method.as_deref().unwrap_or("");
+        let _ = write!(
+            charts,
+            "<figure class=\"hist\">\n<figcaption><code>{}</code>: {}{}</figcaption>\n{}\n<details><summary>Table of this chart</summary>\n{}</details>\n</figure>\n",
+            esc(&c.column),
+            esc(method),
+            c.note.as_deref().map(|n| format!(" — {}", esc(n))).unwrap_or_default(),
+            svg::drift_bars(&format!("{id}-h{k}"), &c.column, &c.bins),
+            table("bins", "", &["bin", "reference", "current"], &rows)
+        );
+    }
+    if !charts.is_empty() {
+        let _ = write!(
+            body,
+            "<h4>Reference against current</h4>\n<div class=\"charts\">\n{charts}</div>\n"
+        );
+    }
+    Section {
+        id,
+        title: format!("drift <code>{}</code>", esc(&d.source)),
+        tally: Tally::of(&d.checks),
+        body,
+    }
 }
 
 fn verdict_word(v: Verdict) -> &'static str {
@@ -199,10 +263,9 @@ fn headline(r: &Report) -> String {
         ),
         Verdict::Fail => format!("{} failed", count(s.failed, "check")),
         Verdict::Error if s.checks == 0 => "nothing was checked".to_string(),
-        Verdict::Error if s.errors == 0 => format!(
-            "{} could not be read",
-            count(s.source_errors, "source")
-        ),
+        Verdict::Error if s.errors == 0 => {
+            format!("{} could not be read", count(s.source_errors, "source"))
+        }
         Verdict::Error => format!("{} could not be evaluated", count(s.errors, "check")),
     };
     let tiles = [
@@ -335,6 +398,13 @@ fn problems(r: &Report) -> (Vec<Problem<'_>>, Vec<String>) {
         }
         if let Some(d) = &s.diff {
             parts.push((format!("s{i}-diff"), format!("{suite}diff"), &d.gates));
+        }
+        for (j, d) in s.drift.iter().enumerate() {
+            parts.push((
+                format!("s{i}-drift{j}"),
+                format!("{suite}drift {}", d.source),
+                &d.checks,
+            ));
         }
         for (id, place, checks) in parts {
             for (k, c) in checks.iter().enumerate() {
@@ -630,7 +700,13 @@ fn bench_section(id: String, b: &BenchReport) -> Section {
             fmt_float((m * 1000.0).round() / 1000.0)
         );
     }
-    if b.baseline.runs.iter().chain(&b.candidate.runs).next().is_some() {
+    if b.baseline
+        .runs
+        .iter()
+        .chain(&b.candidate.runs)
+        .next()
+        .is_some()
+    {
         let _ = write!(
             body,
             "<div class=\"charts\"><figure>{}<figcaption>Every run's wall time; the median \
@@ -672,7 +748,12 @@ fn runs_table(b: &BenchReport) -> String {
     format!(
         "<details><summary>Every run ({})</summary>\n{}</details>\n",
         rows.len(),
-        table("runs", "", &["model", "run", "wall time", "peak RSS"], &rows)
+        table(
+            "runs",
+            "",
+            &["model", "run", "wall time", "peak RSS"],
+            &rows
+        )
     )
 }
 
@@ -765,25 +846,48 @@ fn rows_summary(d: &DiffReport) -> String {
     for (side, dup) in ["baseline", "candidate"].iter().zip(&r.duplicates) {
         if let Some(dup) = dup.as_ref().filter(|x| x.keys > 0) {
             rows.push(vec![
-                format!("{side} rows with a duplicated key ({})", count(dup.keys as usize, "key")),
+                format!(
+                    "{side} rows with a duplicated key ({})",
+                    count(dup.keys as usize, "key")
+                ),
                 num(dup.rows.to_string()),
                 esc(crate::check::key_examples(&dup.sample).trim_start_matches(", e.g. ")),
             ]);
         }
     }
-    let mut h = table("rows", "Rows matched by key", &["rows", "count", "sample keys"], &rows);
+    let mut h = table(
+        "rows",
+        "Rows matched by key",
+        &["rows", "count", "sample keys"],
+        &rows,
+    );
     for (side, cols) in [
         ("baseline", &d.only_in_baseline_columns),
         ("candidate", &d.only_in_candidate_columns),
     ] {
         if !cols.is_empty() {
-            let cols: Vec<String> = cols.iter().map(|c| format!("<code>{}</code>", esc(c))).collect();
-            let _ = writeln!(h, "<p>Columns only in the {side} (not compared): {}</p>", cols.join(", "));
+            let cols: Vec<String> = cols
+                .iter()
+                .map(|c| format!("<code>{}</code>", esc(c)))
+                .collect();
+            let _ = writeln!(
+                h,
+                "<p>Columns only in the {side} (not compared): {}</p>",
+                cols.join(", ")
+            );
         }
     }
     if !d.warnings.is_empty() {
-        let items: Vec<String> = d.warnings.iter().map(|w| format!("<li>{}</li>", esc(w))).collect();
-        let _ = writeln!(h, "<ul class=\"warnings\" aria-label=\"warnings\">{}</ul>", items.join(""));
+        let items: Vec<String> = d
+            .warnings
+            .iter()
+            .map(|w| format!("<li>{}</li>", esc(w)))
+            .collect();
+        let _ = writeln!(
+            h,
+            "<ul class=\"warnings\" aria-label=\"warnings\">{}</ul>",
+            items.join("")
+        );
     }
     h
 }
@@ -829,7 +933,10 @@ fn columns(d: &DiffReport) -> String {
     }
     let mut rows = Vec::new();
     for c in &d.columns {
-        let mut row = vec![format!("<code>{}</code>", esc(&c.name)), esc(&column_type(c))];
+        let mut row = vec![
+            format!("<code>{}</code>", esc(&c.name)),
+            esc(&column_type(c)),
+        ];
         if let Some(e) = &c.error {
             row.push(format!("not compared: {}", esc(e)));
             row.extend((0..8).map(|_| String::new()));
@@ -843,19 +950,31 @@ fn columns(d: &DiffReport) -> String {
         }));
         row.push(num(opt(c.changed_rate)));
         let stats = c.numeric.as_ref().map(|n| {
-            [n.mean_abs, n.p50_abs, n.p95_abs, n.p99_abs, n.max_abs, n.mean_shift]
+            [
+                n.mean_abs,
+                n.p50_abs,
+                n.p95_abs,
+                n.p99_abs,
+                n.max_abs,
+                n.mean_shift,
+            ]
         });
         row.extend(stats.unwrap_or([None; 6]).map(|x| num(opt(x))));
         rows.push(row);
     }
     let head = [
-        "column", "type", "changed", "rate", "mean |Δ|", "p50 |Δ|", "p95 |Δ|", "p99 |Δ|",
-        "max |Δ|", "mean shift",
+        "column",
+        "type",
+        "changed",
+        "rate",
+        "mean |Δ|",
+        "p50 |Δ|",
+        "p95 |Δ|",
+        "p99 |Δ|",
+        "max |Δ|",
+        "mean shift",
     ];
-    format!(
-        "<h4>Columns</h4>\n{}",
-        table("columns", "", &head, &rows)
-    )
+    format!("<h4>Columns</h4>\n{}", table("columns", "", &head, &rows))
 }
 
 /// One chart of |Δ| per column that has numeric differences, each with a
@@ -913,7 +1032,7 @@ fn quality(d: &DiffReport) -> String {
         .iter()
         .map(|m| {
             let verdict = match m.delta {
-                Some(x) if x == 0.0 => "same",
+                Some(0.0) => "same",
                 Some(x) if (x > 0.0) == m.metric.higher_is_better() => "better",
                 Some(_) => "worse",
                 None => "",
@@ -943,7 +1062,14 @@ fn quality(d: &DiffReport) -> String {
         table(
             "quality",
             &caption,
-            &["metric", "baseline", "candidate", "Δ", "candidate is", "note"],
+            &[
+                "metric",
+                "baseline",
+                "candidate",
+                "Δ",
+                "candidate is",
+                "note"
+            ],
             &rows
         )
     )
@@ -1009,7 +1135,11 @@ fn matrix(caption: &str, labels: &[&Label], tr: &crate::diff::Transitions) -> St
          <thead><tr><th scope=\"col\">old \\ new</th>"
     );
     for l in labels {
-        let _ = write!(h, "<th scope=\"col\" class=\"num\">{}</th>", esc(&l.to_string()));
+        let _ = write!(
+            h,
+            "<th scope=\"col\" class=\"num\">{}</th>",
+            esc(&l.to_string())
+        );
     }
     h.push_str("</tr></thead>\n<tbody>\n");
     for from in labels {
@@ -1042,9 +1172,17 @@ fn top_rows(d: &DiffReport) -> String {
             esc(&c.name),
             if numeric { "most" } else { "first" },
             plural(c.top.len()),
-            if numeric { " by |Δ|, then key" } else { " by key" }
+            if numeric {
+                " by |Δ|, then key"
+            } else {
+                " by key"
+            }
         );
-        let mut head: Vec<String> = d.key.iter().map(|k| format!("<code>{}</code>", esc(k))).collect();
+        let mut head: Vec<String> = d
+            .key
+            .iter()
+            .map(|k| format!("<code>{}</code>", esc(k)))
+            .collect();
         head.extend(["baseline", "candidate"].map(String::from));
         if numeric {
             head.push("|Δ|".into());

@@ -57,7 +57,10 @@ fn suites(s: &SuiteReport) -> Vec<TestSuite> {
         out.push(t);
     }
     if let Some(d) = &s.diff {
-        let mut t = TestSuite::new(format!("{} · diff {} → {}", s.file, d.baseline, d.candidate));
+        let mut t = TestSuite::new(format!(
+            "{} · diff {} → {}",
+            s.file, d.baseline, d.candidate
+        ));
         t.set_time(secs(d.timings.seconds));
         if let Some(e) = &d.error {
             t.set_system_err(e.as_str());
@@ -66,6 +69,22 @@ fn suites(s: &SuiteReport) -> Vec<TestSuite> {
             t.set_system_out(d.warnings.join("\n"));
         }
         t.add_test_cases(d.gates.iter().map(|c| case(c, &class("diff"))));
+        out.push(t);
+    }
+    for d in &s.drift {
+        let mut t = TestSuite::new(format!(
+            "{} · drift {} vs {}",
+            s.file, d.source, d.reference
+        ));
+        t.set_time(secs(d.seconds));
+        if let Some(e) = &d.error {
+            t.set_system_err(e.as_str());
+        }
+        t.add_test_cases(
+            d.checks
+                .iter()
+                .map(|c| case(c, &class(&format!("drift.{}", d.source)))),
+        );
         out.push(t);
     }
     out
@@ -77,7 +96,8 @@ fn case(c: &CheckResult, class: &str) -> TestCase {
         (Status::Pass, _) | (Status::Fail, Severity::Warn) => TestCaseStatus::success(),
         (Status::Fail, Severity::Error) => {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            s.set_type(c.check).set_message(observed_vs_expected.as_str());
+            s.set_type(c.check)
+                .set_message(observed_vs_expected.as_str());
             s.set_description(details(c));
             s
         }

@@ -22,8 +22,17 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         Verdict::Fail => "❌",
         Verdict::Error => "⛔",
     };
-    let files: Vec<String> = r.suites.iter().map(|x| format!("`{}`", code(&x.file))).collect();
-    writeln!(w, "### {icon} verdict: {} — {}", r.verdict.label(), files.join(", "))?;
+    let files: Vec<String> = r
+        .suites
+        .iter()
+        .map(|x| format!("`{}`", code(&x.file)))
+        .collect();
+    writeln!(
+        w,
+        "### {icon} verdict: {} — {}",
+        r.verdict.label(),
+        files.join(", ")
+    )?;
     writeln!(w)?;
     let mut counts = vec![
         format!("{} check{}", s.checks, if s.checks == 1 { "" } else { "s" }),
@@ -69,7 +78,14 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
                 let shown: Vec<String> = c
                     .sample
                     .iter()
-                    .map(|s| format!("{} ({} row{})", s.value, s.rows, if s.rows == 1 { "" } else { "s" }))
+                    .map(|s| {
+                        format!(
+                            "{} ({} row{})",
+                            s.value,
+                            s.rows,
+                            if s.rows == 1 { "" } else { "s" }
+                        )
+                    })
                     .collect();
                 observed.push_str(&format!("; e.g. {}", shown.join(", ")));
             }
@@ -105,7 +121,11 @@ fn all(r: &Report) -> impl Iterator<Item = (&SuiteReport, &str, &CheckResult)> {
             .bench
             .iter()
             .flat_map(move |b| b.gates.iter().map(move |c| (s, "bench", c)));
-        bench.chain(sources).chain(diff)
+        let drift = s
+            .drift
+            .iter()
+            .flat_map(move |d| d.checks.iter().map(move |c| (s, "drift", c)));
+        bench.chain(sources).chain(diff).chain(drift)
     })
 }
 
@@ -120,7 +140,11 @@ fn rank(c: &CheckResult) -> u8 {
 /// The folded detail of one suite: each source's checks, the bench and the diff.
 fn sections(s: &SuiteReport, w: &mut dyn Write) -> io::Result<()> {
     if let Some(b) = &s.bench {
-        writeln!(w, "<details><summary>bench · <code>{}</code></summary>", html(&b.input))?;
+        writeln!(
+            w,
+            "<details><summary>bench · <code>{}</code></summary>",
+            html(&b.input)
+        )?;
         writeln!(w)?;
         if let Some(e) = &b.error {
             writeln!(w, "Stopped: {}", cell(e))?;
@@ -149,7 +173,11 @@ fn sections(s: &SuiteReport, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w)?;
     }
     for src in &s.sources {
-        let failed = src.checks.iter().filter(|c| c.status != Status::Pass).count();
+        let failed = src
+            .checks
+            .iter()
+            .filter(|c| c.status != Status::Pass)
+            .count();
         writeln!(
             w,
             "<details><summary>{} · {} check{}{}</summary>",
@@ -228,6 +256,30 @@ fn sections(s: &SuiteReport, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "</details>")?;
         writeln!(w)?;
     }
+    for d in &s.drift {
+        let drifted = d.checks.iter().filter(|c| c.status != Status::Pass).count();
+        writeln!(
+            w,
+            "<details><summary>drift {} vs {} · {} column{}{}</summary>",
+            html(&d.source),
+            html(&d.reference),
+            d.checks.len(),
+            if d.checks.len() == 1 { "" } else { "s" },
+            if drifted > 0 {
+                format!(", {drifted} not passed")
+            } else {
+                String::new()
+            }
+        )?;
+        writeln!(w)?;
+        if let Some(e) = &d.error {
+            writeln!(w, "Not measured: {}", cell(e))?;
+            writeln!(w)?;
+        }
+        check_table(&d.checks, w)?;
+        writeln!(w, "</details>")?;
+        writeln!(w)?;
+    }
     Ok(())
 }
 
@@ -266,7 +318,9 @@ fn cell(s: &str) -> String {
 }
 
 fn html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Text inside a code span: backticks cannot be escaped there, so they are

@@ -4,6 +4,7 @@
 //! into any writer, so every format can be snapshot-tested.
 
 pub mod console;
+mod console_drift;
 mod console_release;
 pub mod html;
 pub mod json;
@@ -46,6 +47,9 @@ pub struct Report {
     /// `notify:`); left out of the JSON when there were none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notifications: Vec<crate::notify::Outcome>,
+    /// What `--history DIR` recorded; left out without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<crate::history::Recorded>,
     pub seconds: f64,
 }
 
@@ -91,17 +95,20 @@ pub struct SuiteReport {
     pub bench: Option<crate::bench::BenchReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<crate::diff::DiffReport>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<crate::drift::DriftReport>,
 }
 
 impl SuiteReport {
     /// Every check of the suite: per source, then the diff's and the
-    /// bench's gates.
+    /// bench's gates, then the drift of each column.
     pub fn all_checks(&self) -> impl Iterator<Item = &CheckResult> {
         self.sources
             .iter()
             .flat_map(|s| &s.checks)
             .chain(self.diff.iter().flat_map(|d| &d.gates))
             .chain(self.bench.iter().flat_map(|b| &b.gates))
+            .chain(self.drift.iter().flat_map(|d| &d.checks))
     }
 }
 
@@ -156,6 +163,7 @@ impl Report {
             summary: s,
             suites,
             notifications: Vec::new(),
+            history: None,
             seconds,
         }
     }

@@ -101,7 +101,11 @@ fn histogram_desc(column: &str, slots: &[Slot], threshold: Option<f64>) -> Strin
         parts.join("; ")
     );
     if let Some(t) = threshold {
-        let _ = write!(d, " Differences above the tolerance {} count as changes.", tol(t));
+        let _ = write!(
+            d,
+            " Differences above the tolerance {} count as changes.",
+            tol(t)
+        );
     }
     d
 }
@@ -159,7 +163,11 @@ pub fn histogram(id: &str, column: &str, bins: &[Bin], threshold: Option<f64>) -
     for (i, (s, &x)) in slots.iter().zip(&xs).enumerate() {
         let n = count(*s);
         let h = PLOT_H * ((1 + n) as f64).ln() / ((1 + max) as f64).ln();
-        let fill = if matches!(s, Slot::Zero(_)) { EQUAL } else { BASELINE };
+        let fill = if matches!(s, Slot::Zero(_)) {
+            EQUAL
+        } else {
+            BASELINE
+        };
         let cx = x + SLOT / 2.0;
         if n > 0 {
             let _ = write!(
@@ -169,7 +177,11 @@ pub fn histogram(id: &str, column: &str, bins: &[Bin], threshold: Option<f64>) -
                 base - h
             );
         }
-        let _ = write!(svg, "{}", text(cx, base - h - 5.0, "middle", INK, &n.to_string()));
+        let _ = write!(
+            svg,
+            "{}",
+            text(cx, base - h - 5.0, "middle", INK, &n.to_string())
+        );
         match *s {
             Slot::Zero(_) => svg.push_str(&tick(cx, base, "0")),
             Slot::Decade(e, _) => {
@@ -226,7 +238,13 @@ fn threshold_line(slots: &[Slot], xs: &[f64], t: f64) -> String {
         r#"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="{INK}" stroke-dasharray="4 3"/>{}"#,
         TOP - 16.0,
         TOP + PLOT_H,
-        text(x + 4.0, TOP - 20.0, "start", INK, &format!("tolerance {}", tol(t)))
+        text(
+            x + 4.0,
+            TOP - 20.0,
+            "start",
+            INK,
+            &format!("tolerance {}", tol(t))
+        )
     )
 }
 
@@ -253,6 +271,104 @@ fn tick(x: f64, base: f64, label: &str) -> String {
         base + 4.0,
         text(x, base + 16.0, "middle", INK, label)
     )
+}
+
+// ---- drift ------------------------------------------------------------------
+
+/// Drift geometry: a pair of bars per bin or category.
+const PAIR: f64 = 44.0;
+const PAIR_BAR: f64 = 16.0;
+/// Categories beyond this many are left to the table under the chart.
+pub const MAX_DRIFT_BARS: usize = 30;
+
+/// Reference (blue, left) against current (orange, right) share of values
+/// per bin or category, on a linear scale from 0 to the largest share; the
+/// bars are labelled under the axis (bins by their upper edge).
+pub fn drift_bars(id: &str, column: &str, bins: &[crate::drift::BinRow]) -> String {
+    let bins = &bins[..bins.len().min(MAX_DRIFT_BARS)];
+    let (rt, ct) = (
+        bins.iter().map(|b| b.reference).sum::<u64>().max(1) as f64,
+        bins.iter().map(|b| b.current).sum::<u64>().max(1) as f64,
+    );
+    let share = |b: &crate::drift::BinRow| (b.reference as f64 / rt, b.current as f64 / ct);
+    let max = bins
+        .iter()
+        .map(|b| {
+            let (r, c) = share(b);
+            r.max(c)
+        })
+        .fold(0.0, f64::max)
+        .max(1e-12);
+    let width = (LEFT * 2.0 + PAIR * bins.len() as f64).max(MIN_WIDTH);
+    let base = TOP + PLOT_H;
+    let height = base + 58.0;
+    let parts: Vec<String> = bins
+        .iter()
+        .map(|b| {
+            let (r, c) = share(b);
+            format!(
+                "{}: reference {:.1}%, current {:.1}%",
+                b.label,
+                r * 100.0,
+                c * 100.0
+            )
+        })
+        .collect();
+    let mut svg = open(
+        id,
+        width,
+        height,
+        &format!("Reference against current distribution of {column}"),
+        &format!(
+            "Share of values per bin of column {column}: {}.",
+            parts.join("; ")
+        ),
+    );
+    for (i, b) in bins.iter().enumerate() {
+        let x = LEFT + PAIR * i as f64;
+        let (r, c) = share(b);
+        for (k, (v, fill)) in [(r, BASELINE), (c, CANDIDATE)].into_iter().enumerate() {
+            let h = PLOT_H * v / max;
+            if h > 0.0 {
+                let _ = write!(
+                    svg,
+                    r#"<rect x="{:.1}" y="{:.1}" width="{PAIR_BAR:.1}" height="{h:.1}" fill="{fill}"/>"#,
+                    x + 5.0 + k as f64 * (PAIR_BAR + 2.0),
+                    base - h
+                );
+            }
+        }
+        let label: String = match b.upper {
+            Some(u) => format!("≤{}", fmt_float(u)),
+            None if i > 0 && bins[i - 1].upper.is_some() => "more".into(),
+            None => b.label.chars().take(6).collect(),
+        };
+        svg.push_str(&text(x + PAIR / 2.0, base + 16.0, "middle", INK, &label));
+    }
+    let _ = write!(
+        svg,
+        r#"<line x1="{LEFT:.1}" y1="{base:.1}" x2="{:.1}" y2="{base:.1}" stroke="{INK}"/>"#,
+        LEFT + PAIR * bins.len() as f64
+    );
+    let y = height - 10.0;
+    let _ = write!(
+        svg,
+        r#"<rect x="{LEFT:.1}" y="{:.1}" width="10" height="10" fill="{BASELINE}"/>{}<rect x="{:.1}" y="{:.1}" width="10" height="10" fill="{CANDIDATE}"/>{}"#,
+        y - 9.0,
+        text(LEFT + 14.0, y, "start", INK, "reference (left)"),
+        LEFT + 130.0,
+        y - 9.0,
+        text(LEFT + 144.0, y, "start", INK, "current (right)")
+    );
+    svg.push_str(&text(
+        width - LEFT,
+        TOP - 14.0,
+        "end",
+        MUTED,
+        &format!("tallest: {:.1}% of values", max * 100.0),
+    ));
+    svg.push_str("</svg>");
+    svg
 }
 
 // ---- bench ------------------------------------------------------------------
@@ -289,7 +405,13 @@ fn axis(ticks: &[f64], top: f64, bottom: f64, unit: &str, title: &str) -> String
         let _ = write!(
             s,
             r#"<line x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{bottom:.1}" stroke="{GRID}"/>{}"#,
-            text(x, bottom + 16.0, "middle", INK, &format!("{}{unit}", fmt_float(t)))
+            text(
+                x,
+                bottom + 16.0,
+                "middle",
+                INK,
+                &format!("{}{unit}", fmt_float(t))
+            )
         );
     }
     let _ = write!(
@@ -383,7 +505,13 @@ pub fn bench_times(id: &str, b: &BenchReport) -> String {
         let runs: Vec<String> = m
             .runs
             .iter()
-            .map(|r| format!("{}{}", secs(r.seconds), if r.warmup { " (warm-up)" } else { "" }))
+            .map(|r| {
+                format!(
+                    "{}{}",
+                    secs(r.seconds),
+                    if r.warmup { " (warm-up)" } else { "" }
+                )
+            })
             .collect();
         let _ = write!(
             desc,
@@ -396,7 +524,9 @@ pub fn bench_times(id: &str, b: &BenchReport) -> String {
     svg.push_str(&axis(&ticks, 12.0, bottom, " s", "wall seconds per run"));
     for (side, (name, m)) in models(b).into_iter().enumerate() {
         let mid = 12.0 + LANE * side as f64 + LANE / 2.0;
-        let fact = m.median_seconds.map_or("no run measured".into(), |s| format!("median {}", secs(s)));
+        let fact = m
+            .median_seconds
+            .map_or("no run measured".into(), |s| format!("median {}", secs(s)));
         svg.push_str(&lane_label(mid, name, &fact));
         if let Some(med) = m.median_seconds {
             let _ = write!(
@@ -528,7 +658,10 @@ mod tests {
 
     #[test]
     fn ticks_are_round() {
-        assert_eq!(ticks(0.93), vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]);
+        assert_eq!(
+            ticks(0.93),
+            vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]
+        );
         assert_eq!(ticks(0.0), vec![0.0, 1.0]);
         assert_eq!(ticks(812.0), vec![0.0, 200.0, 400.0, 600.0, 800.0, 1000.0]);
     }
@@ -540,7 +673,7 @@ mod tests {
         assert_eq!(
             svg,
             concat!(
-                r##"<svg class="chart" role="img" width="220" height="198" viewBox="0 0 220 198" aria-labelledby="h-t h-d">"##,
+                r##"<svg class="chart" role="img" width="340" height="198" viewBox="0 0 340 198" font-size="12" aria-labelledby="h-t h-d">"##,
                 r##"<title id="h-t">Distribution of |candidate − baseline| for a&lt;b</title>"##,
                 r##"<desc id="h-d">Rows of column a&lt;b by |candidate − baseline|, one bar per decade: exactly equal: 3 rows; 0.01 to 0.1: 1 row; 0.1 to 1: 2 rows. Differences above the tolerance 0.05 count as changes.</desc>"##,
                 r##"<rect x="24.0" y="34.0" width="40.0" height="120.0" fill="#009E73"/>"##,
@@ -550,12 +683,12 @@ mod tests {
                 r##"<text x="120.0" y="89.0" text-anchor="middle" fill="#1f2328">1</text>"##,
                 r##"<line x1="92.0" y1="154.0" x2="92.0" y2="158.0" stroke="#1f2328"/><text x="92.0" y="170.0" text-anchor="middle" fill="#1f2328">0.01</text>"##,
                 r##"<line x1="148.0" y1="154.0" x2="148.0" y2="158.0" stroke="#1f2328"/><text x="148.0" y="170.0" text-anchor="middle" fill="#1f2328">0.1</text>"##,
-                r##"<rect x="156.0" y="59.0" width="40.0" height="95.1" fill="#0072B2"/>"##,
-                r##"<text x="176.0" y="54.0" text-anchor="middle" fill="#1f2328">2</text>"##,
+                r##"<rect x="156.0" y="58.9" width="40.0" height="95.1" fill="#0072B2"/>"##,
+                r##"<text x="176.0" y="53.9" text-anchor="middle" fill="#1f2328">2</text>"##,
                 r##"<line x1="204.0" y1="154.0" x2="204.0" y2="158.0" stroke="#1f2328"/><text x="204.0" y="170.0" text-anchor="middle" fill="#1f2328">1</text>"##,
                 r##"<line x1="16.0" y1="154.0" x2="204.0" y2="154.0" stroke="#1f2328"/>"##,
-                r##"<line x1="130.9" y1="18.0" x2="130.9" y2="154.0" stroke="#1f2328" stroke-dasharray="4 3"/><text x="134.9" y="14.0" text-anchor="start" fill="#1f2328">tolerance 0.05</text>"##,
-                r##"<text x="16.0" y="192.0" text-anchor="start" fill="#57606a">|Δ| by decade (0 = exactly equal) · bar height on a log scale, count on top</text>"##,
+                r##"<line x1="131.1" y1="18.0" x2="131.1" y2="154.0" stroke="#1f2328" stroke-dasharray="4 3"/><text x="135.1" y="14.0" text-anchor="start" fill="#1f2328">tolerance 0.05</text>"##,
+                r##"<text x="16.0" y="192.0" text-anchor="start" fill="#57606a">|Δ| by decade · bar height on a log scale, count on top</text>"##,
                 "</svg>"
             )
         );

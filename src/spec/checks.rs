@@ -7,6 +7,21 @@ use super::diag::{suggest, Pos};
 use super::parse::{
     get, Entries, Meta, Parser, BOUND_KEYS, COLUMN_CHECKS, META_KEYS, SQL_KEYS, TABLE_CHECKS,
 };
+
+/// Keys of a metric drift check (`change_vs`).
+pub(crate) const CHANGE_KEYS: [&str; 5] = ["change_vs", "max_abs", "max_rel", "max_z", "window"];
+/// Options of `row_count` and the value metrics: bounds or a change.
+pub(crate) const BOUND_AND_CHANGE_KEYS: [&str; 9] = [
+    "min",
+    "max",
+    "between",
+    "equals",
+    "change_vs",
+    "max_abs",
+    "max_rel",
+    "max_z",
+    "window",
+];
 use super::time::TimeExpr;
 use super::yaml::{Kind, Node};
 use super::*;
@@ -134,17 +149,114 @@ impl Parser {
             name: meta.name.unwrap_or(default_name),
             severity: meta.severity.unwrap_or(Severity::Error),
             kind,
+            change: None,
             pos,
         }
+    }
+
+    /// Bounds, or with `change_vs` the change limits (empty bounds).
+    fn bounds_or_change(
+        &mut self,
+        kw: &str,
+        pos: Pos,
+        opts: &Entries,
+        kind: BoundKind,
+    ) -> Option<(Bounds, Option<Change>)> {
+        let Some(against) = get(opts, "change_vs") else {
+            if let Some((k, _)) = opts
+                .iter()
+                .find(|(k, _)| CHANGE_KEYS.contains(&k.key_text().as_str()))
+            {
+                self.err_help(
+                    k.pos,
+                    format!("`{}` needs `change_vs`", k.key_text()),
+                    "name what the metric is compared with: `change_vs: reference_source` or `change_vs: history`",
+                );
+                return None;
+            }
+            return Some((self.bounds(kw, pos, opts, kind)?, None));
+        };
+        if let Some((k, _)) = opts
+            .iter()
+            .find(|(k, _)| BOUND_KEYS.contains(&k.key_text().as_str()))
+        {
+            self.err_help(
+                k.pos,
+                format!("`{}` cannot be combined with `change_vs`", k.key_text()),
+                "write two checks: one with bounds, one with `change_vs` (give one a `name:`)",
+            );
+            return None;
+        }
+        let name = self.string(against, "`change_vs`")?;
+        let history = name == "history";
+        let number = |p: &mut Parser, key: &str| -> Result<Option<f64>, ()> {
+            match get(opts, key) {
+                None => Ok(None),
+                Some(n) => p.non_negative(n, &format!("`{key}`")).map(Some).ok_or(()),
+            }
+        };
+        let (Ok(max_abs), Ok(max_rel), Ok(max_z)) = (
+            number(self, "max_abs"),
+            number(self, "max_rel"),
+            number(self, "max_z"),
+        ) else {
+            return None;
+        };
+        let window = match get(opts, "window") {
+            Some(w) if !history => {
+                self.err(w.pos, "`window` applies to `change_vs: history` only");
+                return None;
+            }
+            Some(w) => match self.count(w, "`window`")? {
+                0 => {
+                    self.err(w.pos, "`window` must be at least 1");
+                    return None;
+                }
+                n => n,
+            },
+            None => DEFAULT_WINDOW,
+        };
+        if max_z.is_some() && !history {
+            let k = opts
+                .iter()
+                .find(|(k, _)| k.key_text() == "max_z")
+                .map_or(pos, |(k, _)| k.pos);
+            self.err_help(k, "`max_z` needs `change_vs: history`", "a z-score needs a window of past values; against a source use `max_rel` or `max_abs`");
+            return None;
+        }
+        if max_abs.is_none() && max_rel.is_none() && max_z.is_none() {
+            self.err_help(
+                against.pos,
+                format!("`{kw}` with `change_vs` needs a limit"),
+                "add `max_rel: 0.05` (5%), `max_abs: …`, or with history `max_z: 3`",
+            );
+            return None;
+        }
+        let against = if history {
+            ChangeVs::History { window }
+        } else {
+            ChangeVs::Source(name)
+        };
+        Some((
+            Bounds::default(),
+            Some(Change {
+                against,
+                max_abs,
+                max_rel,
+                max_z,
+            }),
+        ))
     }
 
     pub(super) fn table_check(&mut self, n: &Node) -> Option<Check> {
         let (k, kw, value, mut meta) = self.item(n)?;
         match kw.as_str() {
             "row_count" => {
-                let opts = self.options(&kw, value, &BOUND_KEYS, &mut meta)?;
-                let bounds = self.bounds(&kw, k.pos, opts, BoundKind::Count)?;
-                Some(self.finish(meta, kw.clone(), CheckKind::RowCount(bounds), k.pos))
+                let opts = self.options(&kw, value, &BOUND_AND_CHANGE_KEYS, &mut meta)?;
+                let (bounds, change) = self.bounds_or_change(&kw, k.pos, opts, BoundKind::Count)?;
+                let mut c = self.finish(meta, kw.clone(), CheckKind::RowCount(bounds), k.pos);
+                c.change = change;
+                Some(c)
             }
             "unique" => {
                 let cols = self.inline_or_key(
@@ -208,6 +320,7 @@ impl Parser {
         let pos = k.pos;
         let default_name = format!("{column}.{kw}");
         let column = column.to_string();
+        let mut change = None;
         let kind = match kw.as_str() {
             "unique" | "not_null" => {
                 self.options(&kw, value, &[], &mut meta)?;
@@ -267,7 +380,7 @@ impl Parser {
                         );
                             return None;
                         }
-                        let opts = self.options(&kw, value, &BOUND_KEYS, &mut meta)?;
+                        let opts = self.options(&kw, value, &BOUND_AND_CHANGE_KEYS, &mut meta)?;
                         let bk = if metric.is_rate() {
                             BoundKind::Rate
                         } else if metric.takes_time() {
@@ -277,7 +390,8 @@ impl Parser {
                         } else {
                             BoundKind::Number
                         };
-                        let bounds = self.bounds(&kw, pos, opts, bk)?;
+                        let (bounds, c) = self.bounds_or_change(&kw, pos, opts, bk)?;
+                        change = c;
                         CheckKind::Metric {
                             column,
                             metric,
@@ -296,7 +410,9 @@ impl Parser {
                 }
             }
         };
-        Some(self.finish(meta, default_name, kind, pos))
+        let mut c = self.finish(meta, default_name, kind, pos);
+        c.change = change;
+        Some(c)
     }
 
     fn literals(&mut self, n: &Node) -> Option<Vec<Lit>> {

@@ -12,6 +12,9 @@
 
 use serde_json::{json, Map, Value};
 
+use super::checks::CHANGE_KEYS;
+use super::drift::{DRIFT_COLUMN_KEYS, DRIFT_KEYS, METHODS, THRESHOLD_KEYS};
+use super::notify::MAX_RETRIES;
 use super::parse::{
     BLOCK_KEYS, BOUND_KEYS, COLUMN_CHECKS, COLUMN_CONTRACT_KEYS, CSV_KEYS, META_KEYS, SCHEMA_KEYS,
     SOURCE_KEYS, SQL_KEYS, TABLE_CHECKS, TOP_KEYS,
@@ -19,7 +22,6 @@ use super::parse::{
 use super::release::{
     BENCH_KEYS, COLUMN_GATES, DIFF_KEYS, QUALITY_KEYS, TOLERANCE_KEYS, TRUTH_KEYS,
 };
-use super::notify::MAX_RETRIES;
 use super::{ColumnMetric, Format, GateKind, NotifyOn, QualityMetric};
 use crate::types::TYPE_NAMES;
 
@@ -43,6 +45,11 @@ pub const KEY_SETS: &[(&str, &[&str])] = &[
     ("TRUTH_KEYS", &TRUTH_KEYS),
     ("QUALITY_KEYS", &QUALITY_KEYS),
     ("BENCH_KEYS", &BENCH_KEYS),
+    ("CHANGE_KEYS", &CHANGE_KEYS),
+    ("DRIFT_KEYS", &DRIFT_KEYS),
+    ("DRIFT_COLUMN_KEYS", &DRIFT_COLUMN_KEYS),
+    ("THRESHOLD_KEYS", &THRESHOLD_KEYS),
+    ("METHODS", &METHODS),
     ("GateKind::NAMES", &GateKind::NAMES),
     ("QualityMetric::NAMES", &QualityMetric::NAMES),
     ("Format::NAMES", &Format::NAMES),
@@ -83,16 +90,22 @@ pub fn duration_pattern() -> String {
 pub fn suite_schema() -> Value {
     let mut root = head(
         "verdict suite",
-        "A verdict suite: the tables to read (`sources`) and what must hold of them (`checks`, `diff`, `bench`). `verdict validate SUITE` checks a suite without reading data.",
+        "A verdict suite: the tables to read (`sources`) and what must hold of them (`checks`, `diff`, `bench`, `drift`). `verdict validate SUITE` checks a suite without reading data.",
         closed("the top of the suite", &TOP_KEYS, top_key),
     );
-    root.insert("$schema".into(), "http://json-schema.org/draft-07/schema#".into());
+    root.insert(
+        "$schema".into(),
+        "http://json-schema.org/draft-07/schema#".into(),
+    );
     root.insert(
         "$comment".into(),
         "Generated from src/spec/json_schema.rs by `cargo run --release --example suite_schema > schema/verdict-suite.schema.json`; do not edit.".into(),
     );
     root.insert("required".into(), json!(["version", "sources"]));
-    root.insert("anyOf".into(), one_of_keys(&["checks", "diff", "bench"]));
+    root.insert(
+        "anyOf".into(),
+        one_of_keys(&["checks", "diff", "bench", "drift"]),
+    );
     root.insert(
         "definitions".into(),
         json!({
@@ -134,6 +147,7 @@ fn top_key(key: &str) -> Option<Value> {
         ),
         "diff" => diff(),
         "bench" => bench(),
+        "drift" => drift(),
         "notify" => notify(),
         _ => return None,
     })
@@ -155,7 +169,10 @@ fn source() -> Value {
             _ => return None,
         })
     });
-    doc("A table: `path`, optionally `format` and `csv` options.", required(s, &["path"]))
+    doc(
+        "A table: `path`, optionally `format` and `csv` options.",
+        required(s, &["path"]),
+    )
 }
 
 fn block() -> Value {
@@ -174,7 +191,10 @@ fn block() -> Value {
             _ => return None,
         })
     });
-    doc("The checks of one source (its name as declared under `sources`).", b)
+    doc(
+        "The checks of one source (its name as declared under `sources`).",
+        b,
+    )
 }
 
 fn schema_contract() -> Value {
@@ -209,7 +229,10 @@ fn column_contract() -> Value {
 fn type_name() -> Value {
     let mut names: Vec<&str> = TYPE_NAMES.to_vec();
     names.extend(TYPE_ALIASES);
-    let words = names.iter().map(|n| case_insensitive(n)).collect::<Vec<_>>();
+    let words = names
+        .iter()
+        .map(|n| case_insensitive(n))
+        .collect::<Vec<_>>();
     let pattern = format!(
         r"^\s*(?:{}|{}\[\s*(?:{})\s*(?:,[^\]]*)?\]|{}\(\s*[0-9]+\s*,\s*-?[0-9]+\s*\))\s*$",
         words.join("|"),
@@ -229,7 +252,7 @@ fn table_check() -> Value {
         &TABLE_CHECKS,
         |k| {
             Some(match k {
-                "row_count" => (doc("The number of rows is within the bounds.", bounds(Bound::Count, true)), false),
+                "row_count" => (doc("The number of rows is within the bounds, or changed by at most the limits with `change_vs`.", bounds_or_change(Bound::Count)), false),
                 "unique" => (doc("No value of this compound key occurs twice (rows with a null key part are not compared): `[customer_id, day]`.", with_key("columns", "The key columns.", names_list())), false),
                 _ => return None,
             })
@@ -260,7 +283,7 @@ fn column_check() -> Value {
                     } else {
                         Bound::Number
                     };
-                    (doc(metric_doc(m), bounds(kind, true)), false)
+                    (doc(metric_doc(m), bounds_or_change(kind)), false)
                 }
             })
         },
@@ -283,7 +306,11 @@ fn metric_doc(m: ColumnMetric) -> &'static str {
 /// A check item: one keyword (some of which may stand alone) plus `name`
 /// and `severity`. `form` gives a keyword's options and whether it may be
 /// written bare.
-fn check_item(text: &str, keywords: &[&str], form: impl Fn(&str) -> Option<(Value, bool)>) -> Value {
+fn check_item(
+    text: &str,
+    keywords: &[&str],
+    form: impl Fn(&str) -> Option<(Value, bool)>,
+) -> Value {
     let mut properties = Map::new();
     let mut bare = Vec::new();
     for k in keywords {
@@ -317,7 +344,10 @@ fn sql_check() -> Value {
             _ => meta(k)?,
         })
     });
-    doc("A SQL check: `name`, `query`, `expect` and optional `severity`.", required(s, &["name", "query", "expect"]))
+    doc(
+        "A SQL check: `name`, `query`, `expect` and optional `severity`.",
+        required(s, &["name", "query", "expect"]),
+    )
 }
 
 #[derive(Clone, Copy)]
@@ -344,15 +374,42 @@ fn bounds(kind: Bound, with_meta: bool) -> Value {
     };
     let mut b = closed("bounds", &keys, |k| {
         Some(match k {
-            "min" => doc("The value must be at least this (inclusive).", value.clone()),
+            "min" => doc(
+                "The value must be at least this (inclusive).",
+                value.clone(),
+            ),
             "max" => doc("The value must be at most this (inclusive).", value.clone()),
-            "equals" => doc("The value must be exactly this; not with `min` or `max`.", value.clone()),
-            "between" => doc("`[low, high]`, both inclusive; not with `min`, `max` or `equals`.", json!({"type": "array", "minItems": 2, "maxItems": 2, "items": value})),
+            "equals" => doc(
+                "The value must be exactly this; not with `min` or `max`.",
+                value.clone(),
+            ),
+            "between" => doc(
+                "`[low, high]`, both inclusive; not with `min`, `max` or `equals`.",
+                json!({"type": "array", "minItems": 2, "maxItems": 2, "items": value}),
+            ),
             _ => meta(k)?,
         })
     });
     b["anyOf"] = one_of_keys(&BOUND_KEYS);
     b
+}
+
+/// Bounds, or `change_vs` with its limits (not both).
+fn bounds_or_change(kind: Bound) -> Value {
+    let keys: Vec<&str> = CHANGE_KEYS.iter().chain(&META_KEYS).copied().collect();
+    let mut c = closed("a change", &keys, |k| {
+        Some(match k {
+            "change_vs" => doc("What the metric is compared with: a source's name (the same metric there), or `history` (its last values, `--history DIR`).", json!({"type": "string"})),
+            "max_abs" => doc("|current − reference| may be at most this.", json!({"type": "number", "minimum": 0})),
+            "max_rel" => doc("|current − reference| / |reference| may be at most this (0.05 = 5%).", json!({"type": "number", "minimum": 0})),
+            "max_z" => doc("With `change_vs: history`: |current − mean| / stddev over the window may be at most this.", json!({"type": "number", "minimum": 0})),
+            "window" => doc("With `change_vs: history`: how many of the latest runs to compare with (default 10; 1 = the last run).", json!({"type": "integer", "minimum": 1})),
+            _ => meta(k)?,
+        })
+    });
+    c["required"] = json!(["change_vs"]);
+    c["anyOf"] = one_of_keys(&["max_abs", "max_rel", "max_z"]);
+    json!({"anyOf": [bounds(kind, true), c]})
 }
 
 fn diff() -> Value {
@@ -381,7 +438,12 @@ fn diff() -> Value {
 }
 
 fn diff_column() -> Value {
-    let keys: Vec<&str> = TOLERANCE_KEYS.iter().chain(&COLUMN_GATES).chain(&["severity"]).copied().collect();
+    let keys: Vec<&str> = TOLERANCE_KEYS
+        .iter()
+        .chain(&COLUMN_GATES)
+        .chain(&["severity"])
+        .copied()
+        .collect();
     let opts = closed("a `diff` column", &keys, |k| match k {
         "severity" => meta(k),
         _ => tolerance_key(k).or_else(|| gate(k)),
@@ -407,16 +469,37 @@ fn tolerance_key(k: &str) -> Option<Value> {
 
 fn gates(keys: &[&str]) -> Value {
     let all: Vec<&str> = keys.iter().copied().chain(["severity"]).collect();
-    closed("`gates`", &all, |k| if k == "severity" { meta(k) } else { gate(k) })
+    closed("`gates`", &all, |k| {
+        if k == "severity" {
+            meta(k)
+        } else {
+            gate(k)
+        }
+    })
 }
 
 fn gate(kind: &str) -> Option<Value> {
     let (text, rate) = match kind {
-        "max_changed_rate" => ("Fail when a column's share of changed rows (0 to 1) exceeds this.", true),
-        "max_flip_rate" => ("Fail when a label column's share of flipped rows (0 to 1) exceeds this.", true),
-        "max_mean_shift" => ("Fail when |mean(candidate − baseline)| of a numeric column exceeds this.", false),
-        "max_missing" => ("Fail when more than this many baseline keys are missing from the candidate.", false),
-        "max_added" => ("Fail when the candidate has more than this many keys the baseline lacks.", false),
+        "max_changed_rate" => (
+            "Fail when a column's share of changed rows (0 to 1) exceeds this.",
+            true,
+        ),
+        "max_flip_rate" => (
+            "Fail when a label column's share of flipped rows (0 to 1) exceeds this.",
+            true,
+        ),
+        "max_mean_shift" => (
+            "Fail when |mean(candidate − baseline)| of a numeric column exceeds this.",
+            false,
+        ),
+        "max_missing" => (
+            "Fail when more than this many baseline keys are missing from the candidate.",
+            false,
+        ),
+        "max_added" => (
+            "Fail when the candidate has more than this many keys the baseline lacks.",
+            false,
+        ),
         _ => return None,
     };
     let mut limit = json!({"type": "number", "minimum": 0});
@@ -427,7 +510,10 @@ fn gate(kind: &str) -> Option<Value> {
         "limit" => Some(doc("The limit.", limit.clone())),
         _ => meta(k),
     });
-    Some(doc(text, json!({"anyOf": [limit, required(full, &["limit"])]})))
+    Some(doc(
+        text,
+        json!({"anyOf": [limit, required(full, &["limit"])]}),
+    ))
 }
 
 fn truth() -> Value {
@@ -452,14 +538,38 @@ fn truth() -> Value {
 fn quality_gate(m: QualityMetric) -> Value {
     let g = closed("a quality gate", &QUALITY_KEYS, |k| {
         Some(match k {
-            "max_drop" => doc("Fail when baseline − candidate exceeds this.", json!({"type": "number", "minimum": 0})),
-            "max_increase" => doc("Fail when candidate − baseline exceeds this.", json!({"type": "number", "minimum": 0})),
-            "min" => doc("Fail when the candidate's value is below this.", json!({"type": "number"})),
-            "max" => doc("Fail when the candidate's value is above this.", json!({"type": "number"})),
+            "max_drop" => doc(
+                "Fail when baseline − candidate exceeds this.",
+                json!({"type": "number", "minimum": 0}),
+            ),
+            "max_increase" => doc(
+                "Fail when candidate − baseline exceeds this.",
+                json!({"type": "number", "minimum": 0}),
+            ),
+            "min" => doc(
+                "Fail when the candidate's value is below this.",
+                json!({"type": "number"}),
+            ),
+            "max" => doc(
+                "Fail when the candidate's value is above this.",
+                json!({"type": "number"}),
+            ),
             _ => meta(k)?,
         })
     });
-    let mut g = doc(&format!("A gate on the candidate's `{}` ({}, {}).", m.keyword(), task_word(m), if m.higher_is_better() { "higher is better" } else { "lower is better" }), g);
+    let mut g = doc(
+        &format!(
+            "A gate on the candidate's `{}` ({}, {}).",
+            m.keyword(),
+            task_word(m),
+            if m.higher_is_better() {
+                "higher is better"
+            } else {
+                "lower is better"
+            }
+        ),
+        g,
+    );
     g["anyOf"] = one_of_keys(&["max_drop", "max_increase", "min", "max"]);
     g
 }
@@ -498,6 +608,53 @@ fn bench() -> Value {
 /// the constant once it is `pub(crate)`.
 pub const NOTIFY_KEYS: [&str; 5] = ["url", "on", "timeout", "retries", "report_url"];
 
+fn drift() -> Value {
+    let options = |k: &str| -> Option<Value> {
+        Some(match k {
+            "bins" => doc("Numeric columns: the number of bins cut at the reference's quantiles (default 10; ties in the reference merge bins).", json!({"type": "integer", "minimum": 2, "maximum": 1000})),
+            "warn" => doc("Limits that make the column a warning: `{ psi: 0.1 }` (the default).", thresholds()),
+            "fail" => doc("Limits that fail the column: `{ psi: 0.25 }` (the default).", thresholds()),
+            "method" => doc("`numeric` (quantile bins, PSI, KS) or `categorical` (category counts, PSI, chi-square); default from the column's type.", enumeration(&METHODS)),
+            _ => return None,
+        })
+    };
+    let column = closed("drift options of a column", &DRIFT_COLUMN_KEYS, options);
+    let entry = closed("the drift of a source", &DRIFT_KEYS, |k| {
+        Some(match k {
+            "reference" => doc("The source to compare with (scanned on every run).", json!({"type": "string"})),
+            "reference_file" => doc("A reference saved by `verdict profile SOURCE --save-reference FILE` (no rescan).", json!({"type": "string"})),
+            "columns" => doc("The columns to measure (default: every common column of a measurable type): a list, or a mapping to per-column options.", json!({"anyOf": [
+                names(),
+                {"type": "object", "minProperties": 1, "additionalProperties": {"anyOf": [{"type": "null"}, column.clone()]}},
+            ]})),
+            _ => options(k)?,
+        })
+    });
+    doc(
+        "Distribution drift per current source (its name), against `reference` or `reference_file`.",
+        json!({"type": "object", "additionalProperties": entry}),
+    )
+}
+
+fn thresholds() -> Value {
+    closed("drift thresholds", &THRESHOLD_KEYS, |k| {
+        let limit = |text: &str, max: Option<f64>| {
+            let mut n = json!({"type": "number", "minimum": 0});
+            if let Some(m) = max {
+                n["maximum"] = json!(m);
+            }
+            doc(text, json!({"anyOf": [n, {"type": "null"}]}))
+        };
+        Some(match k {
+            "psi" => limit("Population stability index at or above which the column crosses (null: off).", None),
+            "ks" => limit("Kolmogorov–Smirnov statistic D at or above which a numeric column crosses (null: off).", Some(1.0)),
+            "js" => limit("Jensen–Shannon distance (base 2) at or above which the column crosses (null: off).", Some(1.0)),
+            "p_value" => limit("The KS or chi-square p-value below which the column crosses (null: off). On large tables every difference is significant: prefer PSI.", Some(1.0)),
+            _ => return None,
+        })
+    })
+}
+
 fn notify() -> Value {
     let url = json!({"type": "string", "pattern": r"^(?:[hH][tT][tT][pP][sS]?://|\$\{)"});
     let url_text = "The webhook URL (Slack-compatible, http:// or https://); keep its secret out of the file with `${SLACK_WEBHOOK}`.";
@@ -530,7 +687,15 @@ fn meta(key: &str) -> Option<Value> {
 }
 
 fn meta_properties() -> Map<String, Value> {
-    META_KEYS.iter().map(|k| (k.to_string(), meta(k).unwrap_or_else(|| missing("META_KEYS", k)))).collect()
+    META_KEYS
+        .iter()
+        .map(|k| {
+            (
+                k.to_string(),
+                meta(k).unwrap_or_else(|| missing("META_KEYS", k)),
+            )
+        })
+        .collect()
 }
 
 /// A check's argument written inline (a list or string) or under `key` in
@@ -571,7 +736,9 @@ fn keyword(names: &[&str], aliases: &[&str]) -> Value {
 fn case_insensitive(word: &str) -> String {
     word.chars()
         .map(|c| match c {
-            c if c.is_ascii_alphabetic() => format!("[{}{}]", c.to_ascii_lowercase(), c.to_ascii_uppercase()),
+            c if c.is_ascii_alphabetic() => {
+                format!("[{}{}]", c.to_ascii_lowercase(), c.to_ascii_uppercase())
+            }
             c => c.to_string(),
         })
         .collect()
@@ -586,7 +753,12 @@ fn one_of_keys(keys: &[&str]) -> Value {
 fn closed(what: &str, keys: &[&str], describe: impl Fn(&str) -> Option<Value>) -> Value {
     let properties: Map<String, Value> = keys
         .iter()
-        .map(|k| (k.to_string(), describe(k).unwrap_or_else(|| missing(what, k))))
+        .map(|k| {
+            (
+                k.to_string(),
+                describe(k).unwrap_or_else(|| missing(what, k)),
+            )
+        })
         .collect();
     json!({"type": "object", "properties": properties, "additionalProperties": false})
 }

@@ -5,9 +5,10 @@
 
 mod checks;
 pub mod diag;
+mod drift;
 pub mod json_schema;
-pub mod parse;
 mod notify;
+pub mod parse;
 mod release;
 pub mod time;
 pub mod yaml;
@@ -15,8 +16,9 @@ pub mod yaml;
 use std::fmt;
 
 use diag::Pos;
-pub use parse::load;
+pub use drift::*;
 pub use notify::{NotifyOn, NotifySpec, DEFAULT_NOTIFY_TIMEOUT, DEFAULT_RETRIES};
+pub use parse::load;
 pub use release::*;
 
 /// A validated suite.
@@ -28,6 +30,8 @@ pub struct Suite {
     pub checks: Vec<SourceChecks>,
     pub diff: Option<DiffSpec>,
     pub bench: Option<BenchSpec>,
+    /// Distribution drift against references, one per current source.
+    pub drift: Vec<DriftSpec>,
     /// Webhooks to post the verdict to (`notify:`).
     pub notify: Vec<NotifySpec>,
 }
@@ -140,8 +144,35 @@ pub struct Check {
     pub name: String,
     pub severity: Severity,
     pub kind: CheckKind,
+    /// `change_vs:`: the metric is judged by its change against a reference
+    /// source or the run history instead of by bounds.
+    pub change: Option<Change>,
     pub pos: Pos,
 }
+
+/// Metric drift: how far a metric may move from its value on a reference
+/// source, or from its recent values in the run history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub against: ChangeVs,
+    /// |current − reference| at most this.
+    pub max_abs: Option<f64>,
+    /// |current − reference| / |reference| at most this.
+    pub max_rel: Option<f64>,
+    /// History only: |current − mean| / stddev of the window at most this.
+    pub max_z: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChangeVs {
+    /// The same metric computed on this source.
+    Source(String),
+    /// The last `window` recorded values of this check (`--history DIR`).
+    History { window: usize },
+}
+
+/// How many past runs `change_vs: history` looks at by default.
+pub const DEFAULT_WINDOW: usize = 10;
 
 #[derive(Debug, Clone)]
 pub enum CheckKind {

@@ -116,7 +116,9 @@ impl Parser {
         }
         if let Some(v) = get(entries, "retries") {
             match v.kind {
-                Kind::Int(i) if (0..=i64::from(MAX_RETRIES)).contains(&i) => spec.retries = i as u32,
+                Kind::Int(i) if (0..=i64::from(MAX_RETRIES)).contains(&i) => {
+                    spec.retries = i as u32
+                }
                 _ => {
                     self.err_help(
                         v.pos,
@@ -242,7 +244,12 @@ mod tests {
         assert_eq!(full[0].retries, 0);
         assert_eq!(full[0].report_url.as_deref(), Some("https://ci/1"));
         assert_eq!(full[1].url, "http://b.example/h");
-        assert_eq!(parse("notify: { url: http://a/h, timeout: 2 }\n").unwrap()[0].timeout.as_secs(), 2);
+        assert_eq!(
+            parse("notify: { url: http://a/h, timeout: 2 }\n").unwrap()[0]
+                .timeout
+                .as_secs(),
+            2
+        );
         assert!(parse("notify: []\n").unwrap().is_empty());
     }
 

@@ -35,8 +35,10 @@ impl SuiteError {
     }
 }
 
-pub(crate) const TOP_KEYS: [&str; 6] = ["version", "sources", "checks", "diff", "bench", "notify"];
-const FUTURE_SECTIONS: [&str; 2] = ["drift", "compare"];
+pub(crate) const TOP_KEYS: [&str; 7] = [
+    "version", "sources", "checks", "diff", "bench", "drift", "notify",
+];
+const FUTURE_SECTIONS: [&str; 1] = ["compare"];
 pub(crate) const SOURCE_KEYS: [&str; 3] = ["path", "format", "csv"];
 pub(crate) const CSV_KEYS: [&str; 3] = ["delimiter", "header", "quote"];
 pub(crate) const BLOCK_KEYS: [&str; 4] = ["schema", "table", "columns", "sql"];
@@ -164,6 +166,7 @@ impl Parser {
             checks: Vec::new(),
             diff: None,
             bench: None,
+            drift: Vec::new(),
             notify: Vec::new(),
         };
         let Some(top) = self.map(root, "a suite file") else {
@@ -221,20 +224,24 @@ impl Parser {
         if let Some(n) = get(top, "bench") {
             suite.bench = self.bench(n);
         }
+        if let Some(n) = get(top, "drift") {
+            suite.drift = self.drift(n, &declared);
+        }
         if let Some(n) = get(top, "notify") {
             suite.notify = self.notify(n);
         }
-        let sections = ["checks", "diff", "bench"];
+        let sections = ["checks", "diff", "bench", "drift"];
         if !sections.iter().any(|s| get(top, s).is_some()) {
             self.err_help(
                 root.pos,
                 "the suite has nothing to evaluate",
-                "add `checks:` (and/or `diff:`, `bench:`); a suite that checks nothing cannot pass",
+                "add `checks:` (and/or `diff:`, `bench:`, `drift:`); a suite that checks nothing cannot pass",
             );
         } else if self.diags.is_empty()
             && suite.check_count() == 0
             && suite.diff.is_none()
             && suite.bench.is_none()
+            && suite.drift.is_empty()
         {
             let pos = get(top, "checks").map(|n| n.pos).unwrap_or(root.pos);
             self.err(
@@ -376,9 +383,38 @@ impl Parser {
             }
             let checks = self.block(&source, v);
             self.no_duplicate_names(&source, &checks);
+            self.change_sources(&source, &checks, &names);
             out.push(SourceChecks { source, checks });
         }
         out
+    }
+
+    /// `change_vs: NAME` must name another declared source.
+    fn change_sources(&mut self, source: &str, checks: &[Check], names: &[&str]) {
+        for c in checks {
+            let Some(Change {
+                against: ChangeVs::Source(r),
+                ..
+            }) = &c.change
+            else {
+                continue;
+            };
+            if r == source {
+                self.err_help(
+                    c.pos,
+                    format!("`{}` compares `{source}` with itself", c.name),
+                    "name a reference source, or `change_vs: history` with `--history DIR`",
+                );
+            } else if !names.contains(&r.as_str()) {
+                let mut options = names.to_vec();
+                options.push("history");
+                self.err_help(
+                    c.pos,
+                    format!("`change_vs` of `{}` names unknown source `{r}`", c.name),
+                    suggest(r, &options),
+                );
+            }
+        }
     }
 
     fn no_duplicate_names(&mut self, source: &str, checks: &[Check]) {
@@ -472,6 +508,7 @@ impl Parser {
                 extra_columns,
                 order,
             }),
+            change: None,
             pos,
         })
     }

@@ -1,0 +1,170 @@
+//! Distribution drift of a current source against a reference, per column.
+//! Numeric columns: PSI over bins cut at the reference's quantiles and the
+//! two-sample Kolmogorov–Smirnov test; categorical columns: PSI over the
+//! categories and Pearson's chi-square test; both: the Jensen–Shannon
+//! distance. Each column becomes one check (`price.drift`) whose severity
+//! is the highest threshold level crossed, and a detail record with the
+//! bins, so every report format can show it.
+//!
+//! `side` reads a column's values from a registered table (one projected
+//! scan per column and side); `reference` saves and loads the reference
+//! side as a small file; `stats` and `ks` hold the arithmetic.
+
+pub mod ks;
+pub mod reference;
+mod result;
+pub mod side;
+pub mod stats;
+
+pub use result::{evaluate, BinRow, ColumnDrift, DriftReport, KsOutcome};
+
+use std::time::Instant;
+
+use datafusion::arrow::datatypes::{DataType, Schema};
+use datafusion::prelude::SessionContext;
+
+use crate::spec::{DriftColumn, DriftMethod, DriftReference, DriftSpec};
+use reference::SavedReference;
+use side::{Column, RefColumn};
+
+/// How a column of this type is measured, and why; `Err` when drift of
+/// this type is not defined.
+pub fn method_for(
+    dt: &DataType,
+    asked: Option<DriftMethod>,
+) -> Result<(DriftMethod, String), String> {
+    use DataType::*;
+    let ty = crate::types::display_type(dt);
+    if let Some(m) = asked {
+        let ok = match m {
+            DriftMethod::Numeric => side::is_numeric(dt),
+            DriftMethod::Categorical => side::is_categorical(dt) || side::is_numeric(dt),
+        };
+        if !ok {
+            return Err(format!(
+                "a {ty} column cannot be measured as {}",
+                method_name(m)
+            ));
+        }
+        return Ok((
+            m,
+            format!("{} as asked in the suite ({ty} column)", method_name(m)),
+        ));
+    }
+    if side::is_numeric(dt) {
+        let what = match dt {
+            Date32 | Date64 | Timestamp(..) => "times are ordered: compared as numbers",
+            _ => "ordered values: quantile bins and KS",
+        };
+        return Ok((DriftMethod::Numeric, format!("{ty} column: {what}")));
+    }
+    if side::is_categorical(dt) {
+        return Ok((
+            DriftMethod::Categorical,
+            format!("{ty} column: unordered values, category counts and chi-square"),
+        ));
+    }
+    Err(format!("drift of a {ty} column is not defined"))
+}
+
+pub fn method_name(m: DriftMethod) -> &'static str {
+    match m {
+        DriftMethod::Numeric => "numeric",
+        DriftMethod::Categorical => "categorical",
+    }
+}
+
+/// The columns to measure: those listed, or every column both sides have
+/// whose type drift is defined for (others are skipped silently only in
+/// that default case).
+fn columns(spec: &DriftSpec, current: &Schema, reference: &[String]) -> Vec<DriftColumn> {
+    if let Some(c) = &spec.columns {
+        return c.clone();
+    }
+    current
+        .fields()
+        .iter()
+        .filter(|f| reference.contains(f.name()))
+        .filter(|f| side::is_numeric(f.data_type()) || side::is_categorical(f.data_type()))
+        .map(|f| DriftColumn {
+            name: f.name().clone(),
+            options: spec.options,
+        })
+        .collect()
+}
+
+/// The drift section for one current source. `reference_schema` is the
+/// reference source's schema when the reference is a source; a saved
+/// reference is read here.
+pub async fn run(
+    ctx: &SessionContext,
+    spec: &DriftSpec,
+    current: &Schema,
+    reference_schema: Option<&Schema>,
+) -> DriftReport {
+    let started = Instant::now();
+    let mut report = DriftReport::new(spec);
+    let saved = match &spec.reference {
+        DriftReference::Saved(path) => match SavedReference::load(std::path::Path::new(path)) {
+            Ok(s) => Some(s),
+            Err(e) => return report.failed(spec, e),
+        },
+        DriftReference::Source(_) => None,
+    };
+    let ref_names: Vec<String> = match (&saved, reference_schema) {
+        (Some(s), _) => s.columns.iter().map(|c| c.name.clone()).collect(),
+        (None, Some(schema)) => schema.fields().iter().map(|f| f.name().clone()).collect(),
+        (None, None) => Vec::new(),
+    };
+    report.rows_current = side::row_count(ctx, &spec.source).await.ok();
+    report.rows_reference = match (&saved, &spec.reference) {
+        (Some(s), _) => Some(s.rows),
+        (None, DriftReference::Source(r)) => side::row_count(ctx, r).await.ok(),
+        _ => None,
+    };
+    for col in columns(spec, current, &ref_names) {
+        let started = Instant::now();
+        let measured = measure(ctx, spec, &col, current, reference_schema, saved.as_ref()).await;
+        let mut detail = match measured {
+            Ok((method, why, r, c)) => result::compare(&col, method, why, &r, &c),
+            Err(e) => ColumnDrift::error(&col.name, e),
+        };
+        detail.seconds = started.elapsed().as_secs_f64();
+        report.checks.push(evaluate(&detail, &col.options));
+        report.columns.push(detail);
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    report
+}
+
+type Measured = (DriftMethod, String, RefColumn, Column);
+
+async fn measure(
+    ctx: &SessionContext,
+    spec: &DriftSpec,
+    col: &DriftColumn,
+    current: &Schema,
+    reference_schema: Option<&Schema>,
+    saved: Option<&SavedReference>,
+) -> Result<Measured, String> {
+    let name = &col.name;
+    let field = current
+        .field_with_name(name)
+        .map_err(|_| format!("`{}` has no column `{name}`", spec.source))?;
+    let (method, why) = method_for(field.data_type(), col.options.method)?;
+    let reference = match (saved, &spec.reference, reference_schema) {
+        (Some(s), _, _) => s.column(name, method, col.options.bins)?,
+        (None, DriftReference::Source(r), Some(schema)) => {
+            let rf = schema
+                .field_with_name(name)
+                .map_err(|_| format!("the reference `{r}` has no column `{name}`"))?;
+            method_for(rf.data_type(), Some(method))
+                .map_err(|e| format!("in the reference `{r}`: {e}"))?;
+            let values = side::read(ctx, r, name, method).await?;
+            RefColumn::from_values(values, col.options.bins)
+        }
+        _ => return Err("the reference could not be read".into()),
+    };
+    let values = side::read(ctx, &spec.source, name, method).await?;
+    Ok((method, why, reference, values))
+}

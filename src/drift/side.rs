@@ -1,0 +1,181 @@
+//! One side of a drift comparison, read from a registered table: a numeric
+//! column's values (sorted, nulls and NaN counted apart) or a categorical
+//! column's value counts. A numeric column is one projected scan; a
+//! categorical one is a `GROUP BY`, so only the counts leave the engine.
+
+use std::collections::BTreeMap;
+
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
+use datafusion::error::DataFusionError;
+use datafusion::functions_aggregate::expr_fn::count;
+use datafusion::logical_expr::{cast, ident, lit};
+use datafusion::prelude::SessionContext;
+use futures::StreamExt;
+
+use super::stats;
+use crate::metric::exec::message;
+use crate::spec::DriftMethod;
+
+pub fn is_numeric(dt: &DataType) -> bool {
+    dt.is_numeric()
+        || dt.is_temporal() && !matches!(dt, DataType::Interval(_) | DataType::Duration(_))
+}
+
+pub fn is_categorical(dt: &DataType) -> bool {
+    match dt {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Boolean => true,
+        DataType::Dictionary(_, v) => is_categorical(v),
+        _ => false,
+    }
+}
+
+/// A column of the current side, or the reference's values before binning.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    Numeric {
+        nulls: u64,
+        nans: u64,
+        /// Ascending, without NaN.
+        sorted: Vec<f64>,
+    },
+    Categorical {
+        nulls: u64,
+        counts: BTreeMap<String, u64>,
+    },
+}
+
+/// The reference side as drift needs it: bins and counts (what a saved
+/// reference keeps) and, when known, the values themselves for KS.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RefColumn {
+    Numeric {
+        nulls: u64,
+        nans: u64,
+        edges: Vec<f64>,
+        counts: Vec<u64>,
+        /// The sorted values; None when a saved reference did not keep them.
+        sorted: Option<Vec<f64>>,
+    },
+    Categorical {
+        nulls: u64,
+        counts: BTreeMap<String, u64>,
+    },
+}
+
+impl RefColumn {
+    pub fn from_values(c: Column, bins: usize) -> RefColumn {
+        match c {
+            Column::Numeric {
+                nulls,
+                nans,
+                sorted,
+            } => {
+                let edges = if sorted.is_empty() {
+                    Vec::new()
+                } else {
+                    stats::quantile_edges(&sorted, bins)
+                };
+                let counts = stats::bin_counts(&sorted, &edges);
+                RefColumn::Numeric {
+                    nulls,
+                    nans,
+                    edges,
+                    counts,
+                    sorted: Some(sorted),
+                }
+            }
+            Column::Categorical { nulls, counts } => RefColumn::Categorical { nulls, counts },
+        }
+    }
+}
+
+pub async fn row_count(ctx: &SessionContext, table: &str) -> Result<u64, String> {
+    let df = ctx.table(table).await.map_err(|e| message(&e))?;
+    df.count().await.map(|n| n as u64).map_err(|e| message(&e))
+}
+
+/// Reads `column` of `table` for `method`.
+pub async fn read(
+    ctx: &SessionContext,
+    table: &str,
+    column: &str,
+    method: DriftMethod,
+) -> Result<Column, String> {
+    let r = match method {
+        DriftMethod::Numeric => numeric(ctx, table, column).await,
+        DriftMethod::Categorical => categorical(ctx, table, column).await,
+    };
+    r.map_err(|e| format!("reading `{column}` of `{table}`: {}", message(&e)))
+}
+
+async fn numeric(
+    ctx: &SessionContext,
+    table: &str,
+    column: &str,
+) -> Result<Column, DataFusionError> {
+    let df = ctx.table(table).await?;
+    let dt = df
+        .schema()
+        .field_with_unqualified_name(column)?
+        .data_type()
+        .clone();
+    // Times become their integer count of units since the epoch first:
+    // Arrow casts those to floats, not times.
+    let e = if dt.is_temporal() {
+        cast(cast(ident(column), DataType::Int64), DataType::Float64)
+    } else {
+        cast(ident(column), DataType::Float64)
+    };
+    let mut stream = df.select(vec![e.alias("v")])?.execute_stream().await?;
+    let (mut nulls, mut nans, mut values) = (0u64, 0u64, Vec::new());
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        let a = batch.column(0).as_primitive::<Float64Type>();
+        nulls += a.null_count() as u64;
+        let before = values.len();
+        if a.null_count() == 0 {
+            values.extend(a.values().iter().copied().filter(|v| !v.is_nan()));
+            nans += (a.len() - (values.len() - before)) as u64;
+        } else {
+            for v in a.iter().flatten() {
+                if v.is_nan() {
+                    nans += 1;
+                } else {
+                    values.push(v);
+                }
+            }
+        }
+    }
+    values.sort_unstable_by(f64::total_cmp);
+    Ok(Column::Numeric {
+        nulls,
+        nans,
+        sorted: values,
+    })
+}
+
+async fn categorical(
+    ctx: &SessionContext,
+    table: &str,
+    column: &str,
+) -> Result<Column, DataFusionError> {
+    let df = ctx.table(table).await?.aggregate(
+        vec![cast(ident(column), DataType::Utf8).alias("v")],
+        vec![count(lit(1)).alias("n")],
+    )?;
+    let (mut nulls, mut counts) = (0u64, BTreeMap::new());
+    for batch in df.collect().await? {
+        let v = batch.column(0).as_string::<i32>();
+        let n = batch.column(1).as_primitive::<Int64Type>();
+        for i in 0..batch.num_rows() {
+            let rows = n.value(i) as u64;
+            if v.is_null(i) {
+                nulls += rows;
+            } else {
+                counts.insert(v.value(i).to_string(), rows);
+            }
+        }
+    }
+    Ok(Column::Categorical { nulls, counts })
+}
