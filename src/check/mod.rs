@@ -95,6 +95,27 @@ impl CheckResult {
         }
     }
 
+    /// The offending values as shown after a failure: `"FRANCE" (1 row),
+    /// "x" (3 rows)`; None when there are none.
+    pub fn sample_text(&self) -> Option<String> {
+        if self.sample.is_empty() {
+            return None;
+        }
+        let shown: Vec<String> = self
+            .sample
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} ({} row{})",
+                    s.value,
+                    s.rows,
+                    if s.rows == 1 { "" } else { "s" }
+                )
+            })
+            .collect();
+        Some(shown.join(", "))
+    }
+
     pub fn error(mut self, why: impl Into<String>) -> CheckResult {
         self.status = Status::Error;
         self.why = Some(why.into());

@@ -104,20 +104,7 @@ fn title(r: &Report) -> String {
 fn counts(r: &Report) -> String {
     let s: &Summary = &r.summary;
     let plural = |n: usize| if n == 1 { "" } else { "s" };
-    let mut parts = vec![format!("{} passed", s.passed)];
-    if s.failed > 0 {
-        parts.push(format!("{} failed", s.failed));
-    }
-    if s.warnings > 0 {
-        parts.push(format!("{} warning{}", s.warnings, plural(s.warnings)));
-    }
-    if s.errors > 0 {
-        parts.push(format!("{} could not be evaluated", s.errors));
-    }
-    if s.source_errors > 0 {
-        let n = s.source_errors;
-        parts.push(format!("{n} source{} unreadable", plural(n)));
-    }
+    let parts = s.parts();
     format!(
         "{} check{}: {} (exit {})",
         s.checks,

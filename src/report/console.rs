@@ -44,23 +44,7 @@ pub fn render(r: &Report, w: &mut dyn Write, style: Style) -> io::Result<()> {
 
 fn headline(r: &Report, w: &mut dyn Write, style: Style) -> io::Result<()> {
     let s = &r.summary;
-    let mut parts = vec![format!("{} passed", s.passed)];
-    if s.failed > 0 {
-        parts.push(format!("{} failed", s.failed));
-    }
-    if s.warnings > 0 {
-        parts.push(format!("{} warning{}", s.warnings, plural(s.warnings)));
-    }
-    if s.errors > 0 {
-        parts.push(format!("{} could not be evaluated", s.errors));
-    }
-    if s.source_errors > 0 {
-        parts.push(format!(
-            "{} source{} unreadable",
-            s.source_errors,
-            plural(s.source_errors)
-        ));
-    }
+    let parts = s.parts();
     let label = r.verdict.label();
     let label = if style.color {
         let code = match r.verdict {
@@ -190,20 +174,8 @@ pub(super) fn table(style: Style) -> Table {
 /// The reason, followed by the offending values when there are some.
 fn why(c: &CheckResult) -> String {
     let mut w = c.why.clone().unwrap_or_default();
-    if !c.sample.is_empty() {
-        let shown: Vec<String> = c
-            .sample
-            .iter()
-            .map(|s| {
-                format!(
-                    "{} ({} row{})",
-                    s.value,
-                    s.rows,
-                    if s.rows == 1 { "" } else { "s" }
-                )
-            })
-            .collect();
-        w.push_str(&format!("; e.g. {}", shown.join(", ")));
+    if let Some(eg) = c.sample_text() {
+        w.push_str(&format!("; e.g. {eg}"));
     }
     w
 }

@@ -74,20 +74,8 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
                 Some(why) => format!("{} — {why}", c.observed_text),
                 None => c.observed_text.clone(),
             };
-            if !c.sample.is_empty() {
-                let shown: Vec<String> = c
-                    .sample
-                    .iter()
-                    .map(|s| {
-                        format!(
-                            "{} ({} row{})",
-                            s.value,
-                            s.rows,
-                            if s.rows == 1 { "" } else { "s" }
-                        )
-                    })
-                    .collect();
-                observed.push_str(&format!("; e.g. {}", shown.join(", ")));
+            if let Some(eg) = c.sample_text() {
+                observed.push_str(&format!("; e.g. {eg}"));
             }
             writeln!(
                 w,

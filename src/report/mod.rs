@@ -128,6 +128,33 @@ pub struct SourceReport {
     pub checks: Vec<CheckResult>,
 }
 
+impl Summary {
+    /// `4 passed`, `2 failed`, `1 warning`, … as every format says it:
+    /// passes always, the rest when there are some.
+    pub fn parts(&self) -> Vec<String> {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut parts = vec![format!("{} passed", self.passed)];
+        if self.failed > 0 {
+            parts.push(format!("{} failed", self.failed));
+        }
+        if self.warnings > 0 {
+            parts.push(format!(
+                "{} warning{}",
+                self.warnings,
+                plural(self.warnings)
+            ));
+        }
+        if self.errors > 0 {
+            parts.push(format!("{} could not be evaluated", self.errors));
+        }
+        if self.source_errors > 0 {
+            let n = self.source_errors;
+            parts.push(format!("{n} source{} unreadable", plural(n)));
+        }
+        parts
+    }
+}
+
 impl Report {
     /// Builds the report and decides the verdict. `--strict` makes warnings
     /// fail the gate; a run that evaluated no check never passes.
