@@ -16,7 +16,7 @@ mod result;
 pub mod side;
 pub mod stats;
 
-pub use result::{evaluate, BinRow, ColumnDrift, DriftReport, KsOutcome};
+pub use result::{evaluate, BinRow, ColumnDrift, DriftReport, EdgeUnit, KsOutcome};
 
 use std::time::Instant;
 
@@ -126,7 +126,7 @@ pub async fn run(
         let started = Instant::now();
         let measured = measure(ctx, spec, &col, current, reference_schema, saved.as_ref()).await;
         let mut detail = match measured {
-            Ok((method, why, r, c)) => result::compare(&col, method, why, &r, &c),
+            Ok((method, unit, why, r, c)) => result::compare(&col, method, unit, why, &r, &c),
             Err(e) => ColumnDrift::error(&col.name, e),
         };
         detail.seconds = started.elapsed().as_secs_f64();
@@ -137,7 +137,7 @@ pub async fn run(
     report
 }
 
-type Measured = (DriftMethod, String, RefColumn, Column);
+type Measured = (DriftMethod, EdgeUnit, String, RefColumn, Column);
 
 async fn measure(
     ctx: &SessionContext,
@@ -166,5 +166,11 @@ async fn measure(
         _ => return Err("the reference could not be read".into()),
     };
     let values = side::read(ctx, &spec.source, name, method).await?;
-    Ok((method, why, reference, values))
+    Ok((
+        method,
+        EdgeUnit::of(field.data_type()),
+        why,
+        reference,
+        values,
+    ))
 }

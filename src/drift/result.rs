@@ -74,6 +74,9 @@ pub struct BinRow {
     pub upper: Option<f64>,
     pub reference: u64,
     pub current: u64,
+    /// The upper edge as a chart labels it (`2026-01-05` for dates).
+    #[serde(skip)]
+    pub upper_text: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -142,9 +145,47 @@ impl ColumnDrift {
     }
 }
 
-fn range_label(lower: Option<f64>, upper: Option<f64>) -> String {
-    let lo = lower.map_or("-inf".to_string(), fmt_float);
-    let hi = upper.map_or("inf".to_string(), fmt_float);
+/// How a bin edge reads: a number, or for dates and timestamps (read as
+/// days or units since the epoch) the instant it stands for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EdgeUnit {
+    Number,
+    /// Nanoseconds per unit of the values.
+    Time(f64),
+}
+
+impl EdgeUnit {
+    pub fn of(dt: &datafusion::arrow::datatypes::DataType) -> EdgeUnit {
+        use datafusion::arrow::datatypes::{DataType::*, TimeUnit};
+        match dt {
+            Date32 => EdgeUnit::Time(86_400e9),
+            Date64 => EdgeUnit::Time(1e6),
+            Timestamp(u, _) => EdgeUnit::Time(match u {
+                TimeUnit::Second => 1e9,
+                TimeUnit::Millisecond => 1e6,
+                TimeUnit::Microsecond => 1e3,
+                TimeUnit::Nanosecond => 1.0,
+            }),
+            _ => EdgeUnit::Number,
+        }
+    }
+
+    pub fn text(self, v: f64) -> String {
+        match self {
+            EdgeUnit::Number => fmt_float(v),
+            EdgeUnit::Time(ns) => {
+                let t = crate::spec::time::format_nanos((v * ns).round() as i64);
+                t.strip_suffix("T00:00:00Z")
+                    .map(str::to_string)
+                    .unwrap_or(t)
+            }
+        }
+    }
+}
+
+fn range_label(lower: Option<f64>, upper: Option<f64>, unit: EdgeUnit) -> String {
+    let lo = lower.map_or("-inf".to_string(), |v| unit.text(v));
+    let hi = upper.map_or("inf".to_string(), |v| unit.text(v));
     format!("({lo}, {hi}{}", if upper.is_some() { "]" } else { ")" })
 }
 
@@ -153,6 +194,7 @@ fn range_label(lower: Option<f64>, upper: Option<f64>) -> String {
 pub fn compare(
     col: &DriftColumn,
     method: DriftMethod,
+    unit: EdgeUnit,
     why: String,
     reference: &RefColumn,
     current: &Column,
@@ -189,10 +231,11 @@ pub fn compare(
                 let upper = edges.get(i).copied();
                 let lower = i.checked_sub(1).map(|j| edges[j]);
                 d.bins.push(BinRow {
-                    label: range_label(lower, upper),
+                    label: range_label(lower, upper, unit),
                     upper,
                     reference: r,
                     current: c,
+                    upper_text: upper.map(|u| unit.text(u)),
                 });
             }
             d.psi = stats::psi(counts, &cur_counts);
@@ -243,6 +286,7 @@ pub fn compare(
                     upper: None,
                     reference: r,
                     current: c,
+                    upper_text: None,
                 });
             }
             d.psi = stats::psi(&rc, &cc);

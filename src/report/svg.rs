@@ -299,9 +299,23 @@ pub fn drift_bars(id: &str, column: &str, bins: &[crate::drift::BinRow]) -> Stri
         })
         .fold(0.0, f64::max)
         .max(1e-12);
-    let width = (LEFT * 2.0 + PAIR * bins.len() as f64).max(MIN_WIDTH);
     let base = TOP + PLOT_H;
-    let height = base + 58.0;
+    // Labels are slanted so that long edges (dates, large numbers) do not
+    // run into each other; the longest decides the room under the axis.
+    let longest = bins
+        .iter()
+        .map(|b| {
+            b.upper_text
+                .as_ref()
+                .map_or(b.label.chars().count().min(6), |t| t.chars().count() + 1)
+        })
+        .max()
+        .unwrap_or(4) as f64;
+    let label_room = (longest * 7.0 * 0.6).max(16.0);
+    let height = base + 42.0 + label_room;
+    // Room on the left for the first slanted label.
+    let x0 = LEFT + (longest * 6.5 * 0.82 - PAIR / 2.0 - 4.0).max(0.0);
+    let width = (x0 + LEFT + PAIR * bins.len() as f64).max(MIN_WIDTH);
     let parts: Vec<String> = bins
         .iter()
         .map(|b| {
@@ -325,7 +339,7 @@ pub fn drift_bars(id: &str, column: &str, bins: &[crate::drift::BinRow]) -> Stri
         ),
     );
     for (i, b) in bins.iter().enumerate() {
-        let x = LEFT + PAIR * i as f64;
+        let x = x0 + PAIR * i as f64;
         let (r, c) = share(b);
         for (k, (v, fill)) in [(r, BASELINE), (c, CANDIDATE)].into_iter().enumerate() {
             let h = PLOT_H * v / max;
@@ -338,17 +352,23 @@ pub fn drift_bars(id: &str, column: &str, bins: &[crate::drift::BinRow]) -> Stri
                 );
             }
         }
-        let label: String = match b.upper {
-            Some(u) => format!("≤{}", fmt_float(u)),
-            None if i > 0 && bins[i - 1].upper.is_some() => "more".into(),
-            None => b.label.chars().take(6).collect(),
+        let label: String = match (&b.upper_text, b.upper) {
+            (Some(t), _) => format!("≤{t}"),
+            (None, Some(u)) => format!("≤{}", fmt_float(u)),
+            (None, None) if i > 0 && bins[i - 1].upper.is_some() => "more".into(),
+            (None, None) => b.label.chars().take(6).collect(),
         };
-        svg.push_str(&text(x + PAIR / 2.0, base + 16.0, "middle", INK, &label));
+        let (lx, ly) = (x + PAIR / 2.0 + 4.0, base + 14.0);
+        let _ = write!(
+            svg,
+            r#"<text x="{lx:.1}" y="{ly:.1}" text-anchor="end" fill="{INK}" transform="rotate(-35 {lx:.1} {ly:.1})">{}</text>"#,
+            esc(&label)
+        );
     }
     let _ = write!(
         svg,
-        r#"<line x1="{LEFT:.1}" y1="{base:.1}" x2="{:.1}" y2="{base:.1}" stroke="{INK}"/>"#,
-        LEFT + PAIR * bins.len() as f64
+        r#"<line x1="{x0:.1}" y1="{base:.1}" x2="{:.1}" y2="{base:.1}" stroke="{INK}"/>"#,
+        x0 + PAIR * bins.len() as f64
     );
     let y = height - 10.0;
     let _ = write!(
