@@ -123,13 +123,13 @@ pub async fn run(
         _ => None,
     };
     for col in columns(spec, current, &ref_names) {
-        let started = Instant::now();
+        let column_started = Instant::now();
         let measured = measure(ctx, spec, &col, current, reference_schema, saved.as_ref()).await;
         let mut detail = match measured {
             Ok((method, unit, why, r, c)) => result::compare(&col, method, unit, why, &r, &c),
             Err(e) => ColumnDrift::error(&col.name, e),
         };
-        detail.seconds = started.elapsed().as_secs_f64();
+        detail.seconds = column_started.elapsed().as_secs_f64();
         report.checks.push(evaluate(&detail, &col.options));
         report.columns.push(detail);
     }

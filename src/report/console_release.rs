@@ -83,6 +83,20 @@ fn right(s: String) -> Cell {
     Cell::new(s).set_alignment(CellAlignment::Right)
 }
 
+/// The per-column table of a diff, as the console and the HTML page head it.
+pub(super) const COLUMN_HEADERS: [&str; 10] = [
+    "column",
+    "type",
+    "changed",
+    "rate",
+    "mean |Δ|",
+    "p50 |Δ|",
+    "p95 |Δ|",
+    "p99 |Δ|",
+    "max |Δ|",
+    "mean shift",
+];
+
 pub fn diff(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
     writeln!(
         w,
@@ -187,18 +201,7 @@ fn columns(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
         return writeln!(w, "  no column compared");
     }
     let mut t = table(style);
-    t.set_header([
-        "column",
-        "type",
-        "changed",
-        "rate",
-        "mean |Δ|",
-        "p50 |Δ|",
-        "p95 |Δ|",
-        "p99 |Δ|",
-        "max |Δ|",
-        "mean shift",
-    ]);
+    t.set_header(COLUMN_HEADERS);
     for c in &d.columns {
         let ty = if c.baseline_type == c.candidate_type {
             c.baseline_type.clone()

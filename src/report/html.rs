@@ -962,18 +962,7 @@ fn columns(d: &DiffReport) -> String {
         row.extend(stats.unwrap_or([None; 6]).map(|x| num(opt(x))));
         rows.push(row);
     }
-    let head = [
-        "column",
-        "type",
-        "changed",
-        "rate",
-        "mean |Δ|",
-        "p50 |Δ|",
-        "p95 |Δ|",
-        "p99 |Δ|",
-        "max |Δ|",
-        "mean shift",
-    ];
+    let head = super::console_release::COLUMN_HEADERS;
     format!("<h4>Columns</h4>\n{}", table("columns", "", &head, &rows))
 }
 
