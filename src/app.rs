@@ -8,11 +8,11 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use comfy_table::{presets, Table};
 
-use crate::cli::{Cli, Command, DiffArgs, EngineArgs, OutputFormat, ReportArgs};
+use crate::cli::{Cli, Command, CompareArgs, DiffArgs, EngineArgs, OutputFormat, ReportArgs};
 use crate::report::{console, exit, json};
 use crate::run::{self, Options};
 use crate::spec::{
-    self, ColumnSpec, CsvOptions, DiffSpec, DuplicateKeys, Format, Gate, GateKind, Severity,
+    self, ColumnSpec, DiffSpec, DuplicateKeys, Format, Gate, GateKind, Severity,
     SourceSpec, Suite, Tolerance, TruthSpec,
 };
 
@@ -38,6 +38,7 @@ pub fn main(cli: Cli) -> i32 {
         } => rt.block_on(run_cmd(&suites, reports, strict, now, history, engine)),
         Command::History(args) => crate::history::show::main(&args),
         Command::Diff(args) => rt.block_on(diff_cmd(*args)),
+        Command::Compare(args) => rt.block_on(compare_cmd(*args)),
         Command::Profile(args) => rt.block_on(crate::profile::main(args)),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -166,7 +167,7 @@ fn options(
             return Err(exit::INVALID);
         }
     };
-    if let Err(e) = run::session_with(memory_limit) {
+    if let Err(e) = run::session_with(memory_limit, false) {
         eprintln!("error: {e}");
         return Err(exit::BROKEN);
     }
@@ -294,15 +295,10 @@ async fn diff_cmd(a: DiffArgs) -> i32 {
 }
 
 fn diff_suite(a: &DiffArgs) -> Result<Suite, String> {
-    let source = |name: &str, path: &str| SourceSpec {
-        name: name.into(),
-        path: path.into(),
-        format: None,
-        csv: CsvOptions::default(),
-    };
+    let source = SourceSpec::from_argument;
     let mut sources = vec![
-        source("baseline", &a.baseline),
-        source("candidate", &a.candidate),
+        source("baseline", &a.baseline)?,
+        source("candidate", &a.candidate)?,
     ];
     let (abs_all, abs) = tolerances(&a.abs_tol, "--tol")?;
     let (rel_all, rel) = tolerances(&a.rel_tol, "--rel-tol")?;
@@ -368,7 +364,7 @@ fn diff_suite(a: &DiffArgs) -> Result<Suite, String> {
     gate(GateKind::MaxAdded, a.max_added.map(|n| n as f64))?;
     let truth = match (&a.truth, &a.truth_column, &a.prediction) {
         (Some(path), Some(column), Some(prediction)) => {
-            sources.push(source("truth", path));
+            sources.push(source("truth", path)?);
             Some(TruthSpec {
                 source: "truth".into(),
                 key: None,
@@ -411,6 +407,96 @@ fn diff_suite(a: &DiffArgs) -> Result<Suite, String> {
         bench: None,
         drift: Vec::new(),
         notify: Vec::new(),
+        compare: None,
+    })
+}
+
+async fn compare_cmd(a: CompareArgs) -> i32 {
+    let suite = match compare_suite(&a) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::INVALID;
+        }
+    };
+    let Ok(notify) = notify_plan(&a.reports, std::slice::from_ref(&suite)) else {
+        return exit::INVALID;
+    };
+    let opts = match options(a.strict, Utc::now(), &a.engine, a.reports.quiet) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let report = run::run(&[suite], &opts).await;
+    emit(notify.deliver(report).await, &a.reports)
+}
+
+fn compare_suite(a: &CompareArgs) -> Result<Suite, String> {
+    let mut sources: Vec<SourceSpec> = Vec::new();
+    for arg in &a.environments {
+        let Some((name, source)) = arg.split_once('=').filter(|(n, s)| {
+            !n.is_empty() && !s.is_empty() && !n.contains("://") && !n.contains('/')
+        }) else {
+            return Err(format!(
+                "{:?}: an environment is NAME=SOURCE, e.g. prod=data/orders.parquet",
+                crate::database::redact(arg)
+            ));
+        };
+        if sources.iter().any(|s| s.name == name) {
+            return Err(format!("environment `{name}` is given twice"));
+        }
+        sources.push(SourceSpec::from_argument(name, source)?);
+    }
+    let (abs_all, abs) = tolerances(&a.max_abs, "--max-abs")?;
+    let (rel_all, rel) = tolerances(&a.max_rel, "--max-rel")?;
+    let lookup = |v: &[(String, f64)], c: &str| v.iter().find(|(n, _)| n == c).map(|x| x.1);
+    let mut named: Vec<String> = a.columns.clone();
+    for (c, _) in abs.iter().chain(&rel) {
+        if !a.columns.is_empty() && !a.columns.contains(c) {
+            return Err(format!(
+                "a tolerance names `{c}`, which --columns leaves out"
+            ));
+        }
+        if !named.contains(c) {
+            named.push(c.clone());
+        }
+    }
+    let tolerance = Tolerance {
+        abs: abs_all,
+        rel: rel_all,
+    };
+    let column = |c: &String| crate::spec::CompareColumn {
+        name: c.clone(),
+        tolerance: (lookup(&abs, c).is_some() || lookup(&rel, c).is_some()).then(|| Tolerance {
+            abs: lookup(&abs, c).unwrap_or(abs_all),
+            rel: lookup(&rel, c).unwrap_or(rel_all),
+        }),
+    };
+    // Per-column tolerances without --columns must not narrow the set: they
+    // ride on a full list only when the columns are listed.
+    if a.columns.is_empty() && !named.is_empty() {
+        return Err(
+            "per-column tolerances (COLUMN=X) need --columns, which lists every compared column"
+                .into(),
+        );
+    }
+    let compare = crate::spec::CompareSpec {
+        sources: sources.iter().map(|s| s.name.clone()).collect(),
+        columns: (!a.columns.is_empty()).then(|| a.columns.iter().map(column).collect()),
+        tolerance,
+        key: a.key.clone(),
+        severity: Severity::Error,
+        top: a.top,
+        pos: Default::default(),
+    };
+    Ok(Suite {
+        file: "verdict compare".into(),
+        sources,
+        checks: Vec::new(),
+        diff: None,
+        bench: None,
+        drift: Vec::new(),
+        notify: Vec::new(),
+        compare: Some(compare),
     })
 }
 
@@ -450,13 +536,15 @@ async fn schema(path: &str, format: Option<String>, as_json: bool) -> i32 {
             return exit::INVALID;
         }
     };
-    let spec = SourceSpec {
-        name: "source".into(),
-        path: path.to_string(),
-        format,
-        csv: CsvOptions::default(),
+    let mut spec = match SourceSpec::from_argument("source", path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::INVALID;
+        }
     };
-    let ctx = run::session();
+    spec.format = format;
+    let ctx = run::session_for(&spec);
     let loaded = match crate::source::register(&ctx, &spec).await {
         Ok(l) => l,
         Err(e) => {
@@ -478,8 +566,8 @@ async fn schema(path: &str, format: Option<String>, as_json: bool) -> i32 {
             })
             .collect();
         let doc = serde_json::json!({
-            "path": path,
-            "format": loaded.format.name(),
+            "path": spec.path,
+            "format": loaded.format,
             "files": loaded.files,
             "partition_columns": loaded.partition_columns,
             "columns": cols,
@@ -499,11 +587,14 @@ async fn schema(path: &str, format: Option<String>, as_json: bool) -> i32 {
                 f.is_nullable().to_string(),
             ]);
         }
+        let files = match loaded.files {
+            Some(n) => format!(", {n} file{}", if n == 1 { "" } else { "s" }),
+            None => String::new(),
+        };
         Ok(format!(
-            "{path} · {}, {} file{}, {} column{}\n{t}\n",
-            loaded.format.name(),
-            loaded.files,
-            if loaded.files == 1 { "" } else { "s" },
+            "{} · {}{files}, {} column{}\n{t}\n",
+            spec.path,
+            loaded.format,
             fields.len(),
             if fields.len() == 1 { "" } else { "s" }
         ))

@@ -64,6 +64,21 @@ Exit codes: 0 pass, 1 a gate failed, 2 invalid suite, 3 unreadable source or une
 
 Exit codes: 0 pass, 1 a gate failed, 2 invalid command line, 3 unreadable input or diff not computable.")]
     Diff(Box<DiffArgs>),
+    /// Compare copies of one table in several environments (files or
+    /// databases): row count, null counts and per-column aggregates side by
+    /// side, held to the first environment within a tolerance.
+    #[command(after_long_help = "Examples:
+  verdict compare prod='postgres://app@prod-db/shop?table=public.orders' \\
+      preprod='postgres://app@pre-db/shop?table=public.orders' dev=fixtures/orders.parquet
+  verdict compare prod=a.parquet dev=b.parquet --columns revenue,qty --max-rel 0.001
+  verdict compare prod=a.parquet dev=b.parquet --key order_id --max-abs revenue=0.01
+
+A database URL names its table with ?table=schema.table (or ?query=SELECT …);
+its password may come from the environment: postgres://app:${PGPASSWORD}@host/db
+is expanded by the shell, and never shown in any output.
+
+Exit codes: 0 every aggregate within tolerance, 1 some are not, 2 invalid command line, 3 an environment could not be read.")]
+    Compare(Box<CompareArgs>),
     /// Write a starter suite for a table: its schema contract, observed
     /// ranges widened by a margin, null-rate ceilings, allowed sets for
     /// low-cardinality strings, candidate keys.
@@ -254,6 +269,37 @@ pub struct DiffArgs {
     #[command(flatten)]
     pub reports: ReportArgs,
     /// Treat failed warn-severity gates as failures (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// Environments as NAME=SOURCE, the reference first; SOURCE is a file,
+    /// directory, glob or database URL with `?table=`.
+    #[arg(required = true, num_args = 2.., value_name = "NAME=SOURCE")]
+    pub environments: Vec<String>,
+    /// Compare only these columns (default: every column all environments have).
+    #[arg(long, value_delimiter = ',', value_name = "COLUMN")]
+    pub columns: Vec<String>,
+    /// Allowed absolute difference from the reference: `COLUMN=X` for one
+    /// column, or a bare `X` for all. Repeatable.
+    #[arg(long = "max-abs", value_name = "[COLUMN=]X")]
+    pub max_abs: Vec<String>,
+    /// Allowed difference relative to the reference's value, like `--max-abs`.
+    #[arg(long = "max-rel", value_name = "[COLUMN=]X")]
+    pub max_rel: Vec<String>,
+    /// Key column(s): diff rows of environments whose aggregates disagree.
+    #[arg(long, value_delimiter = ',', value_name = "COLUMN")]
+    pub key: Vec<String>,
+    /// How many most-changed rows each row diff shows.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+    #[command(flatten)]
+    pub reports: ReportArgs,
+    /// Treat warnings (schema differences) as failures (exit 1).
     #[arg(long)]
     pub strict: bool,
     #[command(flatten)]

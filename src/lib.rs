@@ -9,6 +9,8 @@
 pub mod app;
 pub mod bench;
 pub mod check;
+pub mod compare;
+pub mod database;
 pub mod cli;
 pub mod diff;
 pub mod drift;

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use crate::cli::ProfileArgs;
 use crate::report::exit;
-use crate::spec::{CsvOptions, Format, SourceSpec};
+use crate::spec::{Format, SourceSpec};
 use render::Options;
 
 /// Runs the command; returns the exit code (2: bad options, 3: unreadable
@@ -28,12 +28,13 @@ pub async fn main(args: ProfileArgs) -> i32 {
             return exit::INVALID;
         }
     };
-    let spec = SourceSpec {
-        name: opts.name.clone(),
-        path: opts.path.clone(),
-        format: opts.format,
-        csv: CsvOptions::default(),
-    };
+    if crate::database::is_database_url(&opts.path) {
+        eprintln!(
+            "error: `verdict profile` reads files; profiling a database table is not built yet (export it to Parquet, or write its suite by hand with `url:` and `table:`)"
+        );
+        return exit::INVALID;
+    }
+    let spec = SourceSpec::file(&opts.name, &opts.path, opts.format);
     let started = Instant::now();
     if let Some(file) = &args.save_reference {
         return save_reference(&spec, file, args.bins, started).await;

@@ -3,6 +3,7 @@
 //! uniqueness key, the user's SQL), evaluate, and assemble the report.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
@@ -10,6 +11,7 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::SessionStateBuilder;
 
 use crate::bench;
 use crate::check::change::Baseline;
@@ -34,28 +36,49 @@ pub struct Options {
     pub history: Option<Result<std::sync::Arc<Vec<crate::history::Row>>, String>>,
 }
 
+/// A session for files, without limits.
 pub fn session() -> SessionContext {
-    session_with(None).expect("a session without limits")
+    session_with(None, false).expect("a session without limits")
+}
+
+/// A session for one source alone (`verdict schema`, `profile`, saved
+/// references): federated when the source is a database.
+pub fn session_for(spec: &crate::spec::SourceSpec) -> SessionContext {
+    session_with(None, spec.database.is_some()).expect("a session without limits")
 }
 
 /// A session whose memory pool is bounded when `memory_limit` is set. The
 /// bounded session plans joins as sort-merge joins, which spill; hash joins
 /// would fail instead when their table outgrows the pool.
-pub fn session_with(memory_limit: Option<usize>) -> Result<SessionContext, String> {
+///
+/// `federated` adds datafusion-federation's optimizer rule and planner: a
+/// sub-plan that reads only one database's tables (an aggregate, a filter,
+/// a group-by) becomes one SQL statement run by that database. Suites
+/// without database sources keep DataFusion's own planner.
+pub fn session_with(memory_limit: Option<usize>, federated: bool) -> Result<SessionContext, String> {
     // Statistics let DataFusion answer counts and min/max from Parquet footers.
     let mut config = SessionConfig::from_env()
         .map_err(|e| e.to_string())?
         .with_information_schema(false)
         .with_collect_statistics(true);
-    let Some(limit) = memory_limit else {
-        return Ok(SessionContext::new_with_config(config));
-    };
-    config = config.set_bool("datafusion.optimizer.prefer_hash_join", false);
-    let runtime = RuntimeEnvBuilder::new()
-        .with_memory_limit(limit, 1.0)
+    let mut runtime = RuntimeEnvBuilder::new();
+    if let Some(limit) = memory_limit {
+        config = config.set_bool("datafusion.optimizer.prefer_hash_join", false);
+        runtime = runtime.with_memory_limit(limit, 1.0);
+    }
+    let runtime = runtime
         .build_arc()
         .map_err(|e| format!("cannot set up the memory pool: {e}"))?;
-    Ok(SessionContext::new_with_config_rt(config, runtime))
+    let mut state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_runtime_env(runtime)
+        .with_default_features();
+    if federated {
+        state = state
+            .with_optimizer_rules(datafusion_federation::default_optimizer_rules())
+            .with_query_planner(Arc::new(datafusion_federation::FederatedQueryPlanner::new()));
+    }
+    Ok(SessionContext::new_with_state(state.build()))
 }
 
 pub async fn run(suites: &[Suite], opts: &Options) -> Report {
@@ -80,6 +103,7 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
         bench: None,
         diff: None,
         drift: Vec::new(),
+        compare: None,
     };
     // The models run first: their outputs may be the diff's sources.
     if let Some(spec) = suite.bench.clone() {
@@ -94,7 +118,9 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
         }
     }
     // The command line checked that this memory pool can be built.
-    let ctx = session_with(opts.memory_limit).expect("a memory pool checked at start-up");
+    let federated = suite.sources.iter().any(|s| s.database.is_some());
+    let ctx =
+        session_with(opts.memory_limit, federated).expect("a memory pool checked at start-up");
     // Every source is registered first: an `sql:` check may join any of them.
     let mut loaded: HashMap<&str, Result<Loaded, String>> = HashMap::new();
     for spec in &suite.sources {
@@ -124,8 +150,8 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
                 rep.checks = unreadable(block, opts.now);
             }
             Ok(l) => {
-                rep.format = Some(l.format.name());
-                rep.files = Some(l.files);
+                rep.format = Some(l.format);
+                rep.files = l.files;
                 rep.load_seconds = l.seconds;
                 let at = Place {
                     suite: &suite.file,
@@ -153,6 +179,31 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
             }
         ));
         report.drift.push(run_drift(&ctx, spec, &loaded).await);
+    }
+    if let Some(spec) = &suite.compare {
+        opts.progress
+            .step(format!("compare: {}", spec.sources.join(", ")));
+        let envs: Vec<crate::compare::Env> = spec
+            .sources
+            .iter()
+            .map(|name| {
+                let src = suite.source(name).expect("validated source name");
+                crate::compare::Env {
+                    name: name.clone(),
+                    path: src.path.clone(),
+                    schema: match &loaded[name.as_str()] {
+                        Ok(l) => Ok(l.schema.clone()),
+                        Err(e) => Err(e.clone()),
+                    },
+                    exact_distinct: src.database.is_some(),
+                }
+            })
+            .collect();
+        let (ctx2, spec2) = (ctx.clone(), spec.clone());
+        let envs2 = envs.clone();
+        let compared =
+            guarded(async move { crate::compare::run(&ctx2, &spec2, &envs2).await }).await;
+        report.compare = Some(compared.unwrap_or_else(|e| crate::compare::broken(spec, &envs, e)));
     }
     report
 }
@@ -269,6 +320,11 @@ async fn evaluate_source(
             }
         }
     }
+    let engine = at
+        .loaded
+        .get(block.source.as_str())
+        .and_then(|l| l.as_ref().ok())
+        .and_then(|l| l.engine);
     let mut obs = Observations::default();
     opts.progress.step(format!(
         "{}: scanning for {} metrics",
@@ -281,7 +337,8 @@ async fn evaluate_source(
         schema.clone(),
         metrics.clone(),
     );
-    let (values, scans) = guarded(async move { exec::aggregate(&c, &name, &sch, &ms).await })
+    let (values, scans) =
+        guarded(async move { exec::aggregate(&c, &name, &sch, &ms, engine).await })
         .await
         .unwrap_or_else(|e| (Err(e), Vec::new()));
     rep.scans.extend(scans);
@@ -296,7 +353,7 @@ async fn evaluate_source(
     for k in keys {
         opts.progress
             .step(format!("{}: uniqueness of {}", block.source, k.join(", ")));
-        let (d, scan) = exec::duplicates(ctx, &block.source, &schema, &k, SAMPLE_SIZE).await;
+        let (d, scan) = exec::duplicates(ctx, &block.source, &schema, &k, SAMPLE_SIZE, engine).await;
         obs.duplicates.insert(k, d);
         rep.scans.push(scan);
     }
@@ -349,8 +406,8 @@ async fn changes(
         }
     }
     for (reference, checks) in by_reference {
-        let schema = match &at.loaded[reference] {
-            Ok(l) => l.schema.clone(),
+        let (schema, engine) = match &at.loaded[reference] {
+            Ok(l) => (l.schema.clone(), l.engine),
             Err(e) => {
                 for c in checks {
                     out.insert(
@@ -380,7 +437,7 @@ async fn changes(
                 }
             }
         }
-        let (values, s) = exec::aggregate(ctx, reference, &schema, &metrics).await;
+        let (values, s) = exec::aggregate(ctx, reference, &schema, &metrics, engine).await;
         scans.extend(s.into_iter().map(|mut x| {
             x.label = format!("{} of reference `{reference}`", x.label);
             x

@@ -1,6 +1,7 @@
 //! Sources: turning a `path:` (file, directory, glob, hive-partitioned
 //! folders) into a table registered in the DataFusion session under the
 //! source's name. The format comes from `format:` or the file extension.
+//! Database sources (`url:`) are registered by `crate::database`.
 //! Problems a user can fix (no such file, a glob matching nothing, a
 //! directory without data files) are told apart from read errors.
 
@@ -26,8 +27,12 @@ use crate::spec::{CsvOptions, Format, SourceSpec};
 /// A registered source.
 #[derive(Debug, Clone)]
 pub struct Loaded {
-    pub format: Format,
-    pub files: usize,
+    /// `parquet`, `csv`, … for files; `postgres` or `mysql` for databases.
+    pub format: &'static str,
+    /// Files read; `None` for a database table.
+    pub files: Option<usize>,
+    /// The database the table lives in; `None` for files.
+    pub engine: Option<crate::database::Engine>,
     pub schema: SchemaRef,
     pub partition_columns: Vec<String>,
     pub seconds: f64,
@@ -39,6 +44,9 @@ fn is_glob(p: &str) -> bool {
 
 /// Registers `spec` in `ctx` under its name.
 pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded, String> {
+    if let Some(db) = &spec.database {
+        return crate::database::register(ctx, &spec.name, db).await;
+    }
     let started = Instant::now();
     let path = spec.path.as_str();
     let state = ctx.state();
@@ -129,8 +137,9 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
     ctx.register_table(spec.name.as_str(), Arc::new(table))
         .map_err(|e| message(&e))?;
     Ok(Loaded {
-        format,
-        files,
+        format: format.name(),
+        files: Some(files),
+        engine: None,
         schema,
         partition_columns,
         seconds: started.elapsed().as_secs_f64(),

@@ -121,7 +121,7 @@ proptest! {
         rt.block_on(async {
             let ctx = verdict::run::session();
             ctx.register_parquet("t", path.to_str().unwrap(), ParquetReadOptions::default()).await.unwrap();
-            let (values, scans) = aggregate(&ctx, "t", &schema, &metrics).await;
+            let (values, scans) = aggregate(&ctx, "t", &schema, &metrics, None).await;
             let values = values.unwrap();
             prop_assert_eq!(scans.len(), 1);
             for m in &metrics {
@@ -172,7 +172,7 @@ proptest! {
             ctx.register_batch("t", batch).unwrap();
             for cols in [vec!["k"], vec!["u"], vec!["s"], vec!["k", "s"]] {
                 let cols: Vec<String> = cols.into_iter().map(String::from).collect();
-                let (d, _) = verdict::metric::exec::duplicates(&ctx, "t", &schema, &cols, 3).await;
+                let (d, _) = verdict::metric::exec::duplicates(&ctx, "t", &schema, &cols, 3, None).await;
                 let d = d.unwrap();
                 prop_assert_eq!((d.keys, d.rows), (want_keys, want_rows), "{:?}", cols);
             }

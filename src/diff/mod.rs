@@ -58,7 +58,7 @@ pub async fn run(
     rep.describe_plan(&plan);
     for (side, name) in [(0, &spec.baseline), (1, &spec.candidate)] {
         let schema = if side == 0 { baseline } else { candidate };
-        let (d, scan) = exec::duplicates(ctx, name, schema, &spec.key, spec.top).await;
+        let (d, scan) = exec::duplicates(ctx, name, schema, &spec.key, spec.top, None).await;
         rep.timings.key_scans.push(KeyScan {
             side: if side == 0 { "baseline" } else { "candidate" },
             seconds: scan.seconds,

@@ -21,6 +21,7 @@ use roaring::RoaringTreemap;
 use serde::Serialize;
 
 use super::{Metric, Value};
+use crate::database::Engine;
 use crate::check::Duplicates;
 
 /// One query run against a source, for the report's timing section.
@@ -33,6 +34,51 @@ pub struct Scan {
     pub seconds: f64,
     /// True when the engine answered from file metadata without reading rows.
     pub from_metadata: bool,
+    /// The SQL a database ran for this query, and the rows it sent back:
+    /// one row for an aggregate pushed down whole.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pushed_down: Vec<Pushed>,
+}
+
+/// One statement run by a database on DataFusion's behalf.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pushed {
+    pub sql: String,
+    /// Rows the database returned (None when the plan did not count them).
+    pub rows: Option<usize>,
+}
+
+/// The statements of a federated plan that has run, with the rows each
+/// returned. A file source's plan has none.
+pub fn pushed_down(plan: &dyn ExecutionPlan) -> Vec<Pushed> {
+    fn walk(plan: &dyn ExecutionPlan, parent_rows: Option<usize>, out: &mut Vec<Pushed>) {
+        let rows = plan.metrics().and_then(|m| m.output_rows());
+        if plan.name() == "sql_federation_exec" {
+            let shown = datafusion::physical_plan::displayable(plan)
+                .one_line()
+                .to_string();
+            // The last rewrite is what ran; `base_sql` when there was none.
+            let sql = ["rewritten_sql_query=", "rewritten_ast_analyzer=", "rewritten_executor_sql=", "rewritten_logical_sql=", "base_sql="]
+                .iter()
+                .find_map(|k| shown.split_once(k).map(|(_, rest)| rest))
+                .map(|rest| {
+                    let end = rest.find(" rewritten_").unwrap_or(rest.len());
+                    rest[..end].trim().to_string()
+                })
+                .unwrap_or(shown.trim().to_string());
+            out.push(Pushed {
+                sql,
+                rows: rows.or(parent_rows),
+            });
+            return;
+        }
+        for c in plan.children() {
+            walk(c.as_ref(), rows, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(plan, None, &mut out);
+    out
 }
 
 impl Scan {
@@ -43,6 +89,7 @@ impl Scan {
             label: label.into(),
             seconds: started.elapsed().as_secs_f64(),
             from_metadata: false,
+            pushed_down: Vec::new(),
         }
     }
 }
@@ -56,30 +103,41 @@ pub async fn aggregate(
     table: &str,
     schema: &Schema,
     metrics: &[Metric],
+    engine: Option<Engine>,
 ) -> (Result<MetricValues, String>, Vec<Scan>) {
     let mut scans = Vec::new();
-    if metrics.is_empty() {
-        return (Ok(HashMap::new()), scans);
+    // Metrics the engine cannot compute are values of their own: errors.
+    let mut values: MetricValues = HashMap::new();
+    let mut runnable: Vec<(Metric, Expr)> = Vec::new();
+    for m in metrics {
+        match expr_for(m, schema, engine) {
+            Ok(e) => runnable.push((m.clone(), e)),
+            Err(why) => {
+                values.insert(m.clone(), Err(why));
+            }
+        }
+    }
+    if runnable.is_empty() {
+        return (Ok(values), scans);
     }
     let started = Instant::now();
-    let exprs: Vec<Expr> = metrics
+    let exprs: Vec<Expr> = runnable
         .iter()
         .enumerate()
-        .map(|(i, m)| expr_for(m, schema).alias(format!("m{i}")))
+        .map(|(i, (_, e))| e.clone().alias(format!("m{i}")))
         .collect();
     match run_row(ctx, table, exprs).await {
-        Ok((row, from_metadata)) => {
+        Ok((row, from_metadata, pushed_down)) => {
             scans.push(Scan {
                 kind: "aggregate",
-                label: format!("{} metrics", metrics.len()),
+                label: format!("{} metrics", runnable.len()),
                 seconds: started.elapsed().as_secs_f64(),
                 from_metadata,
+                pushed_down,
             });
-            let values = metrics
-                .iter()
-                .zip(row)
-                .map(|(m, s)| (m.clone(), Value::from_scalar(&s)))
-                .collect();
+            for ((m, _), s) in runnable.iter().zip(row) {
+                values.insert(m.clone(), Value::from_scalar(&s));
+            }
             (Ok(values), scans)
         }
         Err(shared) => {
@@ -87,46 +145,47 @@ pub async fn aggregate(
             let probe = run_row(ctx, table, vec![count_all().alias("m0")]).await;
             scans.push(Scan::timed(
                 "aggregate",
-                format!("{} metrics (failed)", metrics.len()),
+                format!("{} metrics (failed)", runnable.len()),
                 started,
             ));
             if probe.is_err() {
                 return (Err(message(&shared)), scans);
             }
-            let mut values = HashMap::new();
-            for m in metrics {
+            for (m, e) in runnable {
                 let t = Instant::now();
-                let r = run_row(ctx, table, vec![expr_for(m, schema).alias("m0")]).await;
+                let r = run_row(ctx, table, vec![e.alias("m0")]).await;
                 scans.push(Scan::timed("aggregate", format!("retry {m}"), t));
                 let v = r
                     .map_err(|e| message(&e))
-                    .and_then(|(row, _)| Value::from_scalar(&row[0]));
-                values.insert(m.clone(), v);
+                    .and_then(|(row, _, _)| Value::from_scalar(&row[0]));
+                values.insert(m, v);
             }
             (Ok(values), scans)
         }
     }
 }
 
-fn expr_for(m: &Metric, schema: &Schema) -> Expr {
+fn expr_for(m: &Metric, schema: &Schema, engine: Option<Engine>) -> Result<Expr, String> {
     let dt = m
         .column()
         .and_then(|c| schema.field_with_name(c).ok())
         .map(|f| f.data_type().clone())
         .unwrap_or(datafusion::arrow::datatypes::DataType::Null);
-    m.expr(&dt)
+    m.expr(&dt, engine)
 }
 
-/// Runs a global aggregate and returns its single row.
-async fn run_row(
+/// Runs a global aggregate and returns its single row, whether file
+/// metadata answered it, and what a database ran for it.
+pub async fn run_row(
     ctx: &SessionContext,
     table: &str,
     exprs: Vec<Expr>,
-) -> Result<(Vec<ScalarValue>, bool), DataFusionError> {
+) -> Result<(Vec<ScalarValue>, bool, Vec<Pushed>), DataFusionError> {
     let df = ctx.table(table).await?.aggregate(vec![], exprs)?;
     let plan = df.create_physical_plan().await?;
     let from_metadata = !reads_data(plan.as_ref());
-    let batches = collect(plan, ctx.task_ctx()).await?;
+    let batches = collect(plan.clone(), ctx.task_ctx()).await?;
+    let pushed = pushed_down(plan.as_ref());
     let batch = batches
         .iter()
         .find(|b| b.num_rows() > 0)
@@ -134,13 +193,14 @@ async fn run_row(
     let row = (0..batch.num_columns())
         .map(|i| ScalarValue::try_from_array(batch.column(i), 0))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((row, from_metadata))
+    Ok((row, from_metadata, pushed))
 }
 
 /// Whether the physical plan reads files (the optimizer replaces aggregates
 /// that file statistics answer exactly with constants).
 fn reads_data(plan: &dyn ExecutionPlan) -> bool {
-    plan.name() == "DataSourceExec" || plan.children().iter().any(|c| reads_data(c.as_ref()))
+    matches!(plan.name(), "DataSourceExec" | "sql_federation_exec")
+        || plan.children().iter().any(|c| reads_data(c.as_ref()))
 }
 
 /// Keys of `columns` that occur more than once (rows with a null key part
@@ -155,10 +215,12 @@ pub async fn duplicates(
     schema: &Schema,
     columns: &[String],
     sample: usize,
+    engine: Option<Engine>,
 ) -> (Result<Duplicates, String>, Scan) {
     let started = Instant::now();
+    // A database answers the GROUP BY itself; the bitmap would pull keys.
     let int_key = match columns {
-        [c] => schema
+        [c] if engine.is_none() => schema
             .field_with_name(c)
             .ok()
             .filter(|f| f.data_type().is_integer())

@@ -19,6 +19,7 @@ use datafusion::logical_expr::{cast, not, when, Expr, ExprFunctionExt};
 use datafusion::prelude::{ident, lit};
 use datafusion::scalar::ScalarValue;
 
+use crate::database::Engine;
 use crate::spec::{ColumnMetric, Lit};
 use crate::types;
 pub use value::Value;
@@ -126,25 +127,42 @@ impl Metric {
 
     /// The aggregate expression computing this metric; `dt` is the column's
     /// type (ignored for `RowCount`). Types were validated by the planner.
-    pub fn expr(&self, dt: &DataType) -> Expr {
+    /// `engine` is the database the expression will be sent to, if any: it
+    /// must then be SQL that database runs with DataFusion's meaning, or
+    /// `Err` says why this metric cannot be computed there.
+    pub fn expr(&self, dt: &DataType, engine: Option<Engine>) -> Result<Expr, String> {
         let float = types::is_float(dt);
-        // NaN is skipped like null in value aggregates of float columns.
-        let values = |c: &str| {
-            if float {
-                when(
-                    isnan(ident(c)),
-                    lit(ScalarValue::try_from(dt).unwrap_or(ScalarValue::Null)),
-                )
-                .otherwise(ident(c))
-                .unwrap_or_else(|_| ident(c))
-            } else {
-                ident(c)
+        // A NaN test the engine understands. PostgreSQL has no isnan() but
+        // spells NaN as text 'NaN'; MySQL's DOUBLE cannot hold NaN.
+        let nan = |c: &str| -> Option<Expr> {
+            match engine {
+                None => Some(isnan(ident(c))),
+                Some(Engine::Postgres) => Some(cast(ident(c), DataType::Utf8).eq(lit("NaN"))),
+                Some(Engine::Mysql) => None,
             }
         };
-        match self {
+        // NaN is skipped like null in value aggregates of float columns.
+        let values = |c: &str| match nan(c).filter(|_| float) {
+            Some(is_nan) => when(
+                is_nan,
+                lit(ScalarValue::try_from(dt).unwrap_or(ScalarValue::Null)),
+            )
+            .otherwise(ident(c))
+            .unwrap_or_else(|_| ident(c)),
+            None => ident(c),
+        };
+        let counted = |c: &str, pred: Expr| match engine {
+            None => filtered_count(c, pred),
+            // `FILTER (WHERE …)` is not MySQL; a CASE counts the same rows.
+            Some(_) => count(when(pred, lit(1i64)).end().unwrap_or(lit(1i64))),
+        };
+        Ok(match self {
             Metric::RowCount => count_all(),
             Metric::NonNullCount(c) => count(ident(c)),
-            Metric::NanCount(c) => filtered_count(c, isnan(ident(c))),
+            Metric::NanCount(c) => match nan(c).filter(|_| float) {
+                Some(p) => counted(c, p),
+                None => counted(c, lit(false)),
+            },
             Metric::Min(c) => min(values(c)),
             Metric::Max(c) => max(values(c)),
             // Integer sums are exact: widened to Decimal128(38, 0), which no
@@ -154,13 +172,23 @@ impl Metric {
             }
             Metric::Sum(c) => sum(values(c)),
             Metric::Mean(c) => avg(values(c)),
+            Metric::Stddev(_) if engine == Some(Engine::Mysql) => {
+                return Err(
+                    "stddev is not computed in MySQL/MariaDB: its STDDEV() is the population's, not the sample's".into(),
+                )
+            }
             Metric::Stddev(c) => stddev(values(c)),
             Metric::MinLength(c) => min(character_length(ident(c))),
             Metric::MaxLength(c) => max(character_length(ident(c))),
-            Metric::NotInSet(c, _) | Metric::NotMatching(c, _) => {
-                filtered_count(c, self.violation(dt).unwrap_or(lit(false)))
+            Metric::NotMatching(..) if engine == Some(Engine::Mysql) => {
+                return Err(
+                    "regex checks do not run in MySQL/MariaDB yet: MariaDB has no REGEXP_LIKE()".into(),
+                )
             }
-        }
+            Metric::NotInSet(c, _) | Metric::NotMatching(c, _) => {
+                counted(c, self.violation(dt).unwrap_or(lit(false)))
+            }
+        })
     }
 
     /// For metrics that count offending values, the predicate an offending

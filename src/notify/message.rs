@@ -264,6 +264,7 @@ mod tests {
             bench: None,
             diff: None,
             drift: Vec::new(),
+            compare: None,
         };
         Report::new(vec![suite], false, "2026-01-01T00:00:00Z".into(), 0.0)
     }

@@ -82,13 +82,13 @@ pub fn key_like(name: &str) -> bool {
 
 /// Registers `spec` and observes it. `Err` is a source that cannot be read.
 pub async fn observe(spec: &SourceSpec, max_set: usize) -> Result<Observed, String> {
-    let ctx = crate::run::session();
+    let ctx = crate::run::session_for(spec);
     let mut spec = spec.clone();
     spec.name = TABLE.into();
     let loaded = crate::source::register(&ctx, &spec).await?;
     let schema = loaded.schema;
     let metrics = metrics(&schema);
-    let (values, scans) = exec::aggregate(&ctx, TABLE, &schema, &metrics).await;
+    let (values, scans) = exec::aggregate(&ctx, TABLE, &schema, &metrics, None).await;
     let values = values.map_err(|e| format!("cannot read {}: {e}", spec.path))?;
     let mut queries = scans.len();
     let rows = count(&values, &Metric::RowCount)
@@ -290,7 +290,7 @@ async fn mark_keys(
 }
 
 async fn is_unique(ctx: &SessionContext, schema: &Schema, column: &str) -> bool {
-    let (dups, _) = exec::duplicates(ctx, TABLE, schema, &[column.to_string()], 0).await;
+    let (dups, _) = exec::duplicates(ctx, TABLE, schema, &[column.to_string()], 0, None).await;
     dups.map(|d| d.keys == 0).unwrap_or_else(|e| {
         eprintln!("warning: cannot test `{column}` for duplicates: {e}");
         false

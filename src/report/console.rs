@@ -37,6 +37,10 @@ pub fn render(r: &Report, w: &mut dyn Write, style: Style) -> io::Result<()> {
             writeln!(w)?;
             super::console_drift::drift(d, w, style)?;
         }
+        if let Some(c) = &suite.compare {
+            writeln!(w)?;
+            super::console_compare::compare(c, w, style)?;
+        }
         writeln!(w)?;
     }
     headline(r, w, style)
@@ -245,6 +249,7 @@ mod tests {
             bench: None,
             diff: None,
             drift: Vec::new(),
+            compare: None,
         };
         Report::new(vec![suite], false, "2026-01-01T00:00:00Z".into(), 0.0)
     }

@@ -87,6 +87,26 @@ fn suites(s: &SuiteReport) -> Vec<TestSuite> {
         );
         out.push(t);
     }
+    if let Some(c) = &s.compare {
+        let names: Vec<&str> = c.environments.iter().map(|e| e.name.as_str()).collect();
+        let mut t = TestSuite::new(format!(
+            "{} · compare {} against {}",
+            s.file,
+            names[1..].join(", "),
+            names[0]
+        ));
+        t.set_time(secs(c.seconds));
+        let errors: Vec<String> = c
+            .environments
+            .iter()
+            .filter_map(|e| e.error.as_ref().map(|m| format!("{}: {m}", e.name)))
+            .collect();
+        if !errors.is_empty() {
+            t.set_system_err(errors.join("\n"));
+        }
+        t.add_test_cases(c.checks.iter().map(|k| case(k, &class("compare"))));
+        out.push(t);
+    }
     out
 }
 

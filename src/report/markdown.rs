@@ -113,7 +113,15 @@ fn all(r: &Report) -> impl Iterator<Item = (&SuiteReport, &str, &CheckResult)> {
             .drift
             .iter()
             .flat_map(move |d| d.checks.iter().map(move |c| (s, "drift", c)));
-        bench.chain(sources).chain(diff).chain(drift)
+        let compare = s
+            .compare
+            .iter()
+            .flat_map(move |d| d.checks.iter().map(move |c| (s, "compare", c)));
+        bench
+            .chain(sources)
+            .chain(diff)
+            .chain(drift)
+            .chain(compare)
     })
 }
 
@@ -268,7 +276,98 @@ fn sections(s: &SuiteReport, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "</details>")?;
         writeln!(w)?;
     }
+    if let Some(c) = &s.compare {
+        compare(c, w)?;
+    }
     Ok(())
+}
+
+/// The comparison's wide table: an environment per column, `✗` where a
+/// value is outside tolerance of the reference's.
+fn compare(c: &crate::compare::CompareReport, w: &mut dyn Write) -> io::Result<()> {
+    use crate::compare::{show, show_delta};
+    let names: Vec<&str> = c.environments.iter().map(|e| e.name.as_str()).collect();
+    let differing = c.rows.iter().filter(|r| r.status != Status::Pass).count();
+    writeln!(
+        w,
+        "<details><summary>compare {} against {} · {} aggregate{}{}</summary>",
+        html(&names[1..].join(", ")),
+        html(names[0]),
+        c.rows.len(),
+        if c.rows.len() == 1 { "" } else { "s" },
+        if differing > 0 {
+            format!(", {differing} differ")
+        } else {
+            String::new()
+        }
+    )?;
+    writeln!(w)?;
+    for e in &c.environments {
+        match &e.error {
+            Some(err) => writeln!(w, "- **{}** `{}`: {}", cell(&e.name), code(&e.path), cell(err))?,
+            None => writeln!(
+                w,
+                "- **{}** `{}`: {} rows",
+                cell(&e.name),
+                code(&e.path),
+                e.rows.map_or("?".into(), |n| n.to_string())
+            )?,
+        }
+    }
+    writeln!(w)?;
+    if !c.rows.is_empty() {
+        write!(w, "| column | metric | {} (reference) |", cell(names[0]))?;
+        for n in &names[1..] {
+            write!(w, " {} |", cell(n))?;
+        }
+        writeln!(w, " status |")?;
+        writeln!(w, "|---|---|{}---|", "---:|".repeat(names.len()))?;
+        for r in &c.rows {
+            write!(
+                w,
+                "| {} | {}{} |",
+                cell(r.column.as_deref().unwrap_or("(table)")),
+                r.metric,
+                if r.approximate { " ≈" } else { "" }
+            )?;
+            for (i, v) in r.values.iter().enumerate() {
+                let mut text = show(v);
+                if let Some(d) = r.deltas[i].as_ref().filter(|d| d.abs != 0.0) {
+                    text = format!("{text} {}", show_delta(d));
+                }
+                if r.differs[i] {
+                    text = format!("**{text}** ✗");
+                }
+                write!(w, " {} |", cell(&text))?;
+            }
+            let status = match r.status {
+                Status::Error => "ERROR",
+                _ if r.approximate => "estimate",
+                Status::Fail => "FAIL",
+                Status::Pass => "ok",
+            };
+            writeln!(w, " {status} |")?;
+        }
+        writeln!(w)?;
+    }
+    if !c.schema_differences.is_empty() {
+        write!(w, "| schema difference |")?;
+        for n in &names {
+            write!(w, " {} |", cell(n))?;
+        }
+        writeln!(w)?;
+        writeln!(w, "|---|{}", "---|".repeat(names.len()))?;
+        for d in &c.schema_differences {
+            write!(w, "| {} |", cell(&d.column))?;
+            for t in &d.types {
+                write!(w, " {} |", cell(t.as_deref().unwrap_or("(missing)")))?;
+            }
+            writeln!(w)?;
+        }
+        writeln!(w)?;
+    }
+    writeln!(w, "</details>")?;
+    writeln!(w)
 }
 
 fn check_table(checks: &[CheckResult], w: &mut dyn Write) -> io::Result<()> {

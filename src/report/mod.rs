@@ -4,6 +4,7 @@
 //! into any writer, so every format can be snapshot-tested.
 
 pub mod console;
+mod console_compare;
 mod console_drift;
 mod console_release;
 pub mod html;
@@ -97,11 +98,13 @@ pub struct SuiteReport {
     pub diff: Option<crate::diff::DiffReport>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub drift: Vec<crate::drift::DriftReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<crate::compare::CompareReport>,
 }
 
 impl SuiteReport {
     /// Every check of the suite: per source, then the diff's and the
-    /// bench's gates, then the drift of each column.
+    /// bench's gates, then the drift of each column, then the comparison.
     pub fn all_checks(&self) -> impl Iterator<Item = &CheckResult> {
         self.sources
             .iter()
@@ -109,6 +112,7 @@ impl SuiteReport {
             .chain(self.diff.iter().flat_map(|d| &d.gates))
             .chain(self.bench.iter().flat_map(|b| &b.gates))
             .chain(self.drift.iter().flat_map(|d| &d.checks))
+            .chain(self.compare.iter().flat_map(|c| &c.checks))
     }
 }
 

@@ -13,6 +13,7 @@
 use serde_json::{json, Map, Value};
 
 use super::checks::CHANGE_KEYS;
+use super::compare::{COMPARE_KEYS, COMPARE_TOLERANCE_KEYS};
 use super::drift::{DRIFT_COLUMN_KEYS, DRIFT_KEYS, METHODS, THRESHOLD_KEYS};
 use super::notify::MAX_RETRIES;
 use super::parse::{
@@ -30,6 +31,8 @@ use crate::types::TYPE_NAMES;
 pub const KEY_SETS: &[(&str, &[&str])] = &[
     ("TOP_KEYS", &TOP_KEYS),
     ("SOURCE_KEYS", &SOURCE_KEYS),
+    ("COMPARE_KEYS", &COMPARE_KEYS),
+    ("COMPARE_TOLERANCE_KEYS", &COMPARE_TOLERANCE_KEYS),
     ("CSV_KEYS", &CSV_KEYS),
     ("BLOCK_KEYS", &BLOCK_KEYS),
     ("SCHEMA_KEYS", &SCHEMA_KEYS),
@@ -148,6 +151,7 @@ fn top_key(key: &str) -> Option<Value> {
         "diff" => diff(),
         "bench" => bench(),
         "drift" => drift(),
+        "compare" => compare(),
         "notify" => notify(),
         _ => return None,
     })
@@ -158,6 +162,9 @@ fn source() -> Value {
         Some(match k {
             "path" => doc("A file, a directory or a glob, local or relative to the directory verdict runs in; hive folders (`region=eu/`) become columns.", json!({"type": "string"})),
             "format" => doc("The file format; default: from the extension.", keyword(&Format::NAMES, &FORMAT_ALIASES)),
+            "url" => doc("A database instead of a file: `postgres://user:${PG_PASSWORD}@host:5432/db` or `mysql://user@host:3306/db`, with `table:` or `query:`. The password is shown as `***` in every output.", json!({"type": "string", "pattern": "^(postgres|postgresql|mysql|mariadb)://"})),
+            "table" => doc("With `url:`: the table, `schema.table` or `table`, as the database spells it.", json!({"type": "string", "minLength": 1})),
+            "query" => doc("With `url:`: a SELECT over the database's tables; checks on it run inside the database.", json!({"type": "string", "minLength": 1})),
             "csv" => doc("CSV options (defaults shown): `{ delimiter: \",\", header: true, quote: '\"' }`; `.tsv` files default to a tab.", closed("`csv`", &CSV_KEYS, |k| {
                 Some(match k {
                     "delimiter" => doc("The field separator: one ASCII character, or `\\t` for a tab. Default `,` (tab for `.tsv`).", single_char()),
@@ -169,9 +176,11 @@ fn source() -> Value {
             _ => return None,
         })
     });
+    let file = required(s.clone(), &["path"]);
+    let database = required(s, &["url"]);
     doc(
-        "A table: `path`, optionally `format` and `csv` options.",
-        required(s, &["path"]),
+        "A table: `path` (a file, directory or glob) with optional `format` and `csv`, or `url` with `table` or `query` (a database).",
+        json!({"anyOf": [file, database]}),
     )
 }
 
@@ -633,6 +642,37 @@ fn drift() -> Value {
     doc(
         "Distribution drift per current source (its name), against `reference` or `reference_file`.",
         json!({"type": "object", "additionalProperties": entry}),
+    )
+}
+
+fn compare() -> Value {
+    let tolerance = |what: &str| {
+        closed(what, &COMPARE_TOLERANCE_KEYS, |k| {
+            Some(match k {
+                "max_abs" => doc("Allowed absolute difference from the reference's value.", json!({"type": "number", "minimum": 0})),
+                "max_rel" => doc("Allowed difference relative to the reference's value (0.001 = 0.1%); with `max_abs`, the two add up.", json!({"type": "number", "minimum": 0})),
+                _ => return None,
+            })
+        })
+    };
+    let column = tolerance("the tolerance of a compared column");
+    let section = closed("`compare`", &COMPARE_KEYS, |k| {
+        Some(match k {
+            "sources" => doc("The environments' sources, the reference first: `[prod, preprod, dev]`.", json!({"type": "array", "items": {"type": "string"}, "minItems": 2})),
+            "columns" => doc("The columns to compare (default: every column all environments have): a list, or a mapping to per-column tolerance.", json!({"anyOf": [
+                names(),
+                {"type": "object", "minProperties": 1, "additionalProperties": {"anyOf": [{"type": "null"}, column.clone()]}},
+            ]})),
+            "tolerance" => doc("Allowed difference of every aggregate from the reference's: `{ max_rel: 0.001 }` (default: equal).", tolerance("`tolerance`")),
+            "key" => doc("Key column(s): environments whose aggregates disagree are then diffed row by row.", names()),
+            "severity" => doc("`error` (default) or `warn` for aggregates outside tolerance.", enumeration(&["error", "warn"])),
+            "top" => doc("Most-changed rows each row diff shows (default 10).", json!({"type": "integer", "minimum": 0})),
+            _ => return None,
+        })
+    });
+    doc(
+        "Copies of one table in several environments, held to the first within a tolerance.",
+        required(section, &["sources"]),
     )
 }
 

@@ -4,6 +4,7 @@
 //! `now - 2d` style bounds. Nothing here touches data.
 
 mod checks;
+mod compare;
 pub mod diag;
 mod drift;
 pub mod json_schema;
@@ -16,6 +17,7 @@ pub mod yaml;
 use std::fmt;
 
 use diag::Pos;
+pub use compare::*;
 pub use drift::*;
 pub use notify::{NotifyOn, NotifySpec, DEFAULT_NOTIFY_TIMEOUT, DEFAULT_RETRIES};
 pub use parse::load;
@@ -34,6 +36,8 @@ pub struct Suite {
     pub drift: Vec<DriftSpec>,
     /// Webhooks to post the verdict to (`notify:`).
     pub notify: Vec<NotifySpec>,
+    /// Copies of one table in several environments (`compare:`).
+    pub compare: Option<CompareSpec>,
 }
 
 impl Suite {
@@ -49,9 +53,88 @@ impl Suite {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceSpec {
     pub name: String,
+    /// Where the table is, as reports show it: the file, directory or glob,
+    /// or for a database the URL with its password replaced by `***` and
+    /// the table (`postgres://app:***@db:5432/shop · public.orders`).
     pub path: String,
     pub format: Option<Format>,
     pub csv: CsvOptions,
+    /// Set for `url:` sources; `path` is then only what reports show.
+    pub database: Option<DatabaseSpec>,
+}
+
+impl SourceSpec {
+    /// A file source (`path:`) with default options.
+    pub fn file(name: &str, path: &str, format: Option<Format>) -> SourceSpec {
+        SourceSpec {
+            name: name.into(),
+            path: path.into(),
+            format,
+            csv: CsvOptions::default(),
+            database: None,
+        }
+    }
+
+    /// A source from a command-line argument: a `postgres://`, `postgresql://`
+    /// or `mysql://` URL naming its table with `?table=` (or `?query=`), or
+    /// else a file, directory or glob.
+    pub fn from_argument(name: &str, arg: &str) -> Result<SourceSpec, String> {
+        if !crate::database::is_database_url(arg) {
+            return Ok(SourceSpec::file(name, arg, None));
+        }
+        let (url, object) = crate::database::split_object(arg)?;
+        let database = DatabaseSpec::new(&url, object)?;
+        Ok(SourceSpec {
+            name: name.into(),
+            path: database.shown(),
+            format: None,
+            csv: CsvOptions::default(),
+            database: Some(database),
+        })
+    }
+}
+
+/// A table or query in PostgreSQL or MySQL/MariaDB (`url:` with `table:` or
+/// `query:`).
+#[derive(Clone, PartialEq)]
+pub struct DatabaseSpec {
+    /// The parsed connection URL; it holds the password.
+    pub url: crate::database::DbUrl,
+    pub object: DbObject,
+}
+
+impl DatabaseSpec {
+    pub fn new(url: &str, object: DbObject) -> Result<DatabaseSpec, String> {
+        let url = crate::database::DbUrl::parse(url)?;
+        Ok(DatabaseSpec { url, object })
+    }
+
+    /// The redacted URL and the table, as reports show the source.
+    pub fn shown(&self) -> String {
+        match &self.object {
+            DbObject::Table(t) => format!("{} · {t}", self.url.shown()),
+            DbObject::Query(_) => format!("{} · query", self.url.shown()),
+        }
+    }
+}
+
+/// Never prints the password: `Debug` shows the redacted URL.
+impl fmt::Debug for DatabaseSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseSpec")
+            .field("url", &self.url.shown())
+            .field("object", &self.object)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DbObject {
+    /// `schema.table` or `table`, as the database spells it.
+    Table(String),
+    /// A SELECT over the database's tables, planned by DataFusion and run
+    /// inside the database.
+    Query(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

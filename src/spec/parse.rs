@@ -35,11 +35,10 @@ impl SuiteError {
     }
 }
 
-pub(crate) const TOP_KEYS: [&str; 7] = [
-    "version", "sources", "checks", "diff", "bench", "drift", "notify",
+pub(crate) const TOP_KEYS: [&str; 8] = [
+    "version", "sources", "checks", "diff", "bench", "drift", "compare", "notify",
 ];
-const FUTURE_SECTIONS: [&str; 1] = ["compare"];
-pub(crate) const SOURCE_KEYS: [&str; 3] = ["path", "format", "csv"];
+pub(crate) const SOURCE_KEYS: [&str; 6] = ["path", "format", "csv", "url", "table", "query"];
 pub(crate) const CSV_KEYS: [&str; 3] = ["delimiter", "header", "quote"];
 pub(crate) const BLOCK_KEYS: [&str; 4] = ["schema", "table", "columns", "sql"];
 pub(crate) const SCHEMA_KEYS: [&str; 5] = ["columns", "extra_columns", "order", "name", "severity"];
@@ -168,19 +167,14 @@ impl Parser {
             bench: None,
             drift: Vec::new(),
             notify: Vec::new(),
+            compare: None,
         };
         let Some(top) = self.map(root, "a suite file") else {
             return suite;
         };
         for (k, _) in top {
             let key = k.key_text();
-            if FUTURE_SECTIONS.contains(&key.as_str()) {
-                self.err_help(
-                    k.pos,
-                    format!("`{key}:` sections are not supported by this version of verdict"),
-                    "remove the section; verdict refuses to run a suite part of which it would skip",
-                );
-            } else if !TOP_KEYS.contains(&key.as_str()) {
+            if !TOP_KEYS.contains(&key.as_str()) {
                 self.err_help(
                     k.pos,
                     format!("unknown key `{key}` at the top of the suite"),
@@ -227,21 +221,25 @@ impl Parser {
         if let Some(n) = get(top, "drift") {
             suite.drift = self.drift(n, &declared);
         }
+        if let Some(n) = get(top, "compare") {
+            suite.compare = self.compare(n, &declared);
+        }
         if let Some(n) = get(top, "notify") {
             suite.notify = self.notify(n);
         }
-        let sections = ["checks", "diff", "bench", "drift"];
+        let sections = ["checks", "diff", "bench", "drift", "compare"];
         if !sections.iter().any(|s| get(top, s).is_some()) {
             self.err_help(
                 root.pos,
                 "the suite has nothing to evaluate",
-                "add `checks:` (and/or `diff:`, `bench:`, `drift:`); a suite that checks nothing cannot pass",
+                "add `checks:` (and/or `diff:`, `bench:`, `drift:`, `compare:`); a suite that checks nothing cannot pass",
             );
         } else if self.diags.is_empty()
             && suite.check_count() == 0
             && suite.diff.is_none()
             && suite.bench.is_none()
             && suite.drift.is_empty()
+            && suite.compare.is_none()
         {
             let pos = get(top, "checks").map(|n| n.pos).unwrap_or(root.pos);
             self.err(
@@ -268,22 +266,18 @@ impl Parser {
     fn source(&mut self, name: String, n: &Node) -> Option<SourceSpec> {
         let what = format!("source `{name}`");
         let entries = self.map(n, &what)?;
-        for (k, _) in entries {
-            let key = k.key_text();
-            if matches!(key.as_str(), "url" | "table" | "query") {
+        self.known_keys(entries, &SOURCE_KEYS, &what);
+        if let Some(u) = get(entries, "url") {
+            return self.database_source(name, &what, n, entries, u);
+        }
+        for key in ["table", "query"] {
+            if let Some(k) = entries.iter().find(|(k, _)| k.key_text() == key) {
                 self.err_help(
-                    k.pos,
-                    format!(
-                        "database sources (`{key}:`) are not supported by this version of verdict"
-                    ),
-                    "export the table to Parquet and use `path:`",
+                    k.0.pos,
+                    format!("`{key}:` in {what} needs `url:`"),
+                    "e.g. `url: postgres://${PG_USER}@db:5432/shop` with `table: public.orders`",
                 );
-            } else if !SOURCE_KEYS.contains(&key.as_str()) {
-                self.err_help(
-                    k.pos,
-                    format!("unknown key `{key}` in {what}"),
-                    suggest(&key, &SOURCE_KEYS),
-                );
+                return None;
             }
         }
         let path = match get(entries, "path") {
@@ -292,7 +286,7 @@ impl Parser {
                 self.err_help(
                     n.pos,
                     format!("{what} is missing required key `path`"),
-                    "e.g. `path: data/features.parquet` (a file, a directory or a glob)",
+                    "e.g. `path: data/features.parquet` (a file, a directory or a glob), or `url:` with `table:` for a database",
                 );
                 return None;
             }
@@ -323,7 +317,73 @@ impl Parser {
             path,
             format,
             csv,
+            database: None,
         })
+    }
+
+    /// `url:` with exactly one of `table:` and `query:`; file options do not
+    /// apply.
+    fn database_source(
+        &mut self,
+        name: String,
+        what: &str,
+        n: &Node,
+        entries: &[(Node, Node)],
+        u: &Node,
+    ) -> Option<SourceSpec> {
+        for key in ["path", "format", "csv"] {
+            if let Some((k, _)) = entries.iter().find(|(k, _)| k.key_text() == key) {
+                self.err_help(
+                    k.pos,
+                    format!("{what} has both `url:` and `{key}:`"),
+                    "a source is either a file (`path:`) or a database table (`url:` with `table:` or `query:`)",
+                );
+                return None;
+            }
+        }
+        let url = self.string(u, "`url`")?;
+        let object = match (get(entries, "table"), get(entries, "query")) {
+            (Some(t), None) => DbObject::Table(self.string(t, "`table`")?),
+            (None, Some(q)) => DbObject::Query(self.string(q, "`query`")?),
+            (Some(_), Some(q)) => {
+                self.err_help(
+                    q.pos,
+                    format!("{what} has both `table:` and `query:`"),
+                    "keep one: `table:` reads a table, `query:` a SELECT over the database's tables",
+                );
+                return None;
+            }
+            (None, None) => {
+                self.err_help(
+                    n.pos,
+                    format!("{what} has `url:` but neither `table:` nor `query:`"),
+                    "add `table: schema.table` (or `query: SELECT …`)",
+                );
+                return None;
+            }
+        };
+        let (DbObject::Table(t) | DbObject::Query(t)) = &object;
+        if t.trim().is_empty() {
+            self.err(n.pos, format!("{what}: the table or query is empty"));
+            return None;
+        }
+        match DatabaseSpec::new(&url, object) {
+            Ok(database) => Some(SourceSpec {
+                name,
+                path: database.shown(),
+                format: None,
+                csv: CsvOptions::default(),
+                database: Some(database),
+            }),
+            Err(e) => {
+                self.err_help(
+                    u.pos,
+                    format!("{what}: {e}"),
+                    "e.g. `postgres://${PG_USER}:${PG_PASSWORD}@db:5432/shop` or `mysql://root@127.0.0.1:3306/test`",
+                );
+                None
+            }
+        }
     }
 
     fn csv_options(&mut self, n: &Node) -> Option<CsvOptions> {

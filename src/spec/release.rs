@@ -640,7 +640,7 @@ impl Parser {
         ok.then_some(out)
     }
 
-    fn severity(&mut self, n: &Node) -> Option<Severity> {
+    pub(super) fn severity(&mut self, n: &Node) -> Option<Severity> {
         let s = self.string(n, "`severity`")?;
         match s.as_str() {
             "error" => Some(Severity::Error),

@@ -1,0 +1,146 @@
+//! Console view of a comparison: the environments, one wide table with an
+//! environment per column (the reference first, each other value with its
+//! difference when it has one, `✗` where it is outside tolerance), the
+//! schema differences, the failed checks with their reasons, and the row
+//! diffs of `key:`.
+
+use std::io::{self, Write};
+
+use comfy_table::{Attribute, Cell, Color};
+
+use super::console::{checks_table, table, Style};
+use crate::check::Status;
+use crate::compare::{show, show_delta, tolerance_text, CompareReport};
+use crate::spec::Tolerance;
+
+pub fn compare(c: &CompareReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
+    let names: Vec<&str> = c.environments.iter().map(|e| e.name.as_str()).collect();
+    writeln!(
+        w,
+        "compare {} against {} · tolerance {} · {:.2} s",
+        names[1..].join(", "),
+        names[0],
+        tolerance_text(&Tolerance {
+            abs: c.tolerance.max_abs,
+            rel: c.tolerance.max_rel
+        }),
+        c.seconds
+    )?;
+    for e in &c.environments {
+        let rows = e.rows.map_or(String::new(), |n| {
+            format!(", {n} row{}", if n == 1 { "" } else { "s" })
+        });
+        match &e.error {
+            Some(err) => writeln!(w, "  {:<10} {} — {err}", e.name, e.path)?,
+            None => {
+                let back: Option<usize> = e.pushed_down.iter().map(|p| p.rows).sum();
+                let pushed = match (e.pushed_down.len(), back) {
+                    (0, _) => String::new(),
+                    (n, Some(b)) => format!(
+                        ", aggregated in the database ({n} statement{}, {b} row{} back)",
+                        if n == 1 { "" } else { "s" },
+                        if b == 1 { "" } else { "s" }
+                    ),
+                    (n, None) => format!(
+                        ", aggregated in the database ({n} statement{})",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                };
+                writeln!(w, "  {:<10} {}{rows}, {:.2} s{pushed}", e.name, e.path, e.seconds)?
+            }
+        }
+    }
+    if !c.rows.is_empty() {
+        let mut t = table(style);
+        let mut header = vec!["column".to_string(), "metric".to_string()];
+        header.push(format!("{} (reference)", names[0]));
+        header.extend(names[1..].iter().map(|n| n.to_string()));
+        header.push("status".into());
+        t.set_header(header);
+        let mut last: Option<&Option<String>> = None;
+        for r in &c.rows {
+            let column = if last == Some(&r.column) {
+                String::new()
+            } else {
+                r.column.clone().unwrap_or_else(|| "(table)".into())
+            };
+            last = Some(&r.column);
+            let metric = if r.approximate {
+                format!("{} ≈", r.metric)
+            } else {
+                r.metric.to_string()
+            };
+            let mut cells = vec![Cell::new(column), Cell::new(metric)];
+            for (i, v) in r.values.iter().enumerate() {
+                let mut text = show(v);
+                if let Some(d) = r.deltas[i].as_ref().filter(|d| d.abs != 0.0) {
+                    text = format!("{text}  {}", show_delta(d));
+                }
+                if r.differs[i] {
+                    text = format!("{text} ✗");
+                    let cell = Cell::new(text);
+                    cells.push(if style.color {
+                        cell.fg(Color::Red).add_attribute(Attribute::Bold)
+                    } else {
+                        cell
+                    });
+                } else {
+                    cells.push(Cell::new(text));
+                }
+            }
+            let status = match (r.status, r.approximate) {
+                (Status::Error, _) => "ERROR",
+                (_, true) if r.differs.iter().any(|d| *d) => "differs (estimate)",
+                (_, true) => "ok (estimate)",
+                (Status::Fail, _) => "FAIL",
+                (Status::Pass, _) => "ok",
+            };
+            cells.push(Cell::new(status));
+            t.add_row(cells);
+        }
+        writeln!(w, "{t}")?;
+        if c.rows.iter().any(|r| r.approximate) {
+            writeln!(
+                w,
+                "  ≈ distinct counts of files are HyperLogLog estimates (about 1% error): shown, not gated"
+            )?;
+        }
+    }
+    if !c.schema_differences.is_empty() {
+        let mut t = table(style);
+        let mut header = vec!["schema difference".to_string()];
+        header.extend(names.iter().map(|n| n.to_string()));
+        t.set_header(header);
+        for d in &c.schema_differences {
+            let mut row = vec![d.column.clone()];
+            row.extend(
+                d.types
+                    .iter()
+                    .map(|t| t.clone().unwrap_or_else(|| "(missing)".into())),
+            );
+            t.add_row(row);
+        }
+        writeln!(w, "{t}")?;
+    }
+    let failed: Vec<_> = c
+        .checks
+        .iter()
+        .filter(|k| k.status != Status::Pass)
+        .cloned()
+        .collect();
+    if !failed.is_empty() {
+        checks_table(&failed, w, style)?;
+    }
+    for d in &c.diffs {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "rows of {} against {}, by {}:",
+            d.candidate,
+            d.baseline,
+            d.key.join(", ")
+        )?;
+        super::console_release::diff(d, w, style)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,525 @@
+//! Database sources against the machine's real PostgreSQL and MariaDB on
+//! loopback: three PostgreSQL databases stand for prod, preprod and dev
+//! (fixtures/db/postgres.sql), MariaDB holds a copy of prod
+//! (fixtures/db/mysql.sql). Checks and comparisons run inside the
+//! databases; the statement log proves a sum over 10M rows comes back as
+//! one row; every connection failure names host:port and never the
+//! password.
+
+#[macro_use]
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use assert_cmd::cargo::CommandCargoExt;
+use serde_json::Value;
+
+use common::*;
+
+const PG: &str = "postgres://root@127.0.0.1:5432";
+/// A password the trust-authenticated test server ignores: it must still
+/// never appear in any output.
+const SECRET: &str = "Pa55-never-shown";
+
+fn psql(db: &str, args: &[&str]) {
+    let out = Command::new("psql")
+        .args(["-h", "127.0.0.1", "-U", "root", "-d", db, "-q", "-v", "ON_ERROR_STOP=1"])
+        .args(args)
+        .output()
+        .expect("psql runs (PostgreSQL client; .ci/run starts the server)");
+    assert!(
+        out.status.success(),
+        "psql {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn psql_value(db: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args(["-h", "127.0.0.1", "-U", "root", "-d", db, "-Atc", sql])
+        .output()
+        .expect("psql runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn mariadb(db: Option<&str>, sql: &str) {
+    let mut c = Command::new("mariadb");
+    c.args(["-h", "127.0.0.1", "-u", "root"]);
+    if let Some(db) = db {
+        c.arg(db);
+    }
+    let out = c.args(["-e", sql]).output().expect("mariadb client runs");
+    assert!(
+        out.status.success(),
+        "mariadb: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/db")
+        .join(name)
+        .to_string_lossy()
+        .to_string()
+}
+
+/// Creates the databases once per test run: verdict_{prod,preprod,dev} in
+/// PostgreSQL and verdict_prod in MariaDB, with a password-protected
+/// MariaDB user for the wrong-password case.
+fn setup() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        for env in ["prod", "preprod", "dev"] {
+            let db = format!("verdict_{env}");
+            psql(
+                "postgres",
+                &[
+                    "-c",
+                    &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+                    "-c",
+                    &format!("CREATE DATABASE {db}"),
+                ],
+            );
+            psql(&db, &["-v", &format!("env={env}"), "-f", &fixture("postgres.sql")]);
+        }
+        mariadb(None, "DROP DATABASE IF EXISTS verdict_prod; CREATE DATABASE verdict_prod");
+        let sql = std::fs::read_to_string(fixture("mysql.sql")).unwrap();
+        mariadb(Some("verdict_prod"), &sql);
+        mariadb(
+            None,
+            "CREATE USER IF NOT EXISTS 'verdict_pw'@'%' IDENTIFIED BY 'right-pw'; \
+             CREATE USER IF NOT EXISTS 'verdict_pw'@'localhost' IDENTIFIED BY 'right-pw'; \
+             GRANT SELECT ON verdict_prod.* TO 'verdict_pw'@'%'; \
+             GRANT SELECT ON verdict_prod.* TO 'verdict_pw'@'localhost'",
+        );
+    });
+}
+
+/// Runs verdict with the test password in the environment.
+fn verdict_env(args: &[&str]) -> Out {
+    let out = Command::cargo_bin("verdict")
+        .expect("binary")
+        .args(args)
+        .env("VERDICT_PG_PASSWORD", SECRET)
+        .env_remove("NO_COLOR")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs");
+    Out {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8(out.stdout).expect("utf8"),
+        stderr: String::from_utf8(out.stderr).expect("utf8"),
+    }
+}
+
+fn assert_no_secret(o: &Out, secret: &str) {
+    assert!(
+        !o.stdout.contains(secret) && !o.stderr.contains(secret),
+        "the password leaked:\n{}\n{}",
+        o.stdout,
+        o.stderr
+    );
+}
+
+fn row<'a>(compare: &'a Value, column: Option<&str>, metric: &str) -> &'a Value {
+    compare["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["column"].as_str() == column && r["metric"] == metric)
+        .unwrap_or_else(|| panic!("no row {column:?} {metric}"))
+}
+
+#[test]
+fn checks_on_a_postgres_table_run_inside_the_database() {
+    setup();
+    let (_d, suite) = temp_suite(&format!(
+        r#"
+version: 1
+sources:
+  orders: {{ url: "{PG}/verdict_prod", table: public.orders }}
+checks:
+  orders:
+    schema:
+      columns:
+        order_id: {{ type: int32, nullable: false }}
+        revenue: {{ type: float64 }}
+        price: {{ type: decimal }}
+        ordered_on: {{ type: date }}
+    table:
+      - row_count: {{ between: [1000, 1000] }}
+      - unique: [order_id]
+    columns:
+      revenue:
+        - sum: {{ between: [625625, 625625] }}
+        - mean: {{ between: [625.625, 625.625] }}
+        - min: {{ min: 1.25 }}
+        - max: {{ max: 1250 }}
+      coupon:
+        - null_rate: {{ between: [0.9, 0.9] }}
+        - in_set: [SAVE10]
+      region:
+        - in_set: [eu, us, apac]
+        - not_null
+      order_id: [unique]
+"#
+    ));
+    let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let j = json(&o);
+    let src = &j["suites"][0]["sources"][0];
+    assert_eq!(src["format"], "postgres");
+    assert_eq!(
+        src["path"],
+        "postgres://root@127.0.0.1:5432/verdict_prod · public.orders"
+    );
+    assert_eq!(check_named(&j, "revenue.sum")["observed"], 625625.0);
+    assert_eq!(check_named(&j, "revenue.mean")["observed"], 625.625);
+    assert_eq!(check_named(&j, "coupon.null_rate")["observed"], 0.9);
+    // The shared aggregate went to the database as one statement and one
+    // row came back.
+    let scan = &src["scans"][0];
+    assert_eq!(scan["kind"], "aggregate");
+    assert_eq!(scan["pushed_down"][0]["rows"], 1);
+    let sql = scan["pushed_down"][0]["sql"].as_str().unwrap();
+    assert!(sql.contains("sum(") && sql.contains("\"orders\""), "{sql}");
+}
+
+/// A sum over a 10M-row table: PostgreSQL's statement log shows the
+/// statement verdict sent is the aggregate itself, and one row came back.
+#[test]
+fn a_sum_over_ten_million_rows_is_pushed_down() {
+    setup();
+    psql(
+        "postgres",
+        &["-c", "SELECT 1 WHERE false"], // the server is up
+    );
+    let exists = psql_value(
+        "postgres",
+        "SELECT count(*) FROM pg_database WHERE datname = 'verdict_big'",
+    );
+    if exists == "0" {
+        psql("postgres", &["-c", "CREATE DATABASE verdict_big"]);
+    }
+    if psql_value(
+        "verdict_big",
+        "SELECT count(*) FROM pg_tables WHERE tablename = 'big' AND schemaname = 'public'",
+    ) == "0"
+    {
+        psql(
+            "verdict_big",
+            &[
+                "-c",
+                "CREATE TABLE big AS SELECT i::bigint AS v, (i % 97)::float8 AS x FROM generate_series(1, 10000000) AS i",
+            ],
+        );
+    }
+    psql("postgres", &["-c", "ALTER DATABASE verdict_big SET log_statement = 'all'"]);
+    let log = server_log();
+    let before = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+    let (_d, suite) = temp_suite(&format!(
+        r#"
+version: 1
+sources:
+  big: {{ url: "{PG}/verdict_big", table: big }}
+checks:
+  big:
+    table:
+      - row_count: {{ between: [10000000, 10000000] }}
+    columns:
+      v:
+        - sum: {{ between: [50000005000000, 50000005000000] }}
+"#
+    ));
+    let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let j = json(&o);
+    let pushed = &j["suites"][0]["sources"][0]["scans"][0]["pushed_down"];
+    assert_eq!(pushed.as_array().unwrap().len(), 1, "{pushed}");
+    assert_eq!(pushed[0]["rows"], 1);
+    // What the server itself logged for this table since the run began.
+    let text = std::fs::read(&log).unwrap();
+    let new = String::from_utf8_lossy(&text[before as usize..]).to_string();
+    let statements: Vec<&str> = new
+        .lines()
+        .filter(|l| l.contains("\"big\"") && !l.contains("information_schema"))
+        .filter(|l| l.contains("statement:") || l.contains("execute"))
+        .collect();
+    assert!(!statements.is_empty(), "nothing logged in {log}:\n{new}");
+    for s in &statements {
+        assert!(
+            s.contains("sum(") || s.contains("LIMIT 0") || s.contains("limit 0"),
+            "a statement that reads rows: {s}"
+        );
+    }
+    assert!(statements.iter().any(|s| s.contains("sum(") && s.contains("count(")));
+}
+
+/// The file PostgreSQL writes its log to (stderr of the cluster).
+fn server_log() -> String {
+    let mut logs: Vec<_> = std::fs::read_dir("/var/log/postgresql")
+        .expect("PostgreSQL's log directory")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".log"))
+        .collect();
+    logs.sort_by_key(|e| e.metadata().and_then(|m| m.modified()).ok());
+    logs.last()
+        .expect("a PostgreSQL log file")
+        .path()
+        .to_string_lossy()
+        .to_string()
+}
+
+#[test]
+fn compare_three_postgres_environments() {
+    setup();
+    let o = verdict_env(&[
+        "run",
+        "fixtures/suites/compare_db.yml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert_no_secret(&o, SECRET);
+    let j = json(&o);
+    let c = &j["suites"][0]["compare"];
+    let envs = c["environments"].as_array().unwrap();
+    assert_eq!(envs.len(), 3);
+    assert_eq!(envs[0]["path"], "postgres://root:***@127.0.0.1:5432/verdict_prod · public.orders");
+    assert_eq!(envs[2]["rows"], 999);
+    for e in envs {
+        assert_eq!(e["pushed_down"][0]["rows"], 1, "{e}");
+    }
+    let rows = row(c, None, "row_count");
+    assert_eq!(rows["values"], serde_json::json!([1000, 1000, 999]));
+    assert_eq!(rows["differs"], serde_json::json!([false, false, true]));
+    let sum = row(c, Some("revenue"), "sum");
+    assert_eq!(sum["values"], serde_json::json!([625625.0, 625625.0, 624475.0]));
+    assert_eq!(sum["deltas"][2]["abs"], -1150.0);
+    assert_eq!(sum["status"], "fail");
+    let coupon = row(c, Some("coupon"), "null_count");
+    assert_eq!(coupon["values"], serde_json::json!([900, 900, 999]));
+    let distinct = row(c, Some("region"), "distinct");
+    assert_eq!(distinct["approximate"], false);
+    assert_eq!(distinct["values"], serde_json::json!([3, 3, 3]));
+    // dev's extra column is a schema difference, not a crash.
+    assert_eq!(c["schema_differences"][0]["column"], "discount");
+    assert_eq!(
+        c["schema_differences"][0]["types"],
+        serde_json::json!([null, null, "float32"])
+    );
+    // The aggregates disagreed for dev only: one row diff, which finds the
+    // changed revenue and the missing order.
+    let diffs = c["diffs"].as_array().unwrap();
+    assert_eq!(diffs.len(), 1);
+    assert_eq!(diffs[0]["candidate"], "dev");
+    assert_eq!(diffs[0]["rows"]["only_baseline"], 1);
+    let revenue = diffs[0]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "revenue")
+        .unwrap();
+    assert_eq!(revenue["changed"], 1);
+}
+
+#[test]
+fn compare_console_shows_environments_side_by_side() {
+    setup();
+    let o = verdict_env(&["run", "fixtures/suites/compare_db.yml"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert_no_secret(&o, SECRET);
+    snap!("compare_db_console", o.stdout);
+}
+
+#[test]
+fn compare_from_the_command_line_mixes_databases_and_files() {
+    setup();
+    let o = verdict(&[
+        "compare",
+        &format!("prod={PG}/verdict_prod?table=public.orders"),
+        "file=fixtures/compare/prod.parquet",
+        "--columns",
+        "revenue,qty_sold,price,region,ordered_on",
+    ]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    snap!("compare_cli_db_and_file", o.stdout);
+}
+
+#[test]
+fn mariadb_tables_are_checked_and_compared_with_postgres() {
+    setup();
+    let (_d, suite) = temp_suite(&format!(
+        r#"
+version: 1
+sources:
+  pg: {{ url: "{PG}/verdict_prod", table: public.orders }}
+  maria: {{ url: "mysql://root@127.0.0.1:3306/verdict_prod", table: orders }}
+checks:
+  maria:
+    table:
+      - row_count: {{ between: [1000, 1000] }}
+    columns:
+      revenue:
+        - sum: {{ between: [625625, 625625] }}
+      region:
+        - in_set: [eu, us, apac]
+compare:
+  sources: [pg, maria]
+  columns: [revenue, qty_sold, price, region, ordered_on, coupon]
+"#
+    ));
+    let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let j = json(&o);
+    assert_eq!(j["suites"][0]["sources"][0]["format"], "mysql");
+    assert_eq!(check_named(&j, "revenue.sum")["observed"], 625625.0);
+    let c = &j["suites"][0]["compare"];
+    assert_eq!(
+        row(c, Some("price"), "sum")["values"],
+        serde_json::json!(["34500.00", "34500.00"])
+    );
+    assert_eq!(c["environments"][1]["pushed_down"][0]["rows"], 1);
+}
+
+#[test]
+fn a_query_source_runs_inside_the_database() {
+    setup();
+    let (_d, suite) = temp_suite(&format!(
+        r#"
+version: 1
+sources:
+  eu: {{ url: "{PG}/verdict_prod", query: "SELECT order_id, revenue FROM public.orders WHERE region = 'eu'" }}
+checks:
+  eu:
+    table:
+      - row_count: {{ between: [333, 333] }}
+    columns:
+      revenue:
+        - max: {{ max: 1248.75 }}
+"#
+    ));
+    let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let j = json(&o);
+    let pushed = &j["suites"][0]["sources"][0]["scans"][0]["pushed_down"][0];
+    assert_eq!(pushed["rows"], 1);
+    assert!(pushed["sql"].as_str().unwrap().contains("'eu'"), "{pushed}");
+}
+
+fn broken_suite(url: &str, table: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    temp_suite(&format!(
+        r#"
+version: 1
+sources:
+  orders: {{ url: "{url}", table: {table} }}
+checks:
+  orders:
+    table:
+      - row_count: {{ min: 1 }}
+"#
+    ))
+}
+
+#[test]
+fn an_unreachable_database_names_host_and_port_and_not_the_password() {
+    let (_d, suite) = broken_suite("postgres://app:${VERDICT_PG_PASSWORD}@127.0.0.1:1/shop", "orders");
+    let o = verdict_env(&["run", suite.to_str().unwrap()]);
+    assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
+    assert_no_secret(&o, SECRET);
+    assert!(
+        o.stdout.contains(
+            "cannot connect to PostgreSQL at 127.0.0.1:1 (postgres://app:***@127.0.0.1:1/shop): Cannot connect to PostgreSQL on 127.0.0.1:1. Ensure the host and port are correct and reachable."
+        ),
+        "{}",
+        o.stdout
+    );
+    let (_d, suite) = broken_suite("mysql://root:${VERDICT_PG_PASSWORD}@127.0.0.1:1/shop", "orders");
+    let o = verdict_env(&["run", suite.to_str().unwrap()]);
+    assert_eq!(o.code, 3);
+    assert_no_secret(&o, SECRET);
+    assert!(
+        o.stdout.contains("cannot connect to MySQL at 127.0.0.1:1 (mysql://root:***@127.0.0.1:1/shop)"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn a_wrong_password_is_an_authentication_failure() {
+    setup();
+    let (_d, suite) = broken_suite("mysql://verdict_pw:wrong-pw@127.0.0.1:3306/verdict_prod", "orders");
+    let o = verdict(&["run", suite.to_str().unwrap()]);
+    assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
+    assert_no_secret(&o, "wrong-pw");
+    assert!(
+        o.stdout.contains("cannot connect to MySQL at 127.0.0.1:3306 (mysql://verdict_pw:***@127.0.0.1:3306/verdict_prod): Authentication failed. Verify username and password."),
+        "{}",
+        o.stdout
+    );
+    // The right one reads.
+    let (_d, suite) = broken_suite("mysql://verdict_pw:right-pw@127.0.0.1:3306/verdict_prod", "orders");
+    let o = verdict(&["run", suite.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+}
+
+#[test]
+fn a_missing_table_or_database_is_named() {
+    setup();
+    let (_d, suite) = broken_suite(&format!("{PG}/verdict_prod"), "public.nope");
+    let o = run(&[suite.to_str().unwrap()]);
+    assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("PostgreSQL at 127.0.0.1:5432 has no table `public.nope` in database `verdict_prod`"),
+        "{}",
+        o.stdout
+    );
+    let (_d, suite) = broken_suite("mysql://root@127.0.0.1:3306/verdict_prod", "nope");
+    let o = run(&[suite.to_str().unwrap()]);
+    assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("MySQL at 127.0.0.1:3306 has no table `nope` in database `verdict_prod`"),
+        "{}",
+        o.stdout
+    );
+    let (_d, suite) = broken_suite(&format!("{PG}/verdict_nope"), "orders");
+    let o = run(&[suite.to_str().unwrap()]);
+    assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("database \"verdict_nope\" does not exist"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn a_column_all_null_in_one_environment_fails_its_rows() {
+    setup();
+    let o = verdict(&[
+        "compare",
+        &format!("prod={PG}/verdict_prod?table=orders"),
+        &format!("dev={PG}/verdict_dev?table=orders"),
+        "--columns",
+        "coupon",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    let j = json(&o);
+    let c = &j["suites"][0]["compare"];
+    assert_eq!(row(c, Some("coupon"), "null_count")["values"], serde_json::json!([900, 999]));
+    let max = row(c, Some("coupon"), "max");
+    assert_eq!(max["values"], serde_json::json!(["SAVE10", null]));
+    assert_eq!(max["differs"], serde_json::json!([false, true]));
+    let check = c["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == "compare.coupon.max")
+        .unwrap();
+    assert_eq!(check["why"], "`dev` has null against SAVE10");
+}
