@@ -198,6 +198,35 @@ pub fn redact(s: &str) -> String {
     format!("{scheme}://{authority}{tail}")
 }
 
+/// A line of text (a suite line shown under a diagnostic) with the password
+/// of every `scheme://user:password@` in it replaced by as many `*`, so the
+/// caret under the line still points at the right column. `${VAR}`
+/// references are left as they are: they are not secrets.
+pub fn mask_passwords(line: &str) -> String {
+    let mut out = line.to_string();
+    let mut from = 0;
+    while let Some(i) = out[from..].find("://") {
+        let start = from + i + 3;
+        let rest = &out[start..];
+        let end = rest
+            .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'' | ' ' | ',' | '}'))
+            .unwrap_or(rest.len());
+        let authority = &rest[..end];
+        if let Some(at) = authority.rfind('@') {
+            if let Some(colon) = authority[..at].find(':') {
+                let password = &authority[colon + 1..at];
+                if !password.starts_with("${") {
+                    let masked = "*".repeat(password.chars().count());
+                    let (a, b) = (start + colon + 1, start + at);
+                    out.replace_range(a..b, &masked);
+                }
+            }
+        }
+        from = start;
+    }
+    out
+}
+
 /// Splits `?table=` or `?query=` off a command-line database URL.
 pub fn split_object(arg: &str) -> Result<(String, DbObject), String> {
     let shown = redact(arg);
@@ -286,12 +315,24 @@ impl Connection {
             }
             Engine::Mysql => {
                 params.insert("tcp_port".into(), url.port.to_string());
-                params
-                    .entry("sslmode".into())
-                    .or_insert("preferred".into());
-                MySQLConnectionPool::new(to_secret_map(params))
-                    .await
-                    .map(|pool| Connection::Mysql(MySQLTableFactory::new(Arc::new(pool))))
+                // `preferred` means TLS when the server offers it; the
+                // driver gives up instead, so a server without TLS is asked
+                // again in plain text. `sslmode=required` never falls back.
+                let asked = params.get("sslmode").cloned();
+                let mode = asked.clone().unwrap_or("preferred".into());
+                params.insert("sslmode".into(), mode.clone());
+                let first = MySQLConnectionPool::new(to_secret_map(params.clone())).await;
+                let pool = match first {
+                    Err(e)
+                        if mode == "preferred"
+                            && chain(&e).contains("server does not have this capability") =>
+                    {
+                        params.insert("sslmode".into(), "disabled".into());
+                        MySQLConnectionPool::new(to_secret_map(params)).await
+                    }
+                    other => other,
+                };
+                pool.map(|pool| Connection::Mysql(MySQLTableFactory::new(Arc::new(pool))))
                     .map_err(|e| Box::new(e) as BoxError)
             }
         };
@@ -437,7 +478,7 @@ mod tests {
         let cases = [
             (
                 "postgres://u:pw@/shop",
-                "`postgres://u:***@/shop` names no host",
+                "`postgres://u:***@/shop` is not a valid URL: empty host",
             ),
             (
                 "postgres://u:pw@h:5432",
@@ -455,6 +496,18 @@ mod tests {
         for (url, want) in cases {
             assert_eq!(DbUrl::parse(url).unwrap_err(), want, "{url}");
         }
+    }
+
+    #[test]
+    fn suite_lines_keep_their_columns_but_not_their_passwords() {
+        assert_eq!(
+            mask_passwords(r#"  a: { url: "postgres://app:hunter2@db/shop", table: t }"#),
+            r#"  a: { url: "postgres://app:*******@db/shop", table: t }"#
+        );
+        let kept = r#"url: "postgres://app:${PG_PASSWORD}@db/shop""#;
+        assert_eq!(mask_passwords(kept), kept);
+        assert_eq!(mask_passwords("path: data/x.parquet"), "path: data/x.parquet");
+        assert_eq!(mask_passwords("https://hooks.example/x"), "https://hooks.example/x");
     }
 
     #[test]

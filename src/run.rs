@@ -195,7 +195,7 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
                         Ok(l) => Ok(l.schema.clone()),
                         Err(e) => Err(e.clone()),
                     },
-                    exact_distinct: src.database.is_some(),
+                    engine: src.database.as_ref().map(|d| d.url.engine),
                 }
             })
             .collect();

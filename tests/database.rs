@@ -279,7 +279,7 @@ fn compare_three_postgres_environments() {
     setup();
     let o = verdict_env(&[
         "run",
-        "fixtures/suites/compare_db.yml",
+        "fixtures/db/compare.yml",
         "--format",
         "json",
     ]);
@@ -322,7 +322,7 @@ fn compare_three_postgres_environments() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["column"] == "revenue")
+        .find(|c| c["name"] == "revenue")
         .unwrap();
     assert_eq!(revenue["changed"], 1);
 }
@@ -330,7 +330,7 @@ fn compare_three_postgres_environments() {
 #[test]
 fn compare_console_shows_environments_side_by_side() {
     setup();
-    let o = verdict_env(&["run", "fixtures/suites/compare_db.yml"]);
+    let o = verdict_env(&["run", "fixtures/db/compare.yml"]);
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert_no_secret(&o, SECRET);
     snap!("compare_db_console", o.stdout);
@@ -521,5 +521,5 @@ fn a_column_all_null_in_one_environment_fails_its_rows() {
         .iter()
         .find(|k| k["name"] == "compare.coupon.max")
         .unwrap();
-    assert_eq!(check["why"], "`dev` has null against SAVE10");
+    assert_eq!(check["why"], "`dev` has null against \"SAVE10\"");
 }

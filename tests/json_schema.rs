@@ -113,7 +113,8 @@ fn broken_suites_are_rejected() {
     for must in [
         "unknown_key.yml",
         "unknown_check.yml",
-        "unsupported_section.yml",
+        "compare_mistakes.yml",
+        "database_mistakes.yml",
     ] {
         assert!(rejected.iter().any(|r| r == must), "{must} not rejected");
     }

@@ -72,8 +72,10 @@ pub fn pushed_down(plan: &dyn ExecutionPlan) -> Vec<Pushed> {
             });
             return;
         }
+        // The nearest counting ancestor (a schema cast, past cooperative
+        // wrappers) counts what the statement returned.
         for c in plan.children() {
-            walk(c.as_ref(), rows, out);
+            walk(c.as_ref(), rows.or(parent_rows), out);
         }
     }
     let mut out = Vec::new();
@@ -318,6 +320,9 @@ async fn grouped_duplicates(
                 columns.iter().map(ident).collect(),
                 vec![count_all().alias(n)],
             )?
+            // A subquery, so that SQL sent to a database filters the named
+            // count in WHERE (an alias in HAVING is not SQL).
+            .alias("verdict_groups")?
             .filter(col(n).gt(lit(1i64)))?;
         let counts = repeated.clone().aggregate(
             vec![],

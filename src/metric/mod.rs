@@ -171,11 +171,19 @@ impl Metric {
                 sum(cast(ident(c), DataType::Decimal128(38, 0)))
             }
             Metric::Sum(c) => sum(values(c)),
+            // A database's average of a decimal has more digits than
+            // DataFusion's decimal type for it holds: average doubles.
+            Metric::Mean(c) if engine.is_some() && matches!(dt, DataType::Decimal128(..) | DataType::Decimal256(..)) => {
+                avg(cast(ident(c), DataType::Float64))
+            }
             Metric::Mean(c) => avg(values(c)),
             Metric::Stddev(_) if engine == Some(Engine::Mysql) => {
                 return Err(
                     "stddev is not computed in MySQL/MariaDB: its STDDEV() is the population's, not the sample's".into(),
                 )
+            }
+            Metric::Stddev(c) if engine.is_some() && matches!(dt, DataType::Decimal128(..) | DataType::Decimal256(..)) => {
+                stddev(cast(ident(c), DataType::Float64))
             }
             Metric::Stddev(c) => stddev(values(c)),
             Metric::MinLength(c) => min(character_length(ident(c))),

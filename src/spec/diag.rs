@@ -75,7 +75,8 @@ impl Diagnostic {
                 .map(|c| if c == '\t' { 4 } else { 1 })
                 .sum();
             let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{num} | {}", line.replace('\t', "    "));
+            let shown = crate::database::mask_passwords(line);
+            let _ = writeln!(out, "{num} | {}", shown.replace('\t', "    "));
             let _ = writeln!(out, "{pad} | {}^", " ".repeat(caret_at));
             if let Some(h) = &self.help {
                 let _ = writeln!(out, "{pad} = help: {h}");

@@ -107,7 +107,7 @@ pub fn suite_schema() -> Value {
     root.insert("required".into(), json!(["version", "sources"]));
     root.insert(
         "anyOf".into(),
-        one_of_keys(&["checks", "diff", "bench", "drift"]),
+        one_of_keys(&["checks", "diff", "bench", "drift", "compare"]),
     );
     root.insert(
         "definitions".into(),
@@ -163,8 +163,8 @@ fn source() -> Value {
             "path" => doc("A file, a directory or a glob, local or relative to the directory verdict runs in; hive folders (`region=eu/`) become columns.", json!({"type": "string"})),
             "format" => doc("The file format; default: from the extension.", keyword(&Format::NAMES, &FORMAT_ALIASES)),
             "url" => doc("A database instead of a file: `postgres://user:${PG_PASSWORD}@host:5432/db` or `mysql://user@host:3306/db`, with `table:` or `query:`. The password is shown as `***` in every output.", json!({"type": "string", "pattern": "^(postgres|postgresql|mysql|mariadb)://"})),
-            "table" => doc("With `url:`: the table, `schema.table` or `table`, as the database spells it.", json!({"type": "string", "minLength": 1})),
-            "query" => doc("With `url:`: a SELECT over the database's tables; checks on it run inside the database.", json!({"type": "string", "minLength": 1})),
+            "table" => doc("With `url:`: the table, `schema.table` or `table`, as the database spells it.", json!({"type": "string"})),
+            "query" => doc("With `url:`: a SELECT over the database's tables; checks on it run inside the database.", json!({"type": "string"})),
             "csv" => doc("CSV options (defaults shown): `{ delimiter: \",\", header: true, quote: '\"' }`; `.tsv` files default to a tab.", closed("`csv`", &CSV_KEYS, |k| {
                 Some(match k {
                     "delimiter" => doc("The field separator: one ASCII character, or `\\t` for a tab. Default `,` (tab for `.tsv`).", single_char()),
@@ -176,11 +176,11 @@ fn source() -> Value {
             _ => return None,
         })
     });
-    let file = required(s.clone(), &["path"]);
-    let database = required(s, &["url"]);
+    let mut s = s;
+    s["anyOf"] = json!([{"required": ["path"]}, {"required": ["url"]}]);
     doc(
         "A table: `path` (a file, directory or glob) with optional `format` and `csv`, or `url` with `table` or `query` (a database).",
-        json!({"anyOf": [file, database]}),
+        s,
     )
 }
 
