@@ -12,8 +12,8 @@ use crate::cli::{Cli, Command, CompareArgs, DiffArgs, EngineArgs, OutputFormat, 
 use crate::report::{console, exit, json};
 use crate::run::{self, Options};
 use crate::spec::{
-    self, ColumnSpec, DiffSpec, DuplicateKeys, Format, Gate, GateKind, Severity,
-    SourceSpec, Suite, Tolerance, TruthSpec,
+    self, ColumnSpec, DiffSpec, DuplicateKeys, Format, Gate, GateKind, Severity, SourceSpec, Suite,
+    Tolerance, TruthSpec,
 };
 
 pub fn main(cli: Cli) -> i32 {

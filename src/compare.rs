@@ -16,7 +16,9 @@ use std::time::Instant;
 
 use datafusion::arrow::datatypes::{DataType, Schema, SchemaRef};
 use datafusion::functions_aggregate::count::count_all;
-use datafusion::functions_aggregate::expr_fn::{approx_distinct, avg, count, count_distinct, max, min, sum};
+use datafusion::functions_aggregate::expr_fn::{
+    approx_distinct, avg, count, count_distinct, max, min, sum,
+};
 use datafusion::logical_expr::{cast, when, Expr};
 use datafusion::prelude::{ident, lit, SessionContext};
 use serde::Serialize;
@@ -224,7 +226,12 @@ pub async fn run(ctx: &SessionContext, spec: &CompareSpec, envs: &[Env]) -> Comp
         Err(_) => {
             let broken: Vec<String> = envs
                 .iter()
-                .filter_map(|e| e.schema.as_ref().err().map(|m| format!("`{}`: {m}", e.name)))
+                .filter_map(|e| {
+                    e.schema
+                        .as_ref()
+                        .err()
+                        .map(|m| format!("`{}`: {m}", e.name))
+                })
                 .collect();
             report.checks.push(error_check(
                 spec,
@@ -235,7 +242,9 @@ pub async fn run(ctx: &SessionContext, spec: &CompareSpec, envs: &[Env]) -> Comp
         }
     };
     report.schema_differences = schema_differences(&schemas);
-    report.checks.push(schema_check(envs, &report.schema_differences));
+    report
+        .checks
+        .push(schema_check(envs, &report.schema_differences));
     let columns = columns(spec, &schemas);
 
     // One aggregate query per environment.
@@ -276,13 +285,22 @@ pub async fn run(ctx: &SessionContext, spec: &CompareSpec, envs: &[Env]) -> Comp
         .iter()
         .map(|m| Some(Value::Int(m.rows as i128)))
         .collect();
-    report
-        .rows
-        .push(compare_row(None, "row_count", Kind::Number, row_counts, false, spec.tolerance));
+    report.rows.push(compare_row(
+        None,
+        "row_count",
+        Kind::Number,
+        row_counts,
+        false,
+        spec.tolerance,
+    ));
     for name in &columns {
         let kinds: Vec<Option<Kind>> = schemas
             .iter()
-            .map(|s| s.field_with_name(name).ok().map(|f| Kind::of(f.data_type())))
+            .map(|s| {
+                s.field_with_name(name)
+                    .ok()
+                    .map(|f| Kind::of(f.data_type()))
+            })
             .collect();
         let Some(kind) = kinds[0] else {
             report.rows.push(missing_row(name, envs, &kinds));
@@ -320,7 +338,9 @@ pub async fn run(ctx: &SessionContext, spec: &CompareSpec, envs: &[Env]) -> Comp
             report.rows.push(row);
         }
     }
-    report.checks.extend(report.rows.iter().filter_map(|r| row_check(spec, envs, r)));
+    report
+        .checks
+        .extend(report.rows.iter().filter_map(|r| row_check(spec, envs, r)));
 
     // Row diffs where the aggregates disagree.
     if !spec.key.is_empty() {
@@ -446,7 +466,8 @@ async fn measure(
         .await
         .map_err(|e| message(&e))?;
     let scalar = |i: usize| -> Result<&datafusion::scalar::ScalarValue, String> {
-        row.get(i).ok_or_else(|| "the aggregate lost a column".to_string())
+        row.get(i)
+            .ok_or_else(|| "the aggregate lost a column".to_string())
     };
     let rows = match Value::from_scalar(scalar(0)?)? {
         Some(Value::Int(n)) => n as u64,
@@ -574,9 +595,15 @@ fn missing_row(name: &str, envs: &[Env], kinds: &[Option<Kind>]) -> CompareRow {
         column: Some(name.to_string()),
         metric: "present",
         approximate: false,
-        values: kinds.iter().map(|k| Some(Value::Bool(k.is_some()))).collect(),
+        values: kinds
+            .iter()
+            .map(|k| Some(Value::Bool(k.is_some())))
+            .collect(),
         deltas: vec![None; kinds.len()],
-        differs: kinds.iter().map(|k| k.is_some() != kinds[0].is_some()).collect(),
+        differs: kinds
+            .iter()
+            .map(|k| k.is_some() != kinds[0].is_some())
+            .collect(),
         status: Status::Fail,
         tolerance: None,
         error: Some(format!(
@@ -800,7 +827,10 @@ mod tests {
 
     #[test]
     fn deltas_are_held_to_abs_plus_rel_of_the_reference() {
-        let tol = Tolerance { abs: 0.0, rel: 0.01 };
+        let tol = Tolerance {
+            abs: 0.0,
+            rel: 0.01,
+        };
         let vals = vec![
             Some(Value::Float(100.0)),
             Some(Value::Float(100.9)),
@@ -827,7 +857,10 @@ mod tests {
             Kind::Ordered,
             vec![Some(Value::Str("b".into())), Some(Value::Str("a".into()))],
             false,
-            Tolerance { abs: 10.0, rel: 1.0 },
+            Tolerance {
+                abs: 10.0,
+                rel: 1.0,
+            },
         );
         assert_eq!(text.differs, vec![false, true]);
         assert!(text.tolerance.is_none());

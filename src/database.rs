@@ -16,10 +16,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use datafusion::catalog::{MemorySchemaProvider, TableProvider};
-use datafusion::datasource::ViewTable;
-use datafusion::prelude::SessionContext;
 use datafusion::common::TableReference;
 use datafusion::config::Dialect;
+use datafusion::datasource::ViewTable;
+use datafusion::prelude::SessionContext;
 use datafusion_table_providers::mysql::MySQLTableFactory;
 use datafusion_table_providers::postgres::PostgresTableFactory;
 use datafusion_table_providers::sql::db_connection_pool::mysqlpool::MySQLConnectionPool;
@@ -456,15 +456,18 @@ mod tests {
 
     #[test]
     fn urls_parse_and_never_show_their_password() {
-        let u = DbUrl::parse("postgres://app:s3cr%40t@db.internal:6543/shop?sslmode=disable")
-            .unwrap();
+        let u =
+            DbUrl::parse("postgres://app:s3cr%40t@db.internal:6543/shop?sslmode=disable").unwrap();
         assert_eq!(u.engine, Engine::Postgres);
         assert_eq!(u.host, "db.internal");
         assert_eq!(u.port, 6543);
         assert_eq!(u.user.as_deref(), Some("app"));
         assert_eq!(u.password.as_deref(), Some("s3cr@t"));
         assert_eq!(u.database, "shop");
-        assert_eq!(u.params, vec![("sslmode".to_string(), "disable".to_string())]);
+        assert_eq!(
+            u.params,
+            vec![("sslmode".to_string(), "disable".to_string())]
+        );
         assert_eq!(u.shown(), "postgres://app:***@db.internal:6543/shop");
         assert_eq!(format!("{u:?}"), "postgres://app:***@db.internal:6543/shop");
         assert_eq!(u.scrub("password s3cr@t rejected"), "password *** rejected");
@@ -506,8 +509,14 @@ mod tests {
         );
         let kept = r#"url: "postgres://app:${PG_PASSWORD}@db/shop""#;
         assert_eq!(mask_passwords(kept), kept);
-        assert_eq!(mask_passwords("path: data/x.parquet"), "path: data/x.parquet");
-        assert_eq!(mask_passwords("https://hooks.example/x"), "https://hooks.example/x");
+        assert_eq!(
+            mask_passwords("path: data/x.parquet"),
+            "path: data/x.parquet"
+        );
+        assert_eq!(
+            mask_passwords("https://hooks.example/x"),
+            "https://hooks.example/x"
+        );
     }
 
     #[test]

@@ -9,9 +9,9 @@
 pub mod app;
 pub mod bench;
 pub mod check;
+pub mod cli;
 pub mod compare;
 pub mod database;
-pub mod cli;
 pub mod diff;
 pub mod drift;
 pub mod history;

@@ -55,7 +55,10 @@ pub fn session_for(spec: &crate::spec::SourceSpec) -> SessionContext {
 /// sub-plan that reads only one database's tables (an aggregate, a filter,
 /// a group-by) becomes one SQL statement run by that database. Suites
 /// without database sources keep DataFusion's own planner.
-pub fn session_with(memory_limit: Option<usize>, federated: bool) -> Result<SessionContext, String> {
+pub fn session_with(
+    memory_limit: Option<usize>,
+    federated: bool,
+) -> Result<SessionContext, String> {
     // Statistics let DataFusion answer counts and min/max from Parquet footers.
     let mut config = SessionConfig::from_env()
         .map_err(|e| e.to_string())?
@@ -339,8 +342,8 @@ async fn evaluate_source(
     );
     let (values, scans) =
         guarded(async move { exec::aggregate(&c, &name, &sch, &ms, engine).await })
-        .await
-        .unwrap_or_else(|e| (Err(e), Vec::new()));
+            .await
+            .unwrap_or_else(|e| (Err(e), Vec::new()));
     rep.scans.extend(scans);
     match values {
         Ok(values) => obs.metrics = values,
@@ -353,7 +356,8 @@ async fn evaluate_source(
     for k in keys {
         opts.progress
             .step(format!("{}: uniqueness of {}", block.source, k.join(", ")));
-        let (d, scan) = exec::duplicates(ctx, &block.source, &schema, &k, SAMPLE_SIZE, engine).await;
+        let (d, scan) =
+            exec::duplicates(ctx, &block.source, &schema, &k, SAMPLE_SIZE, engine).await;
         obs.duplicates.insert(k, d);
         rep.scans.push(scan);
     }

@@ -25,7 +25,17 @@ const SECRET: &str = "Pa55-never-shown";
 
 fn psql(db: &str, args: &[&str]) {
     let out = Command::new("psql")
-        .args(["-h", "127.0.0.1", "-U", "root", "-d", db, "-q", "-v", "ON_ERROR_STOP=1"])
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "root",
+            "-d",
+            db,
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+        ])
         .args(args)
         .output()
         .expect("psql runs (PostgreSQL client; .ci/run starts the server)");
@@ -41,7 +51,11 @@ fn psql_value(db: &str, sql: &str) -> String {
         .args(["-h", "127.0.0.1", "-U", "root", "-d", db, "-Atc", sql])
         .output()
         .expect("psql runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
@@ -84,9 +98,15 @@ fn setup() {
                     &format!("CREATE DATABASE {db}"),
                 ],
             );
-            psql(&db, &["-v", &format!("env={env}"), "-f", &fixture("postgres.sql")]);
+            psql(
+                &db,
+                &["-v", &format!("env={env}"), "-f", &fixture("postgres.sql")],
+            );
         }
-        mariadb(None, "DROP DATABASE IF EXISTS verdict_prod; CREATE DATABASE verdict_prod");
+        mariadb(
+            None,
+            "DROP DATABASE IF EXISTS verdict_prod; CREATE DATABASE verdict_prod",
+        );
         let sql = std::fs::read_to_string(fixture("mysql.sql")).unwrap();
         mariadb(Some("verdict_prod"), &sql);
         mariadb(
@@ -218,7 +238,10 @@ fn a_sum_over_ten_million_rows_is_pushed_down() {
             ],
         );
     }
-    psql("postgres", &["-c", "ALTER DATABASE verdict_big SET log_statement = 'all'"]);
+    psql(
+        "postgres",
+        &["-c", "ALTER DATABASE verdict_big SET log_statement = 'all'"],
+    );
     let log = server_log();
     let before = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
     let (_d, suite) = temp_suite(&format!(
@@ -256,7 +279,9 @@ checks:
             "a statement that reads rows: {s}"
         );
     }
-    assert!(statements.iter().any(|s| s.contains("sum(") && s.contains("count(")));
+    assert!(statements
+        .iter()
+        .any(|s| s.contains("sum(") && s.contains("count(")));
 }
 
 /// The file PostgreSQL writes its log to (stderr of the cluster).
@@ -277,19 +302,17 @@ fn server_log() -> String {
 #[test]
 fn compare_three_postgres_environments() {
     setup();
-    let o = verdict_env(&[
-        "run",
-        "fixtures/db/compare.yml",
-        "--format",
-        "json",
-    ]);
+    let o = verdict_env(&["run", "fixtures/db/compare.yml", "--format", "json"]);
     assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
     assert_no_secret(&o, SECRET);
     let j = json(&o);
     let c = &j["suites"][0]["compare"];
     let envs = c["environments"].as_array().unwrap();
     assert_eq!(envs.len(), 3);
-    assert_eq!(envs[0]["path"], "postgres://root:***@127.0.0.1:5432/verdict_prod · public.orders");
+    assert_eq!(
+        envs[0]["path"],
+        "postgres://root:***@127.0.0.1:5432/verdict_prod · public.orders"
+    );
     assert_eq!(envs[2]["rows"], 999);
     for e in envs {
         assert_eq!(e["pushed_down"][0]["rows"], 1, "{e}");
@@ -298,7 +321,10 @@ fn compare_three_postgres_environments() {
     assert_eq!(rows["values"], serde_json::json!([1000, 1000, 999]));
     assert_eq!(rows["differs"], serde_json::json!([false, false, true]));
     let sum = row(c, Some("revenue"), "sum");
-    assert_eq!(sum["values"], serde_json::json!([625625.0, 625625.0, 624475.0]));
+    assert_eq!(
+        sum["values"],
+        serde_json::json!([625625.0, 625625.0, 624475.0])
+    );
     assert_eq!(sum["deltas"][2]["abs"], -1150.0);
     assert_eq!(sum["status"], "fail");
     let coupon = row(c, Some("coupon"), "null_count");
@@ -427,7 +453,10 @@ checks:
 
 #[test]
 fn an_unreachable_database_names_host_and_port_and_not_the_password() {
-    let (_d, suite) = broken_suite("postgres://app:${VERDICT_PG_PASSWORD}@127.0.0.1:1/shop", "orders");
+    let (_d, suite) = broken_suite(
+        "postgres://app:${VERDICT_PG_PASSWORD}@127.0.0.1:1/shop",
+        "orders",
+    );
     let o = verdict_env(&["run", suite.to_str().unwrap()]);
     assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
     assert_no_secret(&o, SECRET);
@@ -438,12 +467,16 @@ fn an_unreachable_database_names_host_and_port_and_not_the_password() {
         "{}",
         o.stdout
     );
-    let (_d, suite) = broken_suite("mysql://root:${VERDICT_PG_PASSWORD}@127.0.0.1:1/shop", "orders");
+    let (_d, suite) = broken_suite(
+        "mysql://root:${VERDICT_PG_PASSWORD}@127.0.0.1:1/shop",
+        "orders",
+    );
     let o = verdict_env(&["run", suite.to_str().unwrap()]);
     assert_eq!(o.code, 3);
     assert_no_secret(&o, SECRET);
     assert!(
-        o.stdout.contains("cannot connect to MySQL at 127.0.0.1:1 (mysql://root:***@127.0.0.1:1/shop)"),
+        o.stdout
+            .contains("cannot connect to MySQL at 127.0.0.1:1 (mysql://root:***@127.0.0.1:1/shop)"),
         "{}",
         o.stdout
     );
@@ -452,7 +485,10 @@ fn an_unreachable_database_names_host_and_port_and_not_the_password() {
 #[test]
 fn a_wrong_password_is_an_authentication_failure() {
     setup();
-    let (_d, suite) = broken_suite("mysql://verdict_pw:wrong-pw@127.0.0.1:3306/verdict_prod", "orders");
+    let (_d, suite) = broken_suite(
+        "mysql://verdict_pw:wrong-pw@127.0.0.1:3306/verdict_prod",
+        "orders",
+    );
     let o = verdict(&["run", suite.to_str().unwrap()]);
     assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
     assert_no_secret(&o, "wrong-pw");
@@ -462,7 +498,10 @@ fn a_wrong_password_is_an_authentication_failure() {
         o.stdout
     );
     // The right one reads.
-    let (_d, suite) = broken_suite("mysql://verdict_pw:right-pw@127.0.0.1:3306/verdict_prod", "orders");
+    let (_d, suite) = broken_suite(
+        "mysql://verdict_pw:right-pw@127.0.0.1:3306/verdict_prod",
+        "orders",
+    );
     let o = verdict(&["run", suite.to_str().unwrap()]);
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
 }
@@ -474,7 +513,9 @@ fn a_missing_table_or_database_is_named() {
     let o = run(&[suite.to_str().unwrap()]);
     assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
     assert!(
-        o.stdout.contains("PostgreSQL at 127.0.0.1:5432 has no table `public.nope` in database `verdict_prod`"),
+        o.stdout.contains(
+            "PostgreSQL at 127.0.0.1:5432 has no table `public.nope` in database `verdict_prod`"
+        ),
         "{}",
         o.stdout
     );
@@ -482,7 +523,8 @@ fn a_missing_table_or_database_is_named() {
     let o = run(&[suite.to_str().unwrap()]);
     assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
     assert!(
-        o.stdout.contains("MySQL at 127.0.0.1:3306 has no table `nope` in database `verdict_prod`"),
+        o.stdout
+            .contains("MySQL at 127.0.0.1:3306 has no table `nope` in database `verdict_prod`"),
         "{}",
         o.stdout
     );
@@ -490,7 +532,8 @@ fn a_missing_table_or_database_is_named() {
     let o = run(&[suite.to_str().unwrap()]);
     assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
     assert!(
-        o.stdout.contains("database \"verdict_nope\" does not exist"),
+        o.stdout
+            .contains("database \"verdict_nope\" does not exist"),
         "{}",
         o.stdout
     );
@@ -511,7 +554,10 @@ fn a_column_all_null_in_one_environment_fails_its_rows() {
     assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
     let j = json(&o);
     let c = &j["suites"][0]["compare"];
-    assert_eq!(row(c, Some("coupon"), "null_count")["values"], serde_json::json!([900, 999]));
+    assert_eq!(
+        row(c, Some("coupon"), "null_count")["values"],
+        serde_json::json!([900, 999])
+    );
     let max = row(c, Some("coupon"), "max");
     assert_eq!(max["values"], serde_json::json!(["SAVE10", null]));
     assert_eq!(max["differs"], serde_json::json!([false, true]));
@@ -522,4 +568,40 @@ fn a_column_all_null_in_one_environment_fails_its_rows() {
         .find(|k| k["name"] == "compare.coupon.max")
         .unwrap();
     assert_eq!(check["why"], "`dev` has null against \"SAVE10\"");
+}
+
+#[test]
+fn no_report_format_shows_the_password() {
+    setup();
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_string_lossy().to_string();
+    let history = p("history");
+    let o = verdict_env(&[
+        "run",
+        "fixtures/db/compare.yml",
+        "--json",
+        &p("r.json"),
+        "--junit",
+        &p("r.xml"),
+        "--markdown",
+        &p("r.md"),
+        "--html",
+        &p("r.html"),
+        "--history",
+        &history,
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert_no_secret(&o, SECRET);
+    for f in ["r.json", "r.xml", "r.md", "r.html"] {
+        let text = std::fs::read_to_string(p(f)).unwrap();
+        assert!(!text.contains(SECRET), "{f} shows the password");
+        assert!(
+            text.contains("postgres://root:***@127.0.0.1:5432/verdict_prod"),
+            "{f} does not name the source"
+        );
+    }
+    for e in std::fs::read_dir(&history).unwrap() {
+        let bytes = std::fs::read(e.unwrap().path()).unwrap();
+        assert!(!String::from_utf8_lossy(&bytes).contains(SECRET));
+    }
 }

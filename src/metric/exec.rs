@@ -21,8 +21,8 @@ use roaring::RoaringTreemap;
 use serde::Serialize;
 
 use super::{Metric, Value};
-use crate::database::Engine;
 use crate::check::Duplicates;
+use crate::database::Engine;
 
 /// One query run against a source, for the report's timing section.
 #[derive(Debug, Clone, Serialize)]
@@ -58,14 +58,20 @@ pub fn pushed_down(plan: &dyn ExecutionPlan) -> Vec<Pushed> {
                 .one_line()
                 .to_string();
             // The last rewrite is what ran; `base_sql` when there was none.
-            let sql = ["rewritten_sql_query=", "rewritten_ast_analyzer=", "rewritten_executor_sql=", "rewritten_logical_sql=", "base_sql="]
-                .iter()
-                .find_map(|k| shown.split_once(k).map(|(_, rest)| rest))
-                .map(|rest| {
-                    let end = rest.find(" rewritten_").unwrap_or(rest.len());
-                    rest[..end].trim().to_string()
-                })
-                .unwrap_or(shown.trim().to_string());
+            let sql = [
+                "rewritten_sql_query=",
+                "rewritten_ast_analyzer=",
+                "rewritten_executor_sql=",
+                "rewritten_logical_sql=",
+                "base_sql=",
+            ]
+            .iter()
+            .find_map(|k| shown.split_once(k).map(|(_, rest)| rest))
+            .map(|rest| {
+                let end = rest.find(" rewritten_").unwrap_or(rest.len());
+                rest[..end].trim().to_string()
+            })
+            .unwrap_or(shown.trim().to_string());
             out.push(Pushed {
                 sql,
                 rows: rows.or(parent_rows),

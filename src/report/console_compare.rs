@@ -46,7 +46,11 @@ pub fn compare(c: &CompareReport, w: &mut dyn Write, style: Style) -> io::Result
                         if n == 1 { "" } else { "s" }
                     ),
                 };
-                writeln!(w, "  {:<10} {}{rows}, {:.2} s{pushed}", e.name, e.path, e.seconds)?
+                writeln!(
+                    w,
+                    "  {:<10} {}{rows}, {:.2} s{pushed}",
+                    e.name, e.path, e.seconds
+                )?
             }
         }
     }

@@ -221,7 +221,12 @@ fn compare_section(id: String, c: &crate::compare::CompareReport) -> Section {
         })
         .collect();
     let head_refs: Vec<&str> = head.iter().map(String::as_str).collect();
-    body.push_str(&table("compare", "Aggregates by environment", &head_refs, &rows));
+    body.push_str(&table(
+        "compare",
+        "Aggregates by environment",
+        &head_refs,
+        &rows,
+    ));
     if !c.schema_differences.is_empty() {
         let mut head = vec!["column".to_string()];
         head.extend(names.iter().map(|n| esc(n)));
@@ -230,7 +235,11 @@ fn compare_section(id: String, c: &crate::compare::CompareReport) -> Section {
             .iter()
             .map(|d| {
                 let mut row = vec![esc(&d.column)];
-                row.extend(d.types.iter().map(|t| esc(t.as_deref().unwrap_or("(missing)"))));
+                row.extend(
+                    d.types
+                        .iter()
+                        .map(|t| esc(t.as_deref().unwrap_or("(missing)"))),
+                );
                 row
             })
             .collect();
@@ -491,7 +500,11 @@ fn problems(r: &Report) -> (Vec<Problem<'_>>, Vec<String>) {
             ));
         }
         if let Some(c) = &s.compare {
-            parts.push((format!("s{i}-compare"), format!("{suite}compare"), &c.checks));
+            parts.push((
+                format!("s{i}-compare"),
+                format!("{suite}compare"),
+                &c.checks,
+            ));
         }
         for (id, place, checks) in parts {
             for (k, c) in checks.iter().enumerate() {

@@ -104,6 +104,12 @@ fn suites(s: &SuiteReport) -> Vec<TestSuite> {
         if !errors.is_empty() {
             t.set_system_err(errors.join("\n"));
         }
+        let envs: Vec<String> = c
+            .environments
+            .iter()
+            .map(|e| format!("{}: {}", e.name, e.path))
+            .collect();
+        t.set_system_out(envs.join("\n"));
         t.add_test_cases(c.checks.iter().map(|k| case(k, &class("compare"))));
         out.push(t);
     }

@@ -117,11 +117,7 @@ fn all(r: &Report) -> impl Iterator<Item = (&SuiteReport, &str, &CheckResult)> {
             .compare
             .iter()
             .flat_map(move |d| d.checks.iter().map(move |c| (s, "compare", c)));
-        bench
-            .chain(sources)
-            .chain(diff)
-            .chain(drift)
-            .chain(compare)
+        bench.chain(sources).chain(diff).chain(drift).chain(compare)
     })
 }
 
@@ -304,7 +300,13 @@ fn compare(c: &crate::compare::CompareReport, w: &mut dyn Write) -> io::Result<(
     writeln!(w)?;
     for e in &c.environments {
         match &e.error {
-            Some(err) => writeln!(w, "- **{}** `{}`: {}", cell(&e.name), code(&e.path), cell(err))?,
+            Some(err) => writeln!(
+                w,
+                "- **{}** `{}`: {}",
+                cell(&e.name),
+                code(&e.path),
+                cell(err)
+            )?,
             None => writeln!(
                 w,
                 "- **{}** `{}`: {} rows",

@@ -16,8 +16,8 @@ pub mod yaml;
 
 use std::fmt;
 
-use diag::Pos;
 pub use compare::*;
+use diag::Pos;
 pub use drift::*;
 pub use notify::{NotifyOn, NotifySpec, DEFAULT_NOTIFY_TIMEOUT, DEFAULT_RETRIES};
 pub use parse::load;

@@ -1,0 +1,266 @@
+//! `compare:` and `verdict compare` on files: the bundled example (prod,
+//! preprod and dev copies of orders, fixtures/compare/make.py), every
+//! report format, and the command line's mistakes. The database side is in
+//! tests/database.rs.
+
+#[macro_use]
+mod common;
+
+use serde_json::{json, Value};
+
+use common::*;
+
+fn compare_of(j: &Value) -> &Value {
+    &j["suites"][0]["compare"]
+}
+
+fn row<'a>(c: &'a Value, column: Option<&str>, metric: &str) -> &'a Value {
+    c["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["column"].as_str() == column && r["metric"] == metric)
+        .unwrap_or_else(|| panic!("no row {column:?} {metric}"))
+}
+
+#[test]
+fn the_bundled_example_finds_devs_differences() {
+    let o = run(&["expectations/compare.yml"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    snap!("compare_example_console", o.stdout);
+}
+
+#[test]
+fn json_has_every_environment_value_and_delta() {
+    let o = run(&["expectations/compare.yml", "--format", "json"]);
+    assert_eq!(o.code, 1);
+    let j = json(&o);
+    let c = compare_of(&j);
+    let names: Vec<&str> = c["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["prod", "preprod", "dev"]);
+    let sum = row(c, Some("revenue"), "sum");
+    assert_eq!(sum["values"], json!([625625.0, 625625.0, 624475.0]));
+    assert_eq!(sum["deltas"][1], json!({"abs": 0.0, "rel": 0.0}));
+    assert_eq!(sum["deltas"][2]["abs"], -1150.0);
+    assert_eq!(sum["tolerance"], json!({"max_abs": 0.0, "max_rel": 0.0001}));
+    let promo = row(c, Some("is_in_promo"), "true_count");
+    assert_eq!(promo["values"], json!([250, 250, 249]));
+    let when = row(c, Some("ordered_on"), "max");
+    assert_eq!(
+        when["values"],
+        json!(["2026-10-27", "2026-10-27", "2026-10-27"])
+    );
+    assert_eq!(when["status"], "pass");
+    // Estimates are shown, never gated.
+    let d = row(c, Some("coupon"), "distinct");
+    assert_eq!(d["approximate"], true);
+    assert!(!c["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|k| k["name"] == "compare.coupon.distinct"));
+    let schema = c["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == "compare.schema")
+        .unwrap();
+    assert_eq!(schema["severity"], "warn");
+    assert_eq!(
+        schema["why"],
+        "`discount`: prod missing, preprod missing, dev float32"
+    );
+    // dev disagreed, preprod did not: one row diff.
+    let diffs = c["diffs"].as_array().unwrap();
+    assert_eq!(diffs.len(), 1);
+    assert_eq!(diffs[0]["rows"]["only_baseline"], 1);
+    assert_eq!(diffs[0]["rows"]["both"], 999);
+    assert_eq!(j["summary"]["failed"], 12);
+    assert_eq!(j["summary"]["warnings"], 1);
+}
+
+#[test]
+fn every_report_format_has_the_comparison() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_string_lossy().to_string();
+    let o = run(&[
+        "expectations/compare.yml",
+        "--markdown",
+        &p("r.md"),
+        "--junit",
+        &p("r.xml"),
+        "--html",
+        &p("r.html"),
+    ]);
+    assert_eq!(o.code, 1);
+    let md = std::fs::read_to_string(p("r.md")).unwrap();
+    snap!("compare_example_markdown", md);
+    let xml = std::fs::read_to_string(p("r.xml")).unwrap();
+    assert!(xml.contains("compare preprod, dev against prod"), "{xml}");
+    assert!(xml.contains("name=\"compare.revenue.sum\""), "{xml}");
+    assert_eq!(xml.matches("<failure").count(), 12);
+    let html = std::fs::read_to_string(p("r.html")).unwrap();
+    assert!(html.contains("<caption>Aggregates by environment</caption>"));
+    assert!(html.contains("<mark>624475 <small>Δ -1150 (-0.184%)</small> ✗</mark>"));
+    assert!(html.contains("<caption>Schema differences</caption>"));
+}
+
+#[test]
+fn identical_environments_pass() {
+    let o = verdict(&[
+        "compare",
+        "prod=fixtures/compare/prod.parquet",
+        "preprod=fixtures/compare/preprod.parquet",
+    ]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("verdict: PASS — 33 checks: 33 passed"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn tolerances_from_the_command_line() {
+    // dev's revenue sum is 0.184% low: inside 0.2%, outside 0.1%.
+    let args = |rel: &str| {
+        vec![
+            "compare".to_string(),
+            "prod=fixtures/compare/prod.parquet".into(),
+            "dev=fixtures/compare/dev.parquet".into(),
+            "--columns".into(),
+            "revenue".into(),
+            "--max-rel".into(),
+            rel.to_string(),
+            "--format".into(),
+            "json".into(),
+        ]
+    };
+    let run_with = |rel: &str| {
+        let a = args(rel);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        verdict(&a)
+    };
+    let o = run_with("revenue=0.002");
+    let j = json(&o);
+    let c = compare_of(&j);
+    assert_eq!(row(c, Some("revenue"), "sum")["status"], "pass");
+    assert_eq!(row(c, None, "row_count")["status"], "fail"); // exact by default
+    assert_eq!(o.code, 1);
+    let o = run_with("0.002");
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    let o = run_with("0.001");
+    let j = json(&o);
+    assert_eq!(
+        row(compare_of(&j), Some("revenue"), "sum")["status"],
+        "fail"
+    );
+}
+
+#[test]
+fn a_listed_column_missing_somewhere_fails_its_row() {
+    let o = verdict(&[
+        "compare",
+        "dev=fixtures/compare/dev.parquet",
+        "prod=fixtures/compare/prod.parquet",
+        "--columns",
+        "discount",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let j = json(&o);
+    let c = compare_of(&j);
+    let r = row(c, Some("discount"), "present");
+    assert_eq!(r["values"], json!([true, false]));
+    assert_eq!(r["error"], "column `discount` is missing in `prod`");
+}
+
+#[test]
+fn types_that_differ_compare_only_null_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    std::fs::write(&a, "k,v\n1,10\n2,20\n").unwrap();
+    std::fs::write(&b, "k,v\n1,ten\n2,\n").unwrap();
+    let o = verdict(&[
+        "compare",
+        &format!("a={}", a.display()),
+        &format!("b={}", b.display()),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    let j = json(&o);
+    let c = compare_of(&j);
+    assert_eq!(
+        c["schema_differences"],
+        json!([{"column": "v", "types": ["int64", "string"]}])
+    );
+    let nulls = row(c, Some("v"), "null_count");
+    assert_eq!(nulls["values"], json!([0, 1]));
+    assert_eq!(nulls["status"], "fail");
+    let sum = row(c, Some("v"), "sum");
+    assert_eq!(sum["status"], "error");
+    assert_eq!(
+        sum["error"],
+        "`v` is numeric in `a` but string/temporal elsewhere; only its null count compares"
+    );
+    assert_eq!(row(c, Some("k"), "sum")["status"], "pass");
+}
+
+#[test]
+fn an_unreadable_environment_is_an_error_not_a_pass() {
+    let o = verdict(&[
+        "compare",
+        "prod=fixtures/compare/prod.parquet",
+        "dev=fixtures/compare/nope.parquet",
+    ]);
+    assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains(
+            "cannot compare: `dev`: no such file or directory: fixtures/compare/nope.parquet"
+        ),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn command_line_mistakes_exit_2() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["compare", "fixtures/compare/prod.parquet", "dev=fixtures/compare/dev.parquet"],
+            "error: \"fixtures/compare/prod.parquet\": an environment is NAME=SOURCE, e.g. prod=data/orders.parquet\n",
+        ),
+        (
+            &["compare", "a=fixtures/compare/prod.parquet", "a=fixtures/compare/dev.parquet"],
+            "error: environment `a` is given twice\n",
+        ),
+        (
+            &["compare", "a=fixtures/compare/prod.parquet", "b=fixtures/compare/dev.parquet", "--max-rel", "revenue=0.1"],
+            "error: per-column tolerances (COLUMN=X) need --columns, which lists every compared column\n",
+        ),
+        (
+            &["compare", "a=fixtures/compare/prod.parquet", "b=postgres://u:s3cret@db/shop"],
+            "error: `postgres://u:***@db/shop` names no table: add `?table=schema.table` (or `?query=SELECT …`)\n",
+        ),
+        (
+            &["compare", "a=fixtures/compare/prod.parquet", "b=fixtures/compare/dev.parquet", "--max-abs=-1"],
+            "error: --max-abs \"-1\": the tolerance must be a number ≥ 0\n",
+        ),
+    ];
+    for (args, want) in cases {
+        let o = verdict(args);
+        assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
+        assert_eq!(o.stderr, want, "{args:?}");
+    }
+    // One environment is clap's error.
+    let o = verdict(&["compare", "a=fixtures/compare/prod.parquet"]);
+    assert_eq!(o.code, 2);
+}
