@@ -641,11 +641,15 @@ fn round_sig(x: f64) -> f64 {
 }
 
 pub fn tolerance_text(t: &Tolerance) -> String {
-    match (t.abs, t.rel) {
-        (a, r) if a == 0.0 && r == 0.0 => "equal".into(),
-        (a, r) if r == 0.0 => format!("max_abs {}", fmt_float(a)),
-        (a, r) if a == 0.0 => format!("max_rel {}", fmt_float(r)),
-        (a, r) => format!("max_abs {} + max_rel {}", fmt_float(a), fmt_float(r)),
+    match (t.abs == 0.0, t.rel == 0.0) {
+        (true, true) => "equal".into(),
+        (false, true) => format!("max_abs {}", fmt_float(t.abs)),
+        (true, false) => format!("max_rel {}", fmt_float(t.rel)),
+        (false, false) => format!(
+            "max_abs {} + max_rel {}",
+            fmt_float(t.abs),
+            fmt_float(t.rel)
+        ),
     }
 }
 

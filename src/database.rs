@@ -209,7 +209,7 @@ pub fn mask_passwords(line: &str) -> String {
         let start = from + i + 3;
         let rest = &out[start..];
         let end = rest
-            .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'' | ' ' | ',' | '}'))
+            .find(['/', '?', '#', '"', '\'', ' ', ',', '}'])
             .unwrap_or(rest.len());
         let authority = &rest[..end];
         if let Some(at) = authority.rfind('@') {
