@@ -176,7 +176,7 @@ def main():
     print("|---|---:|---|---:|---:|")
     labels = {
         "verdict": "verdict compare (aggregates pushed down)",
-        "sql": "psql, verdict's own 3 statements (the database's floor)",
+        "sql": "psql, verdict's 3 statements one after another",
         "pull": "psql \\copy of every row + DuckDB aggregates",
     }
     for k in ["verdict", "sql", "pull"]:

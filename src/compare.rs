@@ -247,14 +247,14 @@ pub async fn run(ctx: &SessionContext, spec: &CompareSpec, envs: &[Env]) -> Comp
         .push(schema_check(envs, &report.schema_differences));
     let columns = columns(spec, &schemas);
 
-    // One aggregate query per environment.
-    let mut measured = Vec::new();
-    for (env, schema) in envs.iter().zip(&schemas) {
-        match measure(ctx, env, schema, &columns).await {
-            Ok(m) => measured.push(Ok(m)),
-            Err(e) => measured.push(Err(e)),
-        }
-    }
+    // One aggregate query per environment, all at once: environments are
+    // separate databases (or files), and each waits on its own server.
+    let measured: Vec<Result<Measured, String>> = futures::future::join_all(
+        envs.iter()
+            .zip(&schemas)
+            .map(|(env, schema)| measure(ctx, env, schema, &columns)),
+    )
+    .await;
     for (r, m) in report.environments.iter_mut().zip(&measured) {
         match m {
             Ok(m) => {
