@@ -605,3 +605,39 @@ fn no_report_format_shows_the_password() {
         assert!(!String::from_utf8_lossy(&bytes).contains(SECRET));
     }
 }
+
+#[test]
+fn schema_of_a_database_table() {
+    setup();
+    let o = verdict(&[
+        "schema",
+        &format!("{PG}/verdict_prod?table=orders"),
+        "--json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let j = json(&o);
+    assert_eq!(j["format"], "postgres");
+    assert_eq!(
+        j["path"],
+        "postgres://root@127.0.0.1:5432/verdict_prod · orders"
+    );
+    let types: Vec<&str> = j["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "int32",
+            "string",
+            "float64",
+            "int32",
+            "decimal(10, 2)",
+            "bool",
+            "date",
+            "string"
+        ]
+    );
+}
