@@ -302,17 +302,7 @@ fn diff_suite(a: &DiffArgs) -> Result<Suite, String> {
     ];
     let (abs_all, abs) = tolerances(&a.abs_tol, "--tol")?;
     let (rel_all, rel) = tolerances(&a.rel_tol, "--rel-tol")?;
-    let mut named: Vec<String> = a.columns.clone();
-    for (c, _) in abs.iter().chain(&rel) {
-        if !a.columns.is_empty() && !a.columns.contains(c) {
-            return Err(format!(
-                "a tolerance names `{c}`, which --columns leaves out"
-            ));
-        }
-        if !named.contains(c) {
-            named.push(c.clone());
-        }
-    }
+    let named = tolerance_columns(&a.columns, &abs, &rel)?;
     let lookup = |v: &[(String, f64)], c: &str| v.iter().find(|(n, _)| n == c).map(|x| x.1);
     let column = |c: &String| ColumnSpec {
         name: c.clone(),
@@ -449,17 +439,7 @@ fn compare_suite(a: &CompareArgs) -> Result<Suite, String> {
     let (abs_all, abs) = tolerances(&a.max_abs, "--max-abs")?;
     let (rel_all, rel) = tolerances(&a.max_rel, "--max-rel")?;
     let lookup = |v: &[(String, f64)], c: &str| v.iter().find(|(n, _)| n == c).map(|x| x.1);
-    let mut named: Vec<String> = a.columns.clone();
-    for (c, _) in abs.iter().chain(&rel) {
-        if !a.columns.is_empty() && !a.columns.contains(c) {
-            return Err(format!(
-                "a tolerance names `{c}`, which --columns leaves out"
-            ));
-        }
-        if !named.contains(c) {
-            named.push(c.clone());
-        }
-    }
+    let named = tolerance_columns(&a.columns, &abs, &rel)?;
     let tolerance = Tolerance {
         abs: abs_all,
         rel: rel_all,
@@ -498,6 +478,27 @@ fn compare_suite(a: &CompareArgs) -> Result<Suite, String> {
         notify: Vec::new(),
         compare: Some(compare),
     })
+}
+
+/// `--columns` and then every other column a `COLUMN=TOL` names; an error
+/// when --columns is given and leaves a named column out.
+fn tolerance_columns(
+    columns: &[String],
+    abs: &[(String, f64)],
+    rel: &[(String, f64)],
+) -> Result<Vec<String>, String> {
+    let mut named: Vec<String> = columns.to_vec();
+    for (c, _) in abs.iter().chain(rel) {
+        if !columns.is_empty() && !columns.contains(c) {
+            return Err(format!(
+                "a tolerance names `{c}`, which --columns leaves out"
+            ));
+        }
+        if !named.contains(c) {
+            named.push(c.clone());
+        }
+    }
+    Ok(named)
 }
 
 /// `COLUMN=TOL` pairs and the bare `TOL` that applies to every column.

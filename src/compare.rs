@@ -202,25 +202,7 @@ impl Measured {
 
 pub async fn run(ctx: &SessionContext, spec: &CompareSpec, envs: &[Env]) -> CompareReport {
     let started = Instant::now();
-    let mut report = CompareReport {
-        environments: envs
-            .iter()
-            .map(|e| EnvReport {
-                name: e.name.clone(),
-                path: e.path.clone(),
-                rows: None,
-                seconds: 0.0,
-                error: e.schema.as_ref().err().cloned(),
-                pushed_down: Vec::new(),
-            })
-            .collect(),
-        schema_differences: Vec::new(),
-        rows: Vec::new(),
-        checks: Vec::new(),
-        diffs: Vec::new(),
-        tolerance: spec.tolerance.into(),
-        seconds: 0.0,
-    };
+    let mut report = CompareReport::empty(spec, envs);
     let schemas: Vec<&Schema> = match envs.iter().map(|e| e.schema.as_deref()).collect() {
         Ok(s) => s,
         Err(_) => {
@@ -361,27 +343,36 @@ pub async fn run(ctx: &SessionContext, spec: &CompareSpec, envs: &[Env]) -> Comp
     report
 }
 
+impl CompareReport {
+    /// The environments as named, before anything was measured.
+    fn empty(spec: &CompareSpec, envs: &[Env]) -> CompareReport {
+        CompareReport {
+            environments: envs
+                .iter()
+                .map(|e| EnvReport {
+                    name: e.name.clone(),
+                    path: e.path.clone(),
+                    rows: None,
+                    seconds: 0.0,
+                    error: e.schema.as_ref().err().cloned(),
+                    pushed_down: Vec::new(),
+                })
+                .collect(),
+            schema_differences: Vec::new(),
+            rows: Vec::new(),
+            checks: Vec::new(),
+            diffs: Vec::new(),
+            tolerance: spec.tolerance.into(),
+            seconds: 0.0,
+        }
+    }
+}
+
 /// The report of a comparison that broke before it could finish.
 pub fn broken(spec: &CompareSpec, envs: &[Env], why: String) -> CompareReport {
-    CompareReport {
-        environments: envs
-            .iter()
-            .map(|e| EnvReport {
-                name: e.name.clone(),
-                path: e.path.clone(),
-                rows: None,
-                seconds: 0.0,
-                error: e.schema.as_ref().err().cloned(),
-                pushed_down: Vec::new(),
-            })
-            .collect(),
-        schema_differences: Vec::new(),
-        rows: Vec::new(),
-        checks: vec![error_check(spec, why)],
-        diffs: Vec::new(),
-        tolerance: spec.tolerance.into(),
-        seconds: 0.0,
-    }
+    let mut report = CompareReport::empty(spec, envs);
+    report.checks.push(error_check(spec, why));
+    report
 }
 
 /// The compared columns: the listed ones, or every column all environments

@@ -435,7 +435,12 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut next = Some(e);
     while let Some(err) = next {
         for line in err.to_string().lines() {
-            let line = line.trim();
+            // The providers end some messages with a request to file a bug
+            // with them; it tells a user nothing about their database.
+            let line = match line.find("Report a bug to request support") {
+                Some(i) => line[..i].trim(),
+                None => line.trim(),
+            };
             if line.is_empty()
                 || line.starts_with("For details, refer to")
                 || line.starts_with("For further information, refer to")

@@ -14,15 +14,6 @@ fn compare_of(j: &Value) -> &Value {
     &j["suites"][0]["compare"]
 }
 
-fn row<'a>(c: &'a Value, column: Option<&str>, metric: &str) -> &'a Value {
-    c["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["column"].as_str() == column && r["metric"] == metric)
-        .unwrap_or_else(|| panic!("no row {column:?} {metric}"))
-}
-
 #[test]
 fn the_bundled_example_finds_devs_differences() {
     let o = run(&["expectations/compare.yml"]);
@@ -43,21 +34,21 @@ fn json_has_every_environment_value_and_delta() {
         .map(|e| e["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["prod", "preprod", "dev"]);
-    let sum = row(c, Some("revenue"), "sum");
+    let sum = compare_row(c, Some("revenue"), "sum");
     assert_eq!(sum["values"], json!([625625.0, 625625.0, 624475.0]));
     assert_eq!(sum["deltas"][1], json!({"abs": 0.0, "rel": 0.0}));
     assert_eq!(sum["deltas"][2]["abs"], -1150.0);
     assert_eq!(sum["tolerance"], json!({"max_abs": 0.0, "max_rel": 0.0001}));
-    let promo = row(c, Some("is_in_promo"), "true_count");
+    let promo = compare_row(c, Some("is_in_promo"), "true_count");
     assert_eq!(promo["values"], json!([250, 250, 249]));
-    let when = row(c, Some("ordered_on"), "max");
+    let when = compare_row(c, Some("ordered_on"), "max");
     assert_eq!(
         when["values"],
         json!(["2026-10-27", "2026-10-27", "2026-10-27"])
     );
     assert_eq!(when["status"], "pass");
     // Estimates are shown, never gated.
-    let d = row(c, Some("coupon"), "distinct");
+    let d = compare_row(c, Some("coupon"), "distinct");
     assert_eq!(d["approximate"], true);
     assert!(!c["checks"]
         .as_array()
@@ -149,15 +140,15 @@ fn tolerances_from_the_command_line() {
     let o = run_with("revenue=0.002");
     let j = json(&o);
     let c = compare_of(&j);
-    assert_eq!(row(c, Some("revenue"), "sum")["status"], "pass");
-    assert_eq!(row(c, None, "row_count")["status"], "fail"); // exact by default
+    assert_eq!(compare_row(c, Some("revenue"), "sum")["status"], "pass");
+    assert_eq!(compare_row(c, None, "row_count")["status"], "fail"); // exact by default
     assert_eq!(o.code, 1);
     let o = run_with("0.002");
     assert_eq!(o.code, 0, "{}", o.stdout);
     let o = run_with("0.001");
     let j = json(&o);
     assert_eq!(
-        row(compare_of(&j), Some("revenue"), "sum")["status"],
+        compare_row(compare_of(&j), Some("revenue"), "sum")["status"],
         "fail"
     );
 }
@@ -176,7 +167,7 @@ fn a_listed_column_missing_somewhere_fails_its_row() {
     assert_eq!(o.code, 1, "{}", o.stderr);
     let j = json(&o);
     let c = compare_of(&j);
-    let r = row(c, Some("discount"), "present");
+    let r = compare_row(c, Some("discount"), "present");
     assert_eq!(r["values"], json!([true, false]));
     assert_eq!(r["error"], "column `discount` is missing in `prod`");
 }
@@ -202,16 +193,16 @@ fn types_that_differ_compare_only_null_counts() {
         c["schema_differences"],
         json!([{"column": "v", "types": ["int64", "string"]}])
     );
-    let nulls = row(c, Some("v"), "null_count");
+    let nulls = compare_row(c, Some("v"), "null_count");
     assert_eq!(nulls["values"], json!([0, 1]));
     assert_eq!(nulls["status"], "fail");
-    let sum = row(c, Some("v"), "sum");
+    let sum = compare_row(c, Some("v"), "sum");
     assert_eq!(sum["status"], "error");
     assert_eq!(
         sum["error"],
         "`v` is numeric in `a` but string/temporal elsewhere; only its null count compares"
     );
-    assert_eq!(row(c, Some("k"), "sum")["status"], "pass");
+    assert_eq!(compare_row(c, Some("k"), "sum")["status"], "pass");
 }
 
 #[test]

@@ -13,9 +13,6 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use assert_cmd::cargo::CommandCargoExt;
-use serde_json::Value;
-
 use common::*;
 
 const PG: &str = "postgres://root@127.0.0.1:5432";
@@ -120,20 +117,8 @@ fn setup() {
 }
 
 /// Runs verdict with the test password in the environment.
-fn verdict_env(args: &[&str]) -> Out {
-    let out = Command::cargo_bin("verdict")
-        .expect("binary")
-        .args(args)
-        .env("VERDICT_PG_PASSWORD", SECRET)
-        .env_remove("NO_COLOR")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("runs");
-    Out {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8(out.stdout).expect("utf8"),
-        stderr: String::from_utf8(out.stderr).expect("utf8"),
-    }
+fn verdict_pw(args: &[&str]) -> Out {
+    common::verdict_env(args, &[("VERDICT_PG_PASSWORD", SECRET)])
 }
 
 fn assert_no_secret(o: &Out, secret: &str) {
@@ -143,15 +128,6 @@ fn assert_no_secret(o: &Out, secret: &str) {
         o.stdout,
         o.stderr
     );
-}
-
-fn row<'a>(compare: &'a Value, column: Option<&str>, metric: &str) -> &'a Value {
-    compare["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["column"].as_str() == column && r["metric"] == metric)
-        .unwrap_or_else(|| panic!("no row {column:?} {metric}"))
 }
 
 #[test]
@@ -302,7 +278,7 @@ fn server_log() -> String {
 #[test]
 fn compare_three_postgres_environments() {
     setup();
-    let o = verdict_env(&["run", "fixtures/db/compare.yml", "--format", "json"]);
+    let o = verdict_pw(&["run", "fixtures/db/compare.yml", "--format", "json"]);
     assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
     assert_no_secret(&o, SECRET);
     let j = json(&o);
@@ -317,19 +293,19 @@ fn compare_three_postgres_environments() {
     for e in envs {
         assert_eq!(e["pushed_down"][0]["rows"], 1, "{e}");
     }
-    let rows = row(c, None, "row_count");
+    let rows = compare_row(c, None, "row_count");
     assert_eq!(rows["values"], serde_json::json!([1000, 1000, 999]));
     assert_eq!(rows["differs"], serde_json::json!([false, false, true]));
-    let sum = row(c, Some("revenue"), "sum");
+    let sum = compare_row(c, Some("revenue"), "sum");
     assert_eq!(
         sum["values"],
         serde_json::json!([625625.0, 625625.0, 624475.0])
     );
     assert_eq!(sum["deltas"][2]["abs"], -1150.0);
     assert_eq!(sum["status"], "fail");
-    let coupon = row(c, Some("coupon"), "null_count");
+    let coupon = compare_row(c, Some("coupon"), "null_count");
     assert_eq!(coupon["values"], serde_json::json!([900, 900, 999]));
-    let distinct = row(c, Some("region"), "distinct");
+    let distinct = compare_row(c, Some("region"), "distinct");
     assert_eq!(distinct["approximate"], false);
     assert_eq!(distinct["values"], serde_json::json!([3, 3, 3]));
     // dev's extra column is a schema difference, not a crash.
@@ -356,7 +332,7 @@ fn compare_three_postgres_environments() {
 #[test]
 fn compare_console_shows_environments_side_by_side() {
     setup();
-    let o = verdict_env(&["run", "fixtures/db/compare.yml"]);
+    let o = verdict_pw(&["run", "fixtures/db/compare.yml"]);
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert_no_secret(&o, SECRET);
     snap!("compare_db_console", o.stdout);
@@ -406,7 +382,7 @@ compare:
     assert_eq!(check_named(&j, "revenue.sum")["observed"], 625625.0);
     let c = &j["suites"][0]["compare"];
     assert_eq!(
-        row(c, Some("price"), "sum")["values"],
+        compare_row(c, Some("price"), "sum")["values"],
         serde_json::json!(["34500.00", "34500.00"])
     );
     assert_eq!(c["environments"][1]["pushed_down"][0]["rows"], 1);
@@ -457,7 +433,7 @@ fn an_unreachable_database_names_host_and_port_and_not_the_password() {
         "postgres://app:${VERDICT_PG_PASSWORD}@127.0.0.1:1/shop",
         "orders",
     );
-    let o = verdict_env(&["run", suite.to_str().unwrap()]);
+    let o = verdict_pw(&["run", suite.to_str().unwrap()]);
     assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
     assert_no_secret(&o, SECRET);
     assert!(
@@ -471,7 +447,7 @@ fn an_unreachable_database_names_host_and_port_and_not_the_password() {
         "mysql://root:${VERDICT_PG_PASSWORD}@127.0.0.1:1/shop",
         "orders",
     );
-    let o = verdict_env(&["run", suite.to_str().unwrap()]);
+    let o = verdict_pw(&["run", suite.to_str().unwrap()]);
     assert_eq!(o.code, 3);
     assert_no_secret(&o, SECRET);
     assert!(
@@ -555,10 +531,10 @@ fn a_column_all_null_in_one_environment_fails_its_rows() {
     let j = json(&o);
     let c = &j["suites"][0]["compare"];
     assert_eq!(
-        row(c, Some("coupon"), "null_count")["values"],
+        compare_row(c, Some("coupon"), "null_count")["values"],
         serde_json::json!([900, 999])
     );
-    let max = row(c, Some("coupon"), "max");
+    let max = compare_row(c, Some("coupon"), "max");
     assert_eq!(max["values"], serde_json::json!(["SAVE10", null]));
     assert_eq!(max["differs"], serde_json::json!([false, true]));
     let check = c["checks"]
@@ -576,7 +552,7 @@ fn no_report_format_shows_the_password() {
     let dir = tempfile::tempdir().unwrap();
     let p = |n: &str| dir.path().join(n).to_string_lossy().to_string();
     let history = p("history");
-    let o = verdict_env(&[
+    let o = verdict_pw(&[
         "run",
         "fixtures/db/compare.yml",
         "--json",

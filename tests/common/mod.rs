@@ -14,9 +14,15 @@ pub struct Out {
 }
 
 pub fn verdict(args: &[&str]) -> Out {
+    verdict_env(args, &[])
+}
+
+/// Runs verdict with extra environment variables (a password, say).
+pub fn verdict_env(args: &[&str], vars: &[(&str, &str)]) -> Out {
     let out = Command::cargo_bin("verdict")
         .expect("binary")
         .args(args)
+        .envs(vars.iter().copied())
         .env_remove("NO_COLOR")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -52,6 +58,21 @@ pub fn check_named(report: &serde_json::Value, name: &str) -> serde_json::Value 
         .find(|c| c["name"] == name)
         .unwrap_or_else(|| panic!("no check {name}"))
         .clone()
+}
+
+/// The row of a comparison (`suites[0].compare`) for one column's metric;
+/// `column` None is the row count.
+pub fn compare_row<'a>(
+    compare: &'a serde_json::Value,
+    column: Option<&str>,
+    metric: &str,
+) -> &'a serde_json::Value {
+    compare["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["column"].as_str() == column && r["metric"] == metric)
+        .unwrap_or_else(|| panic!("no row {column:?} {metric}"))
 }
 
 pub fn json(o: &Out) -> serde_json::Value {
