@@ -31,23 +31,14 @@ around each child process; medians over --runs. Markdown goes to stdout.
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
-HOME = os.path.expanduser("~")
-DEFAULT_VERDICT = os.path.join(
-    os.environ.get("CARGO_TARGET_DIR", os.path.join(HOME, ".cache/verdict/target")),
-    "release/verdict",
-)
+from harness import Call, DEFAULT_VERDICT, Tool, fmt_s, log, measure_rounds, times
+
 ENVS = ["prod", "preprod", "dev"]
 PG = ["-h", "127.0.0.1", "-U", "root", "-q", "-v", "ON_ERROR_STOP=1"]
-
-
-def log(*a):
-    print(*a, file=sys.stderr, flush=True)
 
 
 def psql(db, *args, capture=False):
@@ -90,17 +81,34 @@ def setup(rows, rebuild):
         psql(db, "-c", "VACUUM ANALYZE orders")
 
 
-def timed(argv, **kw):
-    t = time.perf_counter()
-    r = subprocess.run(argv, capture_output=True, text=True, **kw)
-    return time.perf_counter() - t, r
-
-
 def verdict_argv(verdict):
     args = [verdict, "compare"]
     for env in ENVS:
         args.append(f"{env}=postgres://root@127.0.0.1:5432/verdict_bench_{env}?table=orders")
     return args + ["--format", "json"]
+
+
+def check_verdict(code, out, err):
+    if code not in (0, 1):
+        sys.exit(f"verdict failed ({code}): {err}{out[-2000:]}")
+    return json.loads(out), None
+
+
+def environments(rep):
+    return rep["suites"][0]["compare"]["environments"]
+
+
+def statements(rep):
+    """(environment, SQL) of the statement verdict pushed down to each database, from its report."""
+    return [(e["name"], e["pushed_down"][0]["sql"]) for e in environments(rep)]
+
+
+def run_statements(rep):
+    """Run verdict's statements with psql, one database after another; returns how many."""
+    sent = statements(rep)
+    for env, sql in sent:
+        psql(f"verdict_bench_{env}", "-Atc", sql)
+    return len(sent)
 
 
 AGG = """SELECT count(*) AS n, count(revenue) AS revenue_n, sum(revenue), avg(revenue), min(revenue), max(revenue),
@@ -147,30 +155,17 @@ def main():
     ap.add_argument("--rebuild", action="store_true")
     a = ap.parse_args()
     setup(a.rows, a.rebuild)
-    times = {"verdict": [], "sql": [], "pull": []}
-    transferred = {}
-    statements = None
-    for i in range(a.runs):
-        log(f"round {i + 1}/{a.runs}")
-        t, r = timed(verdict_argv(a.verdict))
-        if r.returncode not in (0, 1):
-            sys.exit(f"verdict failed ({r.returncode}): {r.stderr}{r.stdout[-2000:]}")
-        times["verdict"].append(t)
-        rep = json.loads(r.stdout)
-        envs = rep["suites"][0]["compare"]["environments"]
-        transferred["verdict"] = sum(p["rows"] for e in envs for p in e["pushed_down"])
-        statements = [(e["name"], e["pushed_down"][0]["sql"]) for e in envs]
-        failed = rep["summary"]["failed"]
-        t0 = time.perf_counter()
-        for env, sql in statements:
-            psql(f"verdict_bench_{env}", "-Atc", sql)
-        times["sql"].append(time.perf_counter() - t0)
-        transferred["sql"] = len(statements)
-        with tempfile.TemporaryDirectory() as tmp:
-            t0 = time.perf_counter()
-            transferred["pull"] = pull(tmp)
-            times["pull"].append(time.perf_counter() - t0)
-    med = {k: statistics.median(v) for k, v in times.items()}
+    verdict = Tool("verdict", verdict_argv(a.verdict), check_verdict)
+    sql = Call("sql", lambda: run_statements(verdict.result))  # the statements of this round's verdict run
+    copy = Call("pull", pull, scratch=tempfile.TemporaryDirectory)
+    tools = [verdict, sql, copy]
+    measure_rounds(tools, a.runs, warmup=0)
+    rep = verdict.result
+    transferred = {
+        "verdict": sum(p["rows"] for e in environments(rep) for p in e["pushed_down"]),
+        "sql": sql.result,
+        "pull": copy.result,
+    }
     print(f"Compare of three {a.rows:,}-row PostgreSQL tables, {a.runs} interleaved runs (median wall time):\n")
     print("| tool | wall median | runs | rows transferred | vs verdict |")
     print("|---|---:|---|---:|---:|")
@@ -179,13 +174,14 @@ def main():
         "sql": "psql, verdict's 3 statements one after another",
         "pull": "psql \\copy of every row + DuckDB aggregates",
     }
-    for k in ["verdict", "sql", "pull"]:
-        runs = ", ".join(f"{x:.2f}" for x in times[k])
-        print(f"| {labels[k]} | {med[k]:.2f} s | {runs} | {transferred[k]:,} | {med[k] / med['verdict']:.2f}× |")
-    print(f"\nverdict reported {failed} failed aggregates (dev differs, as planted).")
+    for t in tools:
+        runs = ", ".join(fmt_s(x) for x in t.walls)
+        print(f"| {labels[t.name]} | {fmt_s(t.wall)} s | {runs} | {transferred[t.name]:,} "
+              f"| {times(t.wall, verdict.wall)} |")
+    print(f"\nverdict reported {rep['summary']['failed']} failed aggregates (dev differs, as planted).")
     print("\nThe statement verdict sent for prod:\n")
     print("```sql")
-    print(statements[0][1])
+    print(statements(rep)[0][1])
     print("```")
 
 

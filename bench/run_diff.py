@@ -36,16 +36,12 @@ Markdown goes to stdout, progress to stderr.
 import argparse
 import json
 import os
-import platform
-import statistics
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-# Shared with the `verdict run` benchmark: process measurement and machine description.
-from run import (cpu_busy, cpu_model, first_line, fmt_foreign, fmt_s, git_rev, log,  # noqa: E402
-                 measure, mem_total_gib)
+from harness import (BENCH, Tool, ToolFailed, add_arguments, first_error, log, measure, measure_verdict_and,
+                     mib, other_cpu_share, parquet_shape, parse_report, progress, ratio, report_head,
+                     save_results, seconds_report, timing_table, verdict_vs)
 
 BASE = "bench/data/preds_v1.parquet"
 CAND = "bench/data/preds_v2.parquet"
@@ -54,68 +50,13 @@ LAST = "bench/data/diff_{}_last.json"
 TOL = "score=1e-6"
 COMPARED = ["score", "label", "segment", "f1", "f2"]  # the benchmark's compared columns
 EVERY_COLUMN = COMPARED + ["model_latency_ms"]  # every non-key column of the files (--all-columns)
-TARGET_DIR = os.environ.get("CARGO_TARGET_DIR") or os.path.join(os.path.expanduser("~"), ".cache/verdict/target")
-DEFAULT_VERDICT = os.path.join(TARGET_DIR, "release", "verdict")
-
-
-class ToolFailed(Exception):
-    pass
-
-
-class Tool:
-    """One contender: its command line and what its runs measured."""
-
-    def __init__(self, name, argv, check):
-        self.name, self.argv, self.check = name, argv, check
-        self.walls, self.rss, self.inner, self.foreign = [], [], [], []
-        self.result = None  # the parsed output of the last run
-
-    def run(self, record=True):
-        code, wall, rss, out, err, foreign = measure(self.argv)
-        self.result, inner = self.check(code, out, err)
-        if record:
-            self.walls.append(wall)
-            self.rss.append(rss)
-            if inner is not None:
-                self.inner.append(inner)
-            if foreign is not None:
-                self.foreign.append((foreign, wall))
-        return wall, rss, foreign
-
-
-def tail(text, n=2000):
-    return text[-n:].strip() if text else ""
-
-
-def parse_json(name, code, out, err):
-    try:
-        return json.loads(out)
-    except ValueError:
-        raise ToolFailed(f"{name} exited {code} without a JSON report on stdout\n"
-                         f"--- stderr:\n{tail(err)}\n--- stdout:\n{tail(out)}")
 
 
 def check_verdict(code, out, err):
     # A diff that finds differences may well exit non-zero (as diff(1) does); a JSON report is what counts.
-    rep = parse_json("verdict", code, out, err)
-    if code not in (0, 1):
-        raise ToolFailed(f"verdict exited {code}\n--- stderr:\n{tail(err)}")
+    rep = parse_report("verdict", code, out, err, codes=(0, 1))
     secs = rep.get("seconds") if isinstance(rep, dict) else None
     return rep, secs if isinstance(secs, (int, float)) else None
-
-
-def check_duckdb(code, out, err):
-    rep = parse_json("duckdb", code, out, err)
-    if code != 0:
-        raise ToolFailed(f"diff_duckdb.py exited {code}\n--- stderr:\n{tail(err)}")
-    return rep, rep["seconds"]
-
-
-def check_datacompy(code, out, err):
-    rep = parse_json("datacompy", code, out, err)
-    if code != 0:
-        raise ToolFailed(f"datacompy exited {code}\n--- stderr:\n{tail(err)}")
-    return rep, rep["seconds"]
 
 
 def verdict_supports_diff(verdict):
@@ -125,8 +66,7 @@ def verdict_supports_diff(verdict):
                 "or pass --verdict PATH)")
     code, _, _, out, err, _ = measure([verdict, "diff", "--help"])
     if code != 0:
-        why = (err or out).strip().splitlines()
-        return f"{verdict} has no `diff` subcommand yet ({why[0] if why else f'exit {code}'})"
+        return f"{verdict} has no `diff` subcommand yet ({first_error(out, err) or f'exit {code}'})"
     return None
 
 
@@ -320,19 +260,9 @@ def datacompy_child(baseline, candidate, columns):
 
 # ---------------------------------------------------------------- main
 
-def fmt_rss(x):
-    return f"{x:.0f}"
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--warmup", type=int, default=1, help="untimed rounds before measuring (default 1)")
-    ap.add_argument("--verdict", default=DEFAULT_VERDICT, help=f"verdict binary (default {DEFAULT_VERDICT})")
-    ap.add_argument("--verdict-arg", action="append", default=[], metavar="ARG",
-                    help="extra argument for `verdict diff` (repeatable; write --verdict-arg=--flag)")
-    ap.add_argument("--threads", type=int, default=0, help="DuckDB threads (default: all cores)")
-    ap.add_argument("--python", default=sys.executable, help="interpreter for the Python contenders")
+    add_arguments(ap, "diff", "interpreter for the Python contenders")
     ap.add_argument("--all-columns", action="store_true",
                     help="compare every non-key column, model_latency_ms too, on both sides")
     ap.add_argument("--datacompy", action="store_true", help="also time datacompy once (slow)")
@@ -356,115 +286,46 @@ def main():
     if not args.all_columns:  # verdict's default is every common non-key column
         verdict_argv += ["--columns", ",".join(compared)]
     verdict_argv += args.verdict_arg
-    tools = []
-    verdict_note = verdict_supports_diff(args.verdict)
-    if verdict_note:
-        log("note: verdict skipped: " + verdict_note)
-        log("note: running the DuckDB side only")
-    else:
-        tools.append(Tool("verdict", verdict_argv, check_verdict))
-    tools.append(Tool("duckdb", duck_argv, check_duckdb))
-
-    def run_all(label, record):
-        for t in list(tools):
-            try:
-                wall, rss, foreign = t.run(record)
-            except ToolFailed as e:
-                if t.name != "verdict":
-                    log(f"error: {e}")
-                    sys.exit(1)
-                nonlocal verdict_note
-                verdict_note = "verdict diff failed: " + str(e).splitlines()[0]
-                log(f"error: {e}\nnote: dropping verdict from the remaining runs")
-                tools.remove(t)
-                continue
-            log(f"{label}: {t.name:8s} {wall:6.2f} s {rss:7.0f} MiB" + fmt_foreign(foreign, wall))
-
-    busy_before = cpu_busy()
-    if busy_before is not None and busy_before > 0.10:
-        log(f"warning: the CPUs were {busy_before:.0%} busy before the benchmark started; "
-            "other work on the machine will distort the timings")
-    for i in range(args.warmup):
-        run_all(f"warm-up {i + 1}", record=False)
-    for i in range(args.runs):
-        run_all(f"run {i + 1}/{args.runs}", record=True)
+    duck_tool = Tool("duckdb", duck_argv, seconds_report("duckdb", "diff_duckdb.py"))
+    tools, verdict_note = measure_verdict_and(Tool("verdict", verdict_argv, check_verdict),
+                                              verdict_supports_diff(args.verdict),
+                                              [duck_tool], args.runs, args.warmup, "the DuckDB side")
 
     dc = None
     if args.datacompy:
-        dc = Tool("datacompy", [args.python, os.path.join(HERE, "run_diff.py"), "--datacompy-child", BASE, CAND,
-                   ",".join(compared)],
-                  check_datacompy)
+        dc = Tool("datacompy", [args.python, os.path.join(BENCH, "run_diff.py"), "--datacompy-child", BASE, CAND,
+                                ",".join(compared)], seconds_report("datacompy"))
         try:
-            wall, rss, foreign = dc.run()
-            log(f"once: datacompy {wall:6.2f} s {rss:7.0f} MiB" + fmt_foreign(foreign, wall))
+            log(progress("once: datacompy", *dc.run()))
         except ToolFailed as e:
             log(f"error: {e}\nnote: datacompy skipped (is it installed? `pip install datacompy`)")
             dc = None
-
-    # ---- keep the last outputs for inspection
-    for t in tools + ([dc] if dc else []):
-        with open(LAST.format(t.name), "w") as f:
-            json.dump(t.result, f, indent=2, default=str)
-            f.write("\n")
-
-    ncpu = os.cpu_count() or 1
-    pairs = [fw for t in tools for fw in t.foreign]
-    foreign_share = sum(f for f, _ in pairs) / (ncpu * sum(w for _, w in pairs)) if pairs else None
-    if foreign_share is not None and foreign_share > 0.05:
-        log(f"warning: other processes used {foreign_share:.0%} of the machine's CPU time during "
-            "the measured runs; the timings are distorted (see the per-run lines above)")
-
+    measured = tools + ([dc] if dc else [])
+    save_results(measured, LAST)  # the last outputs, for inspection
     by = {t.name: t for t in tools}
-    duck = by["duckdb"].result
-    med = {t.name: statistics.median(t.walls) for t in tools}
-    rss = {t.name: statistics.median(t.rss) for t in tools}
+    duck = duck_tool.result
 
     # ---- report
-    lines = []
+    lines = report_head(
+        f"Data: `{BASE}` (baseline) and `{CAND}` (candidate), each {parquet_shape(BASE, ', zstd')} "
+        f"({mib((BASE, CAND))} MiB), from `bench/gen_diff_data.py`.  ",
+        f"Diff: key `id`, compared {', '.join(compared)}; `{TOL}` absolute, the rest exact.  ",
+        args.verdict if "verdict" in by else None,
+        f"DuckDB {duck['duckdb']} (Python package, threads={duck['threads']})",
+        f"datacompy {dc.result['datacompy']}" if dc else None,
+        args.runs, args.warmup, other_cpu_share(tools))
     w = lines.append
-    try:
-        import pyarrow.parquet as pq
-        md = pq.ParquetFile(BASE).metadata
-        shape = f"{md.num_rows:,} rows × {md.num_columns} columns, {md.num_row_groups} row groups, zstd"
-    except ImportError:
-        shape = "shape unknown (pyarrow missing)"
-    sizes = " + ".join(f"{os.path.getsize(p) / 2**20:.0f}" for p in (BASE, CAND))
-    w(f"Data: `{BASE}` (baseline) and `{CAND}` (candidate), each {shape} ({sizes} MiB), "
-      "from `bench/gen_diff_data.py`.  ")
-    w(f"Diff: key `id`, compared {', '.join(compared)}; `{TOL}` absolute, the rest exact.  ")
-    w(f"Machine: {ncpu} cores (nproc), {cpu_model()}"
-      + (f", {mem_total_gib():.0f} GiB RAM" if mem_total_gib() else "")
-      + f", {platform.system()} {platform.release()}.  ")
-    rev = git_rev()
-    vv = (first_line([args.verdict, "--version"]) or "unknown") if "verdict" in by else "verdict not run"
-    w(f"Versions: {vv}" + (f" (repository at {rev})" if rev else "")
-      + f"; DuckDB {duck['duckdb']} (Python package, threads={duck['threads']}); Python {platform.python_version()}"
-      + (f"; datacompy {dc.result['datacompy']}" if dc else "") + ".  ")
-    w(f"Method: {args.runs} interleaved runs after {args.warmup} warm-up round(s)"
-      + (", warm page cache; " if args.warmup else ", page cache as found; ")
-      + "each tool is its own process; wall time around the process, peak RSS from wait4"
-      + (f"; other processes used {foreign_share:.1%} of the CPU time during the measured runs"
-         if foreign_share is not None else "") + ".")
-    w("")
-    w("| tool | wall median (s) | min (s) | max (s) | in-process time median (s) | peak RSS median (MiB) |")
-    w("|---|---:|---:|---:|---:|---:|")
-    names = {"verdict": "verdict (`diff --format json" + ("`)" if args.all_columns else " --columns …`)"), "duckdb": "DuckDB (Python, hand-written SQL)",
+    names = {"verdict": "verdict (`diff --format json" + ("`)" if args.all_columns else " --columns …`)"),
+             "duckdb": "DuckDB (Python, hand-written SQL)",
              "datacompy": "datacompy (pandas, 1 run)"}
-    for t in tools + ([dc] if dc else []):
-        inner = fmt_s(statistics.median(t.inner)) if t.inner else "—"
-        w(f"| {names[t.name]} | {fmt_s(statistics.median(t.walls))} | {fmt_s(min(t.walls))} "
-          f"| {fmt_s(max(t.walls))} | {inner} | {fmt_rss(statistics.median(t.rss))} |")
+    lines += timing_table(measured, names)
     w("")
-    if "verdict" in med:
-        w(f"- verdict / DuckDB: wall {med['verdict'] / med['duckdb']:.2f}×, "
-          f"peak RSS {rss['verdict'] / rss['duckdb']:.2f}×")
-    else:
-        w(f"- verdict not measured: {verdict_note}")
+    w(verdict_vs(by.get("verdict"), duck_tool, "DuckDB", verdict_note))
     if dc:
-        w(f"- datacompy / DuckDB: wall {dc.walls[0] / med['duckdb']:.2f}×, peak RSS {dc.rss[0] / rss['duckdb']:.2f}×; "
-          f"datacompy read {dc.result['timings']['read']:.2f} s, compare {dc.result['timings']['compare']:.2f} s, "
-          f"report {dc.result['timings']['report']:.2f} s. It computes less: changed counts and max |diff| per "
-          "column, no quantiles, confusion tables or top rows.")
+        t = dc.result["timings"]
+        w(f"- datacompy / DuckDB: {ratio(dc, by['duckdb'])}; datacompy read {t['read']:.2f} s, "
+          f"compare {t['compare']:.2f} s, report {t['report']:.2f} s. It computes less: changed counts and "
+          "max |diff| per column, no quantiles, confusion tables or top rows.")
     dq = ", ".join(f"{q['label']} {q['seconds']:.2f} s" for q in duck["queries"] if q["seconds"] >= 0.01)
     w(f"- DuckDB statements (last run, ≥ 0.01 s): {dq}; in-process time = the script from before "
       "`import duckdb` to the result (reading the files included).")

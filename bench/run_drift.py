@@ -45,67 +45,24 @@ import atexit
 import json
 import math
 import os
-import platform
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-# Shared with the `verdict run` benchmark: process measurement and machine description.
-from run import (cpu_busy, cpu_model, first_line, fmt_foreign, fmt_s, git_rev, log,  # noqa: E402
-                 measure, mem_total_gib)
+from harness import (BENCH, Tool, ToolFailed, add_arguments, first_error, log, measure, measure_verdict_and,
+                     mib, other_cpu_share, parquet_shape, parse_report, progress, ratio, report_head,
+                     save_results, seconds_report, tail, timing_table, verdict_vs)
 
 DATA_DIR = "bench/data"
 SUITE = "bench/drift_suite.yml"
 REF_NAME = "drift_reference.parquet"
 CUR_NAME = "drift_current.parquet"
 LAST = "drift_{}_last.json"
-TARGET_DIR = os.environ.get("CARGO_TARGET_DIR") or os.path.join(os.path.expanduser("~"), ".cache/verdict/target")
-DEFAULT_VERDICT = os.path.join(TARGET_DIR, "release", "verdict")
 
 REL = 1e-9  # statistics: relative
 ABS_NEAR_ZERO = 1e-12  # statistics: absolute, for values near 0
 P_ABS = 1e-9  # p-values: absolute
-
-
-class ToolFailed(Exception):
-    pass
-
-
-class Tool:
-    """One contender: its command line and what its runs measured."""
-
-    def __init__(self, name, argv, check):
-        self.name, self.argv, self.check = name, argv, check
-        self.walls, self.rss, self.inner, self.foreign = [], [], [], []
-        self.result = None  # the parsed output of the last run
-
-    def run(self, record=True):
-        code, wall, rss, out, err, foreign = measure(self.argv)
-        self.result, inner = self.check(code, out, err)
-        if record:
-            self.walls.append(wall)
-            self.rss.append(rss)
-            if inner is not None:
-                self.inner.append(inner)
-            if foreign is not None:
-                self.foreign.append((foreign, wall))
-        return wall, rss, foreign
-
-
-def tail(text, n=2000):
-    return text[-n:].strip() if text else ""
-
-
-def parse_json(name, code, out, err):
-    try:
-        return json.loads(out.strip().splitlines()[-1] if name != "verdict" else out)
-    except (ValueError, IndexError):
-        raise ToolFailed(f"{name} exited {code} without a JSON report on stdout\n"
-                         f"--- stderr:\n{tail(err)}\n--- stdout:\n{tail(out)}")
 
 
 def verdict_drift(rep):
@@ -115,9 +72,7 @@ def verdict_drift(rep):
 
 def check_verdict(code, out, err):
     # Drifted columns fail their checks (exit 1); a JSON report with a drift section is what counts.
-    rep = parse_json("verdict", code, out, err)
-    if code not in (0, 1):
-        raise ToolFailed(f"verdict exited {code}\n--- stderr:\n{tail(err)}")
+    rep = parse_report("verdict", code, out, err, codes=(0, 1))
     try:
         d = verdict_drift(rep)
     except (KeyError, TypeError, StopIteration):
@@ -128,20 +83,6 @@ def check_verdict(code, out, err):
     return rep, secs if isinstance(secs, (int, float)) else None
 
 
-def check_peer(code, out, err):
-    rep = parse_json("peer", code, out, err)
-    if code != 0:
-        raise ToolFailed(f"drift_peer.py exited {code}\n--- stderr:\n{tail(err)}")
-    return rep, rep["seconds"]
-
-
-def check_evidently(code, out, err):
-    rep = parse_json("evidently", code, out, err)
-    if code != 0:
-        raise ToolFailed(f"evidently exited {code}\n--- stderr:\n{tail(err)}")
-    return rep, rep["seconds"]
-
-
 def verdict_supports_drift(verdict, suite):
     """None when `VERDICT validate SUITE` accepts the drift suite, else a one-line reason."""
     if not os.access(verdict, os.X_OK):
@@ -149,8 +90,7 @@ def verdict_supports_drift(verdict, suite):
                 "or pass --verdict PATH)")
     code, _, _, out, err, _ = measure([verdict, "validate", suite])
     if code != 0:
-        why = [ln for ln in (err or out).strip().splitlines() if ln.strip()]
-        return f"`{verdict} validate {suite}` exited {code}: {why[0] if why else '(no output)'}"
+        return f"`{verdict} validate {suite}` exited {code}: {first_error(out, err) or '(no output)'}"
     return None
 
 
@@ -321,13 +261,7 @@ def write_suite(ref, cur):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--warmup", type=int, default=1, help="untimed rounds before measuring (default 1)")
-    ap.add_argument("--verdict", default=DEFAULT_VERDICT, help=f"verdict binary (default {DEFAULT_VERDICT})")
-    ap.add_argument("--verdict-arg", action="append", default=[], metavar="ARG",
-                    help="extra argument for `verdict run` (repeatable; write --verdict-arg=--flag)")
-    ap.add_argument("--threads", type=int, default=0, help="DuckDB threads (default: all cores)")
-    ap.add_argument("--python", default=sys.executable, help="interpreter for bench/drift_peer.py")
+    add_arguments(ap, "run", "interpreter for bench/drift_peer.py")
     ap.add_argument("--data-dir", default=DATA_DIR,
                     help=f"directory with {REF_NAME} and {CUR_NAME} (default {DATA_DIR})")
     ap.add_argument("--suite", help=f"the suite verdict runs (default {SUITE}, or one written for --data-dir)")
@@ -359,128 +293,59 @@ def main():
     last = os.path.join(args.data_dir, LAST)
 
     # ---- contenders
-    peer_argv = [args.python, os.path.join(HERE, "drift_peer.py"), ref, cur]
+    peer_argv = [args.python, os.path.join(BENCH, "drift_peer.py"), ref, cur]
     if args.threads:
         peer_argv += ["--threads", str(args.threads)]
     verdict_argv = [args.verdict, "run", suite, "--format", "json"] + args.verdict_arg
-    tools = []
-    verdict_note = verdict_supports_drift(args.verdict, suite)
-    if verdict_note:
-        log("note: verdict skipped: " + verdict_note)
-        log("note: running the peer only")
-    else:
-        tools.append(Tool("verdict", verdict_argv, check_verdict))
-    tools.append(Tool("peer", peer_argv, check_peer))
-
-    def run_all(label, record):
-        nonlocal verdict_note
-        for t in list(tools):
-            try:
-                wall, rss, foreign = t.run(record)
-            except ToolFailed as e:
-                if t.name != "verdict":
-                    log(f"error: {e}")
-                    sys.exit(1)
-                verdict_note = "verdict run failed: " + str(e).splitlines()[0]
-                log(f"error: {e}\nnote: dropping verdict from the remaining runs")
-                tools.remove(t)
-                continue
-            log(f"{label}: {t.name:8s} {wall:6.2f} s {rss:7.0f} MiB" + fmt_foreign(foreign, wall))
-
-    busy_before = cpu_busy()
-    if busy_before is not None and busy_before > 0.10:
-        log(f"warning: the CPUs were {busy_before:.0%} busy before the benchmark started; "
-            "other work on the machine will distort the timings")
-    for i in range(args.warmup):
-        run_all(f"warm-up {i + 1}", record=False)
-    for i in range(args.runs):
-        run_all(f"run {i + 1}/{args.runs}", record=True)
+    peer_tool = Tool("peer", peer_argv, seconds_report("peer", "drift_peer.py", last_line=True))
+    tools, verdict_note = measure_verdict_and(Tool("verdict", verdict_argv, check_verdict),
+                                              verdict_supports_drift(args.verdict, suite),
+                                              [peer_tool], args.runs, args.warmup, "the peer")
 
     ev, ev_note = None, None
     if args.evidently:
         code, _, _, out, err, _ = measure([args.evidently_python, "-c", "import evidently; print(evidently.__version__)"])
         if code != 0:
-            why = [ln for ln in (err or out).strip().splitlines() if ln.strip()]
-            ev_note = (f"evidently does not import in {args.evidently_python} ({why[-1] if why else f'exit {code}'}); "
+            why = first_error(out, err, last=True) or f"exit {code}"
+            ev_note = (f"evidently does not import in {args.evidently_python} ({why}); "
                        "`pip install evidently 'pandas<3'` there, or pass --evidently-python")
             log("note: " + ev_note)
         else:
-            ev = Tool("evidently", [args.evidently_python, os.path.join(HERE, "run_drift.py"),
-                                    "--evidently-child", ref, cur], check_evidently)
+            ev = Tool("evidently", [args.evidently_python, os.path.join(BENCH, "run_drift.py"),
+                                    "--evidently-child", ref, cur],
+                      seconds_report("evidently", last_line=True))
             for i in range(max(1, args.evidently_runs)):
                 try:
-                    wall, rss, foreign = ev.run()
+                    log(progress(f"evidently {i + 1}/{max(1, args.evidently_runs)}:", *ev.run()))
                 except ToolFailed as e:
                     ev_note = "evidently failed: " + str(e).splitlines()[0]
                     log(f"error: {e}")
                     ev = None
                     break
-                log(f"evidently {i + 1}/{max(1, args.evidently_runs)}: {wall:6.2f} s {rss:7.0f} MiB"
-                    + fmt_foreign(foreign, wall))
-
-    # ---- keep the last outputs for inspection
-    for t in tools + ([ev] if ev else []):
-        with open(last.format(t.name), "w") as f:
-            json.dump(t.result, f, indent=2, default=str)
-            f.write("\n")
-
-    ncpu = os.cpu_count() or 1
-    pairs = [fw for t in tools + ([ev] if ev else []) for fw in t.foreign]
-    foreign_share = sum(f for f, _ in pairs) / (ncpu * sum(w for _, w in pairs)) if pairs else None
-    if foreign_share is not None and foreign_share > 0.05:
-        log(f"warning: other processes used {foreign_share:.0%} of the machine's CPU time during "
-            "the measured runs; the timings are distorted (see the per-run lines above)")
-
+    measured = tools + ([ev] if ev else [])
+    save_results(measured, last)  # the last outputs, for inspection
     by = {t.name: t for t in tools}
-    peer = by["peer"].result
-    med = {t.name: statistics.median(t.walls) for t in tools}
-    rss = {t.name: statistics.median(t.rss) for t in tools}
+    peer = peer_tool.result
+    kinds = [c["method"] for c in peer["columns"]]
 
     # ---- report
-    lines = []
+    lines = report_head(
+        f"Data: `{ref}` (reference) and `{cur}` (current), each {parquet_shape(ref, ', zstd')} "
+        f"({mib((ref, cur))} MiB), from `bench/gen_drift_data.py`.  ",
+        f"Drift: every common column ({kinds.count('numeric')} numeric, {kinds.count('categorical')} categorical), "
+        f"{peer['bins']} quantile bins; suite `{suite}`.  ",
+        args.verdict if "verdict" in by else None,
+        f"DuckDB {peer['duckdb']} (Python package, threads={peer['threads']}), numpy {peer['numpy']}, "
+        f"scipy {peer['scipy']}",
+        f"Evidently {ev.result['evidently']}" if ev else None,
+        args.runs, args.warmup, other_cpu_share(measured))
     w = lines.append
-    try:
-        import pyarrow.parquet as pq
-        md = pq.ParquetFile(ref).metadata
-        shape = f"{md.num_rows:,} rows × {md.num_columns} columns, {md.num_row_groups} row groups, zstd"
-    except ImportError:
-        shape = "shape unknown (pyarrow missing)"
-    sizes = " + ".join(f"{os.path.getsize(p) / 2**20:.0f}" for p in (ref, cur))
-    kinds = [c["method"] for c in peer["columns"]]
-    w(f"Data: `{ref}` (reference) and `{cur}` (current), each {shape} ({sizes} MiB), "
-      "from `bench/gen_drift_data.py`.  ")
-    w(f"Drift: every common column ({kinds.count('numeric')} numeric, {kinds.count('categorical')} categorical), "
-      f"{peer['bins']} quantile bins; suite `{suite}`.  ")
-    w(f"Machine: {ncpu} cores (nproc), {cpu_model()}"
-      + (f", {mem_total_gib():.0f} GiB RAM" if mem_total_gib() else "")
-      + f", {platform.system()} {platform.release()}.  ")
-    rev = git_rev()
-    vv = (first_line([args.verdict, "--version"]) or "unknown") if "verdict" in by else "verdict not run"
-    w(f"Versions: {vv}" + (f" (repository at {rev})" if rev else "")
-      + f"; DuckDB {peer['duckdb']} (Python package, threads={peer['threads']}), numpy {peer['numpy']}, "
-      f"scipy {peer['scipy']}; Python {platform.python_version()}"
-      + (f"; Evidently {ev.result['evidently']}" if ev else "") + ".  ")
-    w(f"Method: {args.runs} interleaved runs after {args.warmup} warm-up round(s)"
-      + (", warm page cache; " if args.warmup else ", page cache as found; ")
-      + "each tool is its own process; wall time around the process, peak RSS from wait4"
-      + (f"; other processes used {foreign_share:.1%} of the CPU time during the measured runs"
-         if foreign_share is not None else "") + ".")
-    w("")
-    w("| tool | wall median (s) | min (s) | max (s) | in-process time median (s) | peak RSS median (MiB) |")
-    w("|---|---:|---:|---:|---:|---:|")
     names = {"verdict": "verdict (`run bench/drift_suite.yml --format json`)",
              "peer": "DuckDB + numpy + scipy (Python)",
              "evidently": f"Evidently DataDriftPreset (pandas, {len(ev.walls) if ev else 0} run(s))"}
-    for t in tools + ([ev] if ev else []):
-        inner = fmt_s(statistics.median(t.inner)) if t.inner else "—"
-        w(f"| {names[t.name]} | {fmt_s(statistics.median(t.walls))} | {fmt_s(min(t.walls))} "
-          f"| {fmt_s(max(t.walls))} | {inner} | {statistics.median(t.rss):.0f} |")
+    lines += timing_table(measured, names)
     w("")
-    if "verdict" in med:
-        w(f"- verdict / peer: wall {med['verdict'] / med['peer']:.2f}×, "
-          f"peak RSS {rss['verdict'] / rss['peer']:.2f}×")
-    else:
-        w(f"- verdict not measured: {verdict_note}")
+    w(verdict_vs(by.get("verdict"), peer_tool, "peer", verdict_note))
     pt = peer["timings"]
     w(f"- peer (last run): DuckDB queries and fetches {pt['duckdb']:.2f} s, numpy/scipy {pt['numpy_scipy']:.2f} s; "
       "in-process time = the script from before `import duckdb` to the result.")
@@ -492,11 +357,8 @@ def main():
           + "; in-process time = the drift section's `seconds`.")
     if ev:
         et = ev.result["timings"]
-        evm = statistics.median(ev.walls)
-        evr = statistics.median(ev.rss)
-        w(f"- Evidently / peer: wall {evm / med['peer']:.2f}×, peak RSS {evr / rss['peer']:.2f}×"
-          + (f"; Evidently / verdict: wall {evm / med['verdict']:.2f}×, peak RSS {evr / rss['verdict']:.2f}×"
-             if "verdict" in med else "")
+        w(f"- Evidently / peer: {ratio(ev, by['peer'])}"
+          + (f"; Evidently / verdict: {ratio(ev, by['verdict'])}" if "verdict" in by else "")
           + f". Evidently (last run): import {et['import']:.2f} s, read {et['read']:.2f} s, "
           f"report {et['report']:.2f} s.")
         methods = sorted({c["method"] for c in ev.result["columns"].values()})
