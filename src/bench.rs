@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::check::{CheckResult, Status};
-use crate::metric::value::fmt_float;
 use crate::metric::Value;
+use crate::report::format::fmt_float;
 use crate::spec::{BenchSpec, Severity};
 
 #[derive(Debug, Clone, Serialize)]
@@ -164,19 +164,13 @@ fn gates(
     models: &[ModelTiming],
     error: Option<&str>,
 ) -> Vec<CheckResult> {
-    let mut r = CheckResult {
-        name: "bench.max_slowdown".into(),
-        check: "max_slowdown",
-        column: None,
-        severity: spec.max_slowdown.map_or(Severity::Error, |m| m.1),
-        status: Status::Pass,
-        observed: None,
-        observed_text: String::new(),
-        expected: String::new(),
-        why: None,
-        diff: None,
-        sample: Vec::new(),
-    };
+    let mut r = CheckResult::named(
+        "bench.max_slowdown",
+        "max_slowdown",
+        None,
+        spec.max_slowdown.map_or(Severity::Error, |m| m.1),
+        "",
+    );
     if let Some(e) = error {
         r.name = "bench".into();
         r.check = "bench";

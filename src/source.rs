@@ -21,7 +21,9 @@ use datafusion::datasource::listing::{
 use datafusion::prelude::SessionContext;
 use futures::TryStreamExt;
 
-use crate::metric::exec::message;
+use datafusion::error::DataFusionError;
+
+use crate::error::datafusion_text;
 use crate::spec::{CsvOptions, Format, SourceSpec};
 
 /// A registered source.
@@ -32,7 +34,7 @@ pub struct Loaded {
     /// Files read; `None` for a database table.
     pub files: Option<usize>,
     /// The database the table lives in; `None` for files.
-    pub engine: Option<crate::database::Engine>,
+    pub dialect: Option<crate::database::dburl::Dialect>,
     pub schema: SchemaRef,
     pub partition_columns: Vec<String>,
     pub seconds: f64,
@@ -42,12 +44,73 @@ fn is_glob(p: &str) -> bool {
     p.contains(['*', '?', '['])
 }
 
+/// Why a source could not be registered. Shown through `crate::error::text`,
+/// which adds each cause after a colon.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no such file or directory: {0}")]
+    Missing(String),
+    #[error("no files match `{0}`")]
+    NoMatch(String),
+    #[error("invalid glob `{pattern}`")]
+    Glob {
+        pattern: String,
+        #[source]
+        source: glob::PatternError,
+    },
+    #[error(
+        "cannot tell the format of `{0}` from its name; add `format:` (parquet, csv, json or arrow)"
+    )]
+    UnknownFormat(String),
+    #[error("`{0}` holds no parquet, csv, json or arrow files")]
+    NoDataFiles(String),
+    #[error("`{path}` holds no {format} files")]
+    Empty { path: String, format: &'static str },
+    #[error("{path} is not a valid Parquet file: {why}")]
+    NotParquet { path: String, why: String },
+    #[error("cannot open {path}")]
+    Open {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read {path}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The schema could not be inferred: the files are not what they claim.
+    #[error("cannot read {path}")]
+    Read {
+        path: String,
+        #[source]
+        source: DataFusionError,
+    },
+    /// Listing or registering failed inside DataFusion.
+    #[error("{}", datafusion_text(.0))]
+    Engine(#[source] DataFusionError),
+    /// A database source; the text is already free of its password.
+    #[error("{0}")]
+    Database(String),
+}
+
 /// Registers `spec` in `ctx` under its name.
-pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded, String> {
-    if let Some(db) = &spec.database {
-        return crate::database::register(ctx, &spec.name, db).await;
-    }
+pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded, Error> {
     let started = Instant::now();
+    if let Some(db) = &spec.database {
+        let schema = crate::database::register(ctx, &spec.name, db)
+            .await
+            .map_err(Error::Database)?;
+        return Ok(Loaded {
+            format: db.url.dialect.name(),
+            files: None,
+            dialect: Some(db.url.dialect),
+            schema,
+            partition_columns: Vec::new(),
+            seconds: started.elapsed().as_secs_f64(),
+        });
+    }
     let path = spec.path.as_str();
     let state = ctx.state();
     let (urls, format, extension, files) = if is_glob(path) {
@@ -61,7 +124,7 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
         };
         let urls = files
             .iter()
-            .map(|f| ListingTableUrl::parse(f).map_err(|e| message(&e)))
+            .map(|f| ListingTableUrl::parse(f).map_err(Error::Engine))
             .collect::<Result<Vec<_>, _>>()?;
         if format == Format::Parquet {
             files
@@ -72,7 +135,7 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
         (urls, format, String::new(), n)
     } else {
         if !Path::new(path).exists() {
-            return Err(format!("no such file or directory: {path}"));
+            return Err(Error::Missing(path.to_string()));
         }
         let is_dir = Path::new(path).is_dir();
         let format = match spec.format {
@@ -86,20 +149,23 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
         } else {
             String::new()
         };
-        let url = ListingTableUrl::parse(path).map_err(|e| message(&e))?;
+        let url = ListingTableUrl::parse(path).map_err(Error::Engine)?;
         let store = state
             .runtime_env()
             .object_store(&url)
-            .map_err(|e| message(&e))?;
+            .map_err(Error::Engine)?;
         let listed: Vec<_> = url
             .list_all_files(&state, store.as_ref(), &extension)
             .await
-            .map_err(|e| message(&e))?
+            .map_err(Error::Engine)?
             .try_collect()
             .await
-            .map_err(|e| message(&e))?;
+            .map_err(Error::Engine)?;
         if listed.is_empty() {
-            return Err(format!("`{path}` holds no {} files", format.name()));
+            return Err(Error::Empty {
+                path: path.to_string(),
+                format: format.name(),
+            });
         }
         if format == Format::Parquet && !is_dir {
             check_parquet_footer(Path::new(path))?;
@@ -118,10 +184,13 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
         .with_listing_options(options)
         .infer_partitions_from_path(&state)
         .await
-        .map_err(|e| message(&e))?
+        .map_err(Error::Engine)?
         .infer_schema(&state)
         .await
-        .map_err(|e| format!("cannot read {}: {}", path, message(&e)))?;
+        .map_err(|source| Error::Read {
+            path: path.to_string(),
+            source,
+        })?;
     let partition_columns = config
         .options
         .as_ref()
@@ -132,14 +201,14 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
                 .collect()
         })
         .unwrap_or_default();
-    let table = ListingTable::try_new(config).map_err(|e| message(&e))?;
+    let table = ListingTable::try_new(config).map_err(Error::Engine)?;
     let schema = datafusion::datasource::TableProvider::schema(&table);
     ctx.register_table(spec.name.as_str(), Arc::new(table))
-        .map_err(|e| message(&e))?;
+        .map_err(Error::Engine)?;
     Ok(Loaded {
         format: format.name(),
         files: Some(files),
-        engine: None,
+        dialect: None,
         schema,
         partition_columns,
         seconds: started.elapsed().as_secs_f64(),
@@ -148,20 +217,29 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
 
 /// Rejects a file that cannot be Parquet before the reader sees it: the
 /// Parquet reader trusts the footer length, and a corrupt one can crash it.
-fn check_parquet_footer(path: &Path) -> Result<(), String> {
+fn check_parquet_footer(path: &Path) -> Result<(), Error> {
     use std::io::{Read, Seek, SeekFrom};
-    let bad = |why: &str| format!("{} is not a valid Parquet file: {why}", path.display());
-    let mut f =
-        std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    let len = f.metadata().map_err(|e| e.to_string())?.len();
+    let bad = |why: &str| Error::NotParquet {
+        path: path.display().to_string(),
+        why: why.to_string(),
+    };
+    let io = |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut f = std::fs::File::open(path).map_err(|source| Error::Open {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let len = f.metadata().map_err(io)?.len();
     if len < 12 {
         return Err(bad(&format!("{len} bytes is too short")));
     }
     let mut head = [0u8; 4];
     let mut tail = [0u8; 8];
-    f.read_exact(&mut head).map_err(|e| e.to_string())?;
-    f.seek(SeekFrom::End(-8)).map_err(|e| e.to_string())?;
-    f.read_exact(&mut tail).map_err(|e| e.to_string())?;
+    f.read_exact(&mut head).map_err(io)?;
+    f.seek(SeekFrom::End(-8)).map_err(io)?;
+    f.read_exact(&mut tail).map_err(io)?;
     if &head != b"PAR1" || &tail[4..] != b"PAR1" {
         return Err(bad("the PAR1 magic bytes are missing"));
     }
@@ -175,8 +253,11 @@ fn check_parquet_footer(path: &Path) -> Result<(), String> {
 }
 
 /// The files a glob matches, sorted; an error when it matches none.
-fn expand_glob(pattern: &str) -> Result<Vec<String>, String> {
-    let paths = glob::glob(pattern).map_err(|e| format!("invalid glob `{pattern}`: {e}"))?;
+fn expand_glob(pattern: &str) -> Result<Vec<String>, Error> {
+    let paths = glob::glob(pattern).map_err(|source| Error::Glob {
+        pattern: pattern.to_string(),
+        source,
+    })?;
     let mut files: Vec<String> = paths
         .filter_map(Result::ok)
         .filter(|p| p.is_file())
@@ -184,20 +265,18 @@ fn expand_glob(pattern: &str) -> Result<Vec<String>, String> {
         .collect();
     files.sort();
     if files.is_empty() {
-        return Err(format!("no files match `{pattern}`"));
+        return Err(Error::NoMatch(pattern.to_string()));
     }
     Ok(files)
 }
 
-fn detect_format(path: &str, is_dir: bool) -> Result<Format, String> {
+fn detect_format(path: &str, is_dir: bool) -> Result<Format, Error> {
     if !is_dir {
-        return Format::from_extension(path).ok_or_else(|| {
-            format!("cannot tell the format of `{path}` from its name; add `format:` (parquet, csv, json or arrow)")
-        });
+        return Format::from_extension(path).ok_or_else(|| Error::UnknownFormat(path.to_string()));
     }
     first_data_file(Path::new(path))
         .and_then(|f| Format::from_extension(&f))
-        .ok_or_else(|| format!("`{path}` holds no parquet, csv, json or arrow files"))
+        .ok_or_else(|| Error::NoDataFiles(path.to_string()))
 }
 
 /// The first file below `dir` (depth first, sorted) with a known extension,

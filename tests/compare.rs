@@ -255,3 +255,91 @@ fn command_line_mistakes_exit_2() {
     let o = verdict(&["compare", "a=fixtures/compare/prod.parquet"]);
     assert_eq!(o.code, 2);
 }
+
+/// A Parquet file with one float column `x`.
+fn floats(dir: &std::path::Path, name: &str, xs: &[f64]) -> String {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{Float64Array, RecordBatch};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::parquet::arrow::ArrowWriter;
+
+    let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Float64, true)]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![Arc::new(Float64Array::from(xs.to_vec()))],
+    )
+    .unwrap();
+    let path = dir.join(name);
+    let mut w = ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    format!("{}={}", name.trim_end_matches(".parquet"), path.display())
+}
+
+#[test]
+fn nan_in_both_environments_is_skipped_as_checks_skip_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let prod = floats(dir.path(), "prod.parquet", &[1.0, 2.0, f64::NAN]);
+    let dev = floats(dir.path(), "dev.parquet", &[1.0, 50.0, f64::NAN]);
+    let o = verdict(&["compare", &prod, &dev, "--format", "json"]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    let j = json(&o);
+    let c = compare_of(&j);
+    let row = |m: &str| compare_row(c, Some("x"), m);
+    assert_eq!(row("sum")["values"], json!([3.0, 51.0]));
+    assert_eq!(row("sum")["status"], "fail");
+    assert_eq!(row("avg")["values"], json!([1.5, 25.5]));
+    assert_eq!(row("avg")["status"], "fail");
+    assert_eq!(row("max")["values"], json!([2.0, 50.0]));
+    assert_eq!(row("max")["status"], "fail");
+    assert_eq!(row("min")["values"], json!([1.0, 1.0]));
+    assert_eq!(row("min")["status"], "pass");
+    assert_eq!(row("null_count")["values"], json!([0, 0]));
+    assert_eq!(
+        check(&j, "compare.x.sum")["why"],
+        "`dev` has 51 against 3, Δ +48 (+1600%)"
+    );
+}
+
+#[test]
+fn nan_in_one_environment_is_skipped_there_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let prod = floats(dir.path(), "prod.parquet", &[1.0, 2.0, 3.0]);
+    let same = floats(dir.path(), "same.parquet", &[1.0, 2.0, 3.0, f64::NAN]);
+    let o = verdict(&[
+        "compare",
+        &prod,
+        &same,
+        "--columns",
+        "x",
+        "--format",
+        "json",
+    ]);
+    let j = json(&o);
+    let c = compare_of(&j);
+    let row = |m: &str| compare_row(c, Some("x"), m);
+    // The NaN row counts as a row, not as a value of the aggregates.
+    assert_eq!(compare_row(c, None, "row_count")["values"], json!([3, 4]));
+    assert_eq!(row("sum")["values"], json!([6.0, 6.0]));
+    assert_eq!(row("avg")["values"], json!([2.0, 2.0]));
+    assert_eq!(row("max")["values"], json!([3.0, 3.0]));
+    assert_eq!(row("sum")["status"], "pass");
+    assert_eq!(o.code, 1, "the row count differs: {}", o.stdout);
+    // Without the extra row, the same values in both pass.
+    let other = floats(dir.path(), "other.parquet", &[3.0, f64::NAN, 2.0, 1.0]);
+    let with_nan = floats(dir.path(), "nan.parquet", &[f64::NAN, 1.0, 2.0, 3.0]);
+    let o = verdict(&["compare", &with_nan, &other]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+}
+
+/// A check of the comparison by name.
+fn check(j: &Value, name: &str) -> Value {
+    compare_of(j)["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no check {name}"))
+        .clone()
+}

@@ -249,7 +249,7 @@ fn history_problems() {
     );
     let newer = dir.join("2027-01-01T000000Z-ffff.parquet");
     rewrite_version(&good, &newer, 2);
-    let e = verdict::history::read(&dir).unwrap_err();
+    let e = verdict::error::text(&verdict::history::read(&dir).unwrap_err());
     assert_eq!(
         e,
         format!(
@@ -279,4 +279,49 @@ fn rewrite_version(src: &Path, dst: &Path, version: i32) {
             .unwrap();
     }
     w.close().unwrap();
+}
+
+#[test]
+fn a_comparison_records_every_environments_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("h");
+    let o = verdict(&[
+        "run",
+        "expectations/compare.yml",
+        "--now",
+        "2026-11-20T00:00:00Z",
+        "--history",
+        history.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let rows = verdict::history::read(&history).unwrap();
+    let of = |check: &str| -> Vec<(String, f64, String)> {
+        rows.iter()
+            .filter(|r| r.check == check)
+            .map(|r| (r.source.clone(), r.value, r.status.clone()))
+            .collect()
+    };
+    let fail = || "fail".to_string();
+    assert_eq!(
+        of("compare.row_count"),
+        vec![
+            ("prod".into(), 1000.0, fail()),
+            ("preprod".into(), 1000.0, fail()),
+            ("dev".into(), 999.0, fail())
+        ]
+    );
+    let sums = of("compare.revenue.sum");
+    assert_eq!(sums.len(), 3);
+    assert_eq!(sums[2].0, "dev");
+    assert_eq!(sums[2].1, 624475.0);
+    let r = rows
+        .iter()
+        .find(|r| r.check == "compare.revenue.sum")
+        .unwrap();
+    assert_eq!(
+        (r.metric.as_str(), r.column.as_deref()),
+        ("sum", Some("revenue"))
+    );
+    // Estimated distinct counts are not gated, so not recorded.
+    assert!(rows.iter().all(|r| !r.check.ends_with(".distinct")));
 }

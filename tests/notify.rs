@@ -433,3 +433,23 @@ fn bad_notify_flags_are_invalid_command_lines() {
         o.stderr
     );
 }
+
+#[test]
+fn a_failed_comparison_is_listed_not_only_counted() {
+    let server = Server::start(Reply::Status(200, "ok"));
+    let o = run(&["expectations/compare.yml", "--notify", &server.url]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1);
+    let text = payload(&reqs[0])["text"].as_str().unwrap().to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "verdict: FAIL — expectations/compare.yml");
+    assert_eq!(
+        lines[2],
+        "• FAIL compare preprod, dev against prod: compare.row_count — prod 1000 · preprod 1000 · dev 999; expected equal to that of `prod`"
+    );
+    assert!(
+        text.contains("• FAIL compare preprod, dev against prod: compare.revenue.sum — "),
+        "{text}"
+    );
+}

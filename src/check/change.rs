@@ -4,8 +4,8 @@
 //! [`Baseline`]; the rules are here.
 
 use super::{CheckResult, Status};
-use crate::metric::value::fmt_float;
 use crate::metric::Value;
+use crate::report::format::fmt_float;
 use crate::spec::{Change, ChangeVs};
 
 /// What a change is measured against.
@@ -113,7 +113,7 @@ pub fn judge(mut r: CheckResult, c: &Change, baseline: &Baseline) -> Result<Chec
     let mut shown = format!(
         "{} ({described}, Δ {}, {}",
         r.observed_text,
-        crate::diff::signed(delta),
+        crate::report::format::signed(delta),
         percent(rel)
     );
     if let Some(z) = z {

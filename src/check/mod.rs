@@ -4,21 +4,29 @@
 //! with literal values. A missing or undefined value makes the check an
 //! `error` with the reason; it never passes.
 
+pub mod baseline;
 pub mod change;
 mod requirements;
+mod result;
+pub mod schema;
+pub mod setting;
+pub mod source;
 
 pub use requirements::{column_type, requirements};
+pub use result::{CheckResult, Status};
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use datafusion::arrow::datatypes::Schema;
-use serde::Serialize;
 
 use crate::metric::{LitSet, Metric, Value};
-use crate::schema_check;
+use crate::report::format::plural;
 use crate::spec::time::format_nanos;
-use crate::spec::{Bound, Bounds, Check, CheckKind, ColumnMetric, Severity};
+use crate::spec::{Bound, Bounds, Check, CheckKind, ColumnMetric};
+
+pub use crate::metric::plan::Needs;
+pub use crate::metric::Duplicates;
 
 /// Everything computed for one source.
 #[derive(Debug, Default)]
@@ -29,121 +37,6 @@ pub struct Observations {
     pub sql: HashMap<String, Result<Option<Value>, String>>,
     /// What `change_vs` checks compare with, keyed by check name.
     pub changes: HashMap<String, Result<change::Baseline, String>>,
-}
-
-/// Keys that occur more than once, among rows whose key has no null.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Duplicates {
-    pub keys: u64,
-    pub rows: u64,
-    /// The smallest duplicated keys, one value per key column.
-    pub sample: Vec<Vec<Value>>,
-}
-
-/// What a check needs computed.
-#[derive(Debug, Default, PartialEq)]
-pub struct Needs {
-    pub metrics: Vec<Metric>,
-    pub duplicates: Option<Vec<String>>,
-    pub sql: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Could not be evaluated (the reason is in `why`).
-    Error,
-    Fail,
-    Pass,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CheckResult {
-    pub name: String,
-    pub check: &'static str,
-    pub column: Option<String>,
-    pub severity: Severity,
-    pub status: Status,
-    /// The value compared with the expectation (null when there is none).
-    pub observed: Option<Value>,
-    /// The observation as shown to a person.
-    pub observed_text: String,
-    pub expected: String,
-    pub why: Option<String>,
-    /// Expected vs actual schema as a unified diff, for failed contracts.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub diff: Option<String>,
-    /// The most frequent offending values of a failed `in_set` or `regex`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub sample: Vec<crate::metric::exec::Sample>,
-}
-
-impl CheckResult {
-    pub fn new(check: &Check, expected: String) -> CheckResult {
-        CheckResult {
-            name: check.name.clone(),
-            check: check.kind.keyword(),
-            column: check.kind.column(),
-            severity: check.severity,
-            status: Status::Pass,
-            observed: None,
-            observed_text: String::new(),
-            expected,
-            why: None,
-            diff: None,
-            sample: Vec::new(),
-        }
-    }
-
-    /// The offending values as shown after a failure: `"FRANCE" (1 row),
-    /// "x" (3 rows)`; None when there are none.
-    pub fn sample_text(&self) -> Option<String> {
-        if self.sample.is_empty() {
-            return None;
-        }
-        let shown: Vec<String> = self
-            .sample
-            .iter()
-            .map(|s| {
-                format!(
-                    "{} ({} row{})",
-                    s.value,
-                    s.rows,
-                    if s.rows == 1 { "" } else { "s" }
-                )
-            })
-            .collect();
-        Some(shown.join(", "))
-    }
-
-    pub fn error(mut self, why: impl Into<String>) -> CheckResult {
-        self.status = Status::Error;
-        self.why = Some(why.into());
-        self
-    }
-
-    /// The metric whose offending values explain a failure of this check.
-    pub fn offending_metric(check: &Check) -> Option<Metric> {
-        match &check.kind {
-            CheckKind::InSet { column, values } => {
-                Some(Metric::NotInSet(column.clone(), LitSet(values.clone())))
-            }
-            CheckKind::Regex { column, pattern } => {
-                Some(Metric::NotMatching(column.clone(), pattern.clone()))
-            }
-            _ => None,
-        }
-    }
-
-    /// The label a report shows: a failed `warn` check is a warning.
-    pub fn label(&self) -> &'static str {
-        match (self.status, self.severity) {
-            (Status::Pass, _) => "PASS",
-            (Status::Fail, Severity::Error) => "FAIL",
-            (Status::Fail, Severity::Warn) => "WARN",
-            (Status::Error, _) => "ERROR",
-        }
-    }
 }
 
 /// Judges one check against the observations of its source.
@@ -158,7 +51,7 @@ pub fn evaluate(
         return r.error(why);
     }
     let judged = match &check.kind {
-        CheckKind::Schema(contract) => return schema_check::evaluate(r, contract, schema, obs),
+        CheckKind::Schema(contract) => return schema::evaluate(r, contract, schema, &obs.metrics),
         CheckKind::RowCount(b) => {
             metric(obs, &Metric::RowCount).and_then(|v| bounded(r, v, b, now, "rows"))
         }
@@ -449,14 +342,6 @@ fn length(
     Ok(r)
 }
 
-fn plural(n: i128) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
 /// The expectation as shown in reports.
 pub fn expected_text(check: &Check, now: DateTime<Utc>) -> String {
     if let Some(c) = &check.change {
@@ -504,7 +389,7 @@ pub fn bounds_text(b: &Bounds, now: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use crate::spec::diag::Pos;
-    use crate::spec::{Lit, Number};
+    use crate::spec::{Lit, Number, Severity};
     use datafusion::arrow::datatypes::{DataType, Field};
 
     fn schema() -> Schema {

@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 
 use datafusion::arrow::datatypes::{DataType, Schema};
 
+use super::schema as schema_check;
 use super::Needs;
 use crate::metric::{LitSet, Metric};
-use crate::schema_check;
 use crate::spec::diag::closest;
 use crate::spec::{Bound, Bounds, Check, CheckKind, ColumnMetric, Lit};
 use crate::types;

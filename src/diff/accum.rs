@@ -16,21 +16,9 @@ use datafusion::error::Result;
 use datafusion::scalar::ScalarValue;
 
 use super::labels::{Labels, PairCounts};
-use super::plan::{Class, ColumnPlan};
+use super::plan::{Class, ColumnPlan, Layout};
 use super::quality::QualityAccum;
 use crate::spec::Tolerance;
-
-/// Where each input sits in a joined batch.
-#[derive(Debug, Clone)]
-pub struct Layout {
-    pub keys: usize,
-    pub in_baseline: usize,
-    pub in_candidate: usize,
-    /// Column index of the truth presence marker, with a truth source.
-    pub in_truth: Option<usize>,
-    /// (baseline, candidate) column indexes per compared column.
-    pub columns: Vec<(usize, usize)>,
-}
 
 /// A key as a tuple of values, ordered lexicographically.
 #[derive(Debug, Clone, PartialEq)]

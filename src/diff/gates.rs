@@ -6,8 +6,8 @@
 use super::plan::{Class, Plan};
 use super::report::{ColumnDiff, DiffReport};
 use crate::check::{key_examples, CheckResult, Status};
-use crate::metric::value::fmt_float;
 use crate::metric::Value;
+use crate::report::format::{fmt_float, signed};
 use crate::spec::{DiffSpec, DuplicateKeys, Gate, GateKind, QualityGate, Severity};
 
 pub fn evaluate(spec: &DiffSpec, plan: &Plan, rep: &mut DiffReport) {
@@ -133,19 +133,7 @@ fn check(
     severity: Severity,
     expected: String,
 ) -> CheckResult {
-    CheckResult {
-        name: name.to_string(),
-        check: kind,
-        column,
-        severity,
-        status: Status::Pass,
-        observed: None,
-        observed_text: String::new(),
-        expected,
-        why: None,
-        diff: None,
-        sample: Vec::new(),
-    }
+    CheckResult::named(name, kind, column, severity, expected)
 }
 
 fn column_gate(g: &Gate, col: &ColumnDiff, class: Class) -> CheckResult {
@@ -212,10 +200,8 @@ fn column_gate(g: &Gate, col: &ColumnDiff, class: Class) -> CheckResult {
     r
 }
 
-fn error(mut r: CheckResult, why: String) -> CheckResult {
-    r.status = Status::Error;
-    r.why = Some(why);
-    r
+fn error(r: CheckResult, why: String) -> CheckResult {
+    r.error(why)
 }
 
 fn quality_gate(g: &QualityGate, q: &super::quality::QualityReport) -> Vec<CheckResult> {
@@ -312,13 +298,5 @@ fn task_name(t: crate::spec::Task) -> &'static str {
     match t {
         crate::spec::Task::Classification => "classification",
         crate::spec::Task::Regression => "regression",
-    }
-}
-
-pub fn signed(x: f64) -> String {
-    if x > 0.0 {
-        format!("+{}", fmt_float(x))
-    } else {
-        fmt_float(x)
     }
 }

@@ -22,14 +22,14 @@ use datafusion::logical_expr::{cast, col, Expr};
 use datafusion::prelude::{ident, lit, SessionContext};
 use futures::StreamExt;
 
-use accum::{Accum, Layout};
-pub use gates::signed;
+use accum::Accum;
 pub use labels::Label;
-use plan::Plan;
+use plan::{Layout, Plan};
 use quality::{Described, QualityAccum, QualityCols};
 pub use report::*;
 
-use crate::metric::exec::{self, message};
+use crate::error::datafusion_text as message;
+use crate::metric::exec;
 use crate::spec::{DiffSpec, Task, TruthSpec};
 use crate::types::display_type;
 

@@ -272,6 +272,18 @@ fn unwrap_dictionary(t: &DataType) -> &DataType {
     }
 }
 
+/// Where each input sits in a joined batch.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub keys: usize,
+    pub in_baseline: usize,
+    pub in_candidate: usize,
+    /// Column index of the truth presence marker, with a truth source.
+    pub in_truth: Option<usize>,
+    /// (baseline, candidate) column indexes per compared column.
+    pub columns: Vec<(usize, usize)>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

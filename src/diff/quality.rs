@@ -11,6 +11,7 @@
 //! `mean_absolute_error`, `r2_score` (1 when both sums of squares are 0,
 //! 0 when only the total one is).
 
+use crate::report::format::count;
 use std::collections::HashMap;
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
@@ -18,8 +19,8 @@ use datafusion::arrow::datatypes::Float64Type;
 use datafusion::error::Result;
 use serde::Serialize;
 
-use super::accum::Layout;
 use super::labels::{Label, LabelRef, Labels, PairCounts};
+use super::plan::Layout;
 use crate::spec::{QualityMetric, Task};
 
 /// Column indexes of the quality inputs in a joined batch.
@@ -427,9 +428,8 @@ fn classification(m: &ModelAccum, metric: QualityMetric) -> Result<f64, String> 
 fn probabilistic(m: &ModelAccum, pos: &Label, metric: QualityMetric) -> Result<f64, String> {
     if m.prob_nulls > 0 {
         return Err(format!(
-            "the probability is null in {} scored row{}",
-            m.prob_nulls,
-            if m.prob_nulls == 1 { "" } else { "s" }
+            "the probability is null in {}",
+            count(m.prob_nulls, "scored row")
         ));
     }
     if m.prob_invalid > 0 {
@@ -441,7 +441,7 @@ fn probabilistic(m: &ModelAccum, pos: &Label, metric: QualityMetric) -> Result<f
             } else {
                 "ies are"
             },
-            crate::metric::value::fmt_float(m.prob_example.unwrap_or(f64::NAN))
+            crate::report::format::fmt_float(m.prob_example.unwrap_or(f64::NAN))
         ));
     }
     let n: usize = m.scores.values().map(Vec::len).sum();

@@ -1,6 +1,7 @@
 //! The diff section of the report: row counts, per-column results, quality,
 //! gates and timings, as a serde model any renderer can read.
 
+use crate::report::format::count;
 use datafusion::scalar::ScalarValue;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -9,7 +10,7 @@ use super::accum::{Accum, Changed, Key};
 use super::plan::{Class, Plan};
 use super::quality::QualityReport;
 use super::QualityInputs;
-use crate::check::{CheckResult, Duplicates, Status};
+use crate::check::{CheckResult, Duplicates};
 use crate::metric::Value;
 use crate::spec::{DiffSpec, Severity};
 use crate::types::display_type;
@@ -312,8 +313,8 @@ impl DiffReport {
         for (side, n) in ["baseline", "candidate"].iter().zip(r.null_keys) {
             if n > 0 {
                 self.warnings.push(format!(
-                    "{n} row{} of the {side} {} a null key and match nothing",
-                    if n == 1 { "" } else { "s" },
+                    "{} of the {side} {} a null key and match nothing",
+                    count(n, "row"),
                     if n == 1 { "has" } else { "have" }
                 ));
             }
@@ -360,19 +361,14 @@ fn decades(zeros: u64, nonzero: &[f64]) -> Vec<Bin> {
 }
 
 pub fn error_check(name: &str, column: Option<String>, why: String) -> CheckResult {
-    CheckResult {
-        name: name.to_string(),
-        check: "diff",
+    CheckResult::named(
+        name,
+        "diff",
         column,
-        severity: Severity::Error,
-        status: Status::Error,
-        observed: None,
-        observed_text: String::new(),
-        expected: "the diff to be computed".into(),
-        why: Some(why),
-        diff: None,
-        sample: Vec::new(),
-    }
+        Severity::Error,
+        "the diff to be computed",
+    )
+    .error(why)
 }
 
 fn value(s: &ScalarValue) -> Option<Value> {

@@ -11,68 +11,23 @@
 //! side as a small file; `stats` and `ks` hold the arithmetic.
 
 pub mod ks;
+mod method;
 pub mod reference;
 mod result;
 pub mod side;
 pub mod stats;
 
+pub use method::{method_for, method_name};
 pub use result::{evaluate, BinRow, ColumnDrift, DriftReport, EdgeUnit, KsOutcome};
 
 use std::time::Instant;
 
-use datafusion::arrow::datatypes::{DataType, Schema};
+use datafusion::arrow::datatypes::Schema;
 use datafusion::prelude::SessionContext;
 
 use crate::spec::{DriftColumn, DriftMethod, DriftReference, DriftSpec};
 use reference::SavedReference;
 use side::{Column, RefColumn};
-
-/// How a column of this type is measured, and why; `Err` when drift of
-/// this type is not defined.
-pub fn method_for(
-    dt: &DataType,
-    asked: Option<DriftMethod>,
-) -> Result<(DriftMethod, String), String> {
-    use DataType::*;
-    let ty = crate::types::display_type(dt);
-    if let Some(m) = asked {
-        let ok = match m {
-            DriftMethod::Numeric => side::is_numeric(dt),
-            DriftMethod::Categorical => side::is_categorical(dt) || side::is_numeric(dt),
-        };
-        if !ok {
-            return Err(format!(
-                "a {ty} column cannot be measured as {}",
-                method_name(m)
-            ));
-        }
-        return Ok((
-            m,
-            format!("{} as asked in the suite ({ty} column)", method_name(m)),
-        ));
-    }
-    if side::is_numeric(dt) {
-        let what = match dt {
-            Date32 | Date64 | Timestamp(..) => "times are ordered: compared as numbers",
-            _ => "ordered values: quantile bins and KS",
-        };
-        return Ok((DriftMethod::Numeric, format!("{ty} column: {what}")));
-    }
-    if side::is_categorical(dt) {
-        return Ok((
-            DriftMethod::Categorical,
-            format!("{ty} column: unordered values, category counts and chi-square"),
-        ));
-    }
-    Err(format!("drift of a {ty} column is not defined"))
-}
-
-pub fn method_name(m: DriftMethod) -> &'static str {
-    match m {
-        DriftMethod::Numeric => "numeric",
-        DriftMethod::Categorical => "categorical",
-    }
-}
 
 /// The columns to measure: those listed, or every column both sides have
 /// whose type drift is defined for (others are skipped silently only in

@@ -153,8 +153,10 @@ fn distinct_counts(sorted: &[f64]) -> Option<Vec<(f64, u64)>> {
 
 /// Reads `spec` and keeps what drift needs of each measurable column.
 pub async fn build(spec: &crate::spec::SourceSpec, bins: usize) -> Result<SavedReference, String> {
-    let ctx = crate::run::session_for(spec);
-    let loaded = crate::source::register(&ctx, spec).await?;
+    let ctx = crate::engine::session_for_source(spec).map_err(|e| crate::error::text(&e))?;
+    let loaded = crate::source::register(&ctx, spec)
+        .await
+        .map_err(|e| crate::error::text(&e))?;
     let rows = super::side::row_count(&ctx, &spec.name).await?;
     let mut columns = Vec::new();
     for f in loaded.schema.fields() {

@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::side::{Column, RefColumn};
 use super::{ks, stats};
 use crate::check::{CheckResult, Status};
-use crate::metric::value::fmt_float;
 use crate::metric::Value;
+use crate::report::format::fmt_float;
 use crate::spec::{
     DriftColumn, DriftMethod, DriftOptions, DriftReference, DriftSpec, Severity, Thresholds,
 };
@@ -420,19 +420,14 @@ fn observed_text(d: &ColumnDrift) -> String {
 /// crossed, fail with warn severity when only a warn threshold is, pass
 /// otherwise; an unmeasured column is an error.
 pub fn evaluate(d: &ColumnDrift, o: &DriftOptions) -> CheckResult {
-    let mut r = CheckResult {
-        name: format!("{}.drift", d.column),
-        check: "drift",
-        column: Some(d.column.clone()),
-        severity: Severity::Error,
-        status: Status::Pass,
-        observed: d.psi.map(Value::Float),
-        observed_text: observed_text(d),
-        expected: expected_text(o),
-        why: None,
-        diff: None,
-        sample: Vec::new(),
-    };
+    let mut r = CheckResult::named(
+        format!("{}.drift", d.column),
+        "drift",
+        Some(d.column.clone()),
+        Severity::Error,
+        expected_text(o),
+    )
+    .observed(d.psi.map(Value::Float), observed_text(d));
     if let Some(e) = &d.error {
         r.status = Status::Error;
         r.why = Some(e.clone());

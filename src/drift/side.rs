@@ -14,7 +14,7 @@ use datafusion::prelude::SessionContext;
 use futures::StreamExt;
 
 use super::stats;
-use crate::metric::exec::message;
+use crate::error::datafusion_text as message;
 use crate::spec::DriftMethod;
 
 pub fn is_numeric(dt: &DataType) -> bool {

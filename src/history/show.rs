@@ -7,8 +7,8 @@ use std::io::{self, Write};
 
 use super::Row;
 use crate::cli::HistoryArgs;
-use crate::metric::value::fmt_float;
 use crate::report::exit;
+use crate::report::format::{count, fmt_float};
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
@@ -37,7 +37,7 @@ pub fn main(a: &HistoryArgs) -> i32 {
     let rows = match super::read(&a.dir) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::error::text(&e));
             return exit::BROKEN;
         }
     };
@@ -64,9 +64,9 @@ pub fn main(a: &HistoryArgs) -> i32 {
             .collect::<std::collections::BTreeSet<_>>()
             .len();
         eprintln!(
-            "no recorded values match in {} ({runs} run{} recorded)",
+            "no recorded values match in {} ({} recorded)",
             a.dir.display(),
-            if runs == 1 { "" } else { "s" }
+            count(runs, "run")
         );
         return exit::BROKEN;
     }
@@ -93,9 +93,8 @@ fn print(w: &mut dyn Write, series: &BTreeMap<Key, Vec<&Row>>, last: usize) -> i
             });
         writeln!(
             w,
-            "{suite} · {source} · {check} · {metric}: {} run{}, latest {} ({}), range {} … {}",
-            rows.len(),
-            if rows.len() == 1 { "" } else { "s" },
+            "{suite} · {source} · {check} · {metric}: {}, latest {} ({}), range {} … {}",
+            count(rows.len(), "run"),
             fmt_float(*values.last().unwrap_or(&f64::NAN)),
             rows.last().map_or("", |r| r.status.as_str()),
             fmt_float(lo),

@@ -3,6 +3,7 @@
 //! query is not an abort: if the shared aggregate fails, each metric is
 //! retried alone so the failure lands only on the checks it belongs to.
 
+use crate::report::format::count;
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -20,9 +21,9 @@ use futures::StreamExt;
 use roaring::RoaringTreemap;
 use serde::Serialize;
 
-use super::{Metric, Value};
-use crate::check::Duplicates;
-use crate::database::Engine;
+use super::{Duplicates, Metric, Value};
+use crate::database::dburl::Dialect;
+use crate::error::datafusion_text as message;
 
 /// One query run against a source, for the report's timing section.
 #[derive(Debug, Clone, Serialize)]
@@ -111,14 +112,14 @@ pub async fn aggregate(
     table: &str,
     schema: &Schema,
     metrics: &[Metric],
-    engine: Option<Engine>,
+    dialect: Option<Dialect>,
 ) -> (Result<MetricValues, String>, Vec<Scan>) {
     let mut scans = Vec::new();
-    // Metrics the engine cannot compute are values of their own: errors.
+    // Metrics the database cannot compute are values of their own: errors.
     let mut values: MetricValues = HashMap::new();
     let mut runnable: Vec<(Metric, Expr)> = Vec::new();
     for m in metrics {
-        match expr_for(m, schema, engine) {
+        match expr_for(m, schema, dialect) {
             Ok(e) => runnable.push((m.clone(), e)),
             Err(why) => {
                 values.insert(m.clone(), Err(why));
@@ -144,7 +145,7 @@ pub async fn aggregate(
                 pushed_down,
             });
             for ((m, _), s) in runnable.iter().zip(row) {
-                values.insert(m.clone(), Value::from_scalar(&s));
+                values.insert(m.clone(), m.decode(&s));
             }
             (Ok(values), scans)
         }
@@ -165,7 +166,7 @@ pub async fn aggregate(
                 scans.push(Scan::timed("aggregate", format!("retry {m}"), t));
                 let v = r
                     .map_err(|e| message(&e))
-                    .and_then(|(row, _, _)| Value::from_scalar(&row[0]));
+                    .and_then(|(row, _, _)| m.decode(&row[0]));
                 values.insert(m, v);
             }
             (Ok(values), scans)
@@ -173,13 +174,13 @@ pub async fn aggregate(
     }
 }
 
-fn expr_for(m: &Metric, schema: &Schema, engine: Option<Engine>) -> Result<Expr, String> {
+fn expr_for(m: &Metric, schema: &Schema, dialect: Option<Dialect>) -> Result<Expr, String> {
     let dt = m
         .column()
         .and_then(|c| schema.field_with_name(c).ok())
         .map(|f| f.data_type().clone())
         .unwrap_or(datafusion::arrow::datatypes::DataType::Null);
-    m.expr(&dt, engine)
+    m.expr(&dt, dialect)
 }
 
 /// Runs a global aggregate and returns its single row, whether file
@@ -223,12 +224,12 @@ pub async fn duplicates(
     schema: &Schema,
     columns: &[String],
     sample: usize,
-    engine: Option<Engine>,
+    dialect: Option<Dialect>,
 ) -> (Result<Duplicates, String>, Scan) {
     let started = Instant::now();
     // A database answers the GROUP BY itself; the bitmap would pull keys.
     let int_key = match columns {
-        [c] if engine.is_none() => schema
+        [c] if dialect.is_none() => schema
             .field_with_name(c)
             .ok()
             .filter(|f| f.data_type().is_integer())
@@ -399,39 +400,23 @@ pub async fn sql_value(
         let cols = batches.first().map(|b| b.num_columns()).unwrap_or(0);
         if rows != 1 || cols != 1 {
             return Err(format!(
-                "the query must return one row with one column; it returned {rows} row{} with {cols} column{}",
-                if rows == 1 { "" } else { "s" },
-                if cols == 1 { "" } else { "s" }
+                "the query must return one row with one column; it returned {} with {}",
+                count(rows, "row"),
+                count(cols, "column")
             ));
         }
         let b = batches.iter().find(|b| b.num_rows() == 1).expect("one row");
         let s = ScalarValue::try_from_array(b.column(0), 0).map_err(|e| message(&e))?;
         let v = Value::from_scalar(&s)?;
         match &v {
-            Some(Value::Str(_)) | Some(Value::Bool(_)) => {
-                Err(format!("the query must return a number; it returned {}", v.as_ref().expect("some")))
-            }
+            Some(Value::Str(_)) | Some(Value::Bool(_)) => Err(format!(
+                "the query must return a number; it returned {}",
+                v.as_ref().expect("some")
+            )),
             _ => Ok(v),
         }
     });
     (v, scan)
-}
-
-/// A DataFusion error as one line a user can read: the innermost cause
-/// without the engine's "context" wrappers and backtraces.
-pub fn message(e: &DataFusionError) -> String {
-    let root = e.find_root();
-    let text = match root {
-        DataFusionError::ArrowError(a, _) => a.to_string(),
-        DataFusionError::ParquetError(p) => format!("Parquet error: {p}"),
-        DataFusionError::External(x) => x.to_string(),
-        other => other.to_string(),
-    };
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// One offending value and how many rows hold it.

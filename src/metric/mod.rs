@@ -7,6 +7,7 @@
 //! `stddev` skip NaN the way they skip null; NaN is counted by `nan_rate`.
 
 pub mod exec;
+pub mod plan;
 pub mod value;
 
 use std::fmt;
@@ -14,15 +15,26 @@ use std::fmt;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::functions::expr_fn::{character_length, isnan, regexp_like};
 use datafusion::functions_aggregate::count::count_all;
-use datafusion::functions_aggregate::expr_fn::{avg, count, max, min, stddev, sum};
+use datafusion::functions_aggregate::expr_fn::{
+    approx_distinct, avg, count, count_distinct, max, min, stddev, sum,
+};
 use datafusion::logical_expr::{cast, not, when, Expr, ExprFunctionExt};
 use datafusion::prelude::{ident, lit};
 use datafusion::scalar::ScalarValue;
 
-use crate::database::Engine;
+use crate::database::dburl::Dialect;
 use crate::spec::{ColumnMetric, Lit};
 use crate::types;
 pub use value::Value;
+
+/// Keys that occur more than once, among rows whose key has no null.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Duplicates {
+    pub keys: u64,
+    pub rows: u64,
+    /// The smallest duplicated keys, one value per key column.
+    pub sample: Vec<Vec<Value>>,
+}
 
 /// One value to compute over a whole table.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -41,6 +53,11 @@ pub enum Metric {
     NotInSet(String, LitSet),
     /// Non-null values the pattern does not match.
     NotMatching(String, String),
+    /// Distinct non-null values: counted exactly by a database, estimated
+    /// with HyperLogLog over files (see [`Metric::distinct_is_estimate`]).
+    DistinctCount(String),
+    /// Rows where a boolean column is true.
+    TrueCount(String),
 }
 
 /// `in_set` values with a total order, so metrics can be deduplicated.
@@ -89,6 +106,8 @@ impl fmt::Display for Metric {
             Metric::MaxLength(c) => write!(f, "max_length({c})"),
             Metric::NotInSet(c, _) => write!(f, "not_in_set({c})"),
             Metric::NotMatching(c, p) => write!(f, "not_matching({c}, {p:?})"),
+            Metric::DistinctCount(c) => write!(f, "distinct_count({c})"),
+            Metric::TrueCount(c) => write!(f, "true_count({c})"),
         }
     }
 }
@@ -121,24 +140,46 @@ impl Metric {
             | Metric::MinLength(c)
             | Metric::MaxLength(c)
             | Metric::NotInSet(c, _)
-            | Metric::NotMatching(c, _) => Some(c),
+            | Metric::NotMatching(c, _)
+            | Metric::DistinctCount(c)
+            | Metric::TrueCount(c) => Some(c),
         }
+    }
+
+    /// Whether [`Metric::DistinctCount`] is an estimate where `dialect`
+    /// computes it: exact in a database, HyperLogLog (2^14 registers,
+    /// 0.81% standard error) over files, where an exact count inside the
+    /// shared aggregate would cost several times the scan.
+    pub fn distinct_is_estimate(dialect: Option<Dialect>) -> bool {
+        dialect.is_none()
+    }
+
+    /// Decodes this metric's slice of the aggregate's result row. An exact
+    /// integer sum comes back as a `Decimal128(38, 0)` and is decoded as the
+    /// integer it is: a JSON number up to 2^53, a string of digits beyond,
+    /// like every integer a report holds.
+    pub fn decode(&self, s: &ScalarValue) -> Result<Option<Value>, String> {
+        let v = Value::from_scalar(s)?;
+        Ok(match (self, v) {
+            (Metric::Sum(_), Some(Value::Decimal(n, 0))) => Some(Value::Int(n)),
+            (_, v) => v,
+        })
     }
 
     /// The aggregate expression computing this metric; `dt` is the column's
     /// type (ignored for `RowCount`). Types were validated by the planner.
-    /// `engine` is the database the expression will be sent to, if any: it
+    /// `dialect` is the database the expression will be sent to, if any: it
     /// must then be SQL that database runs with DataFusion's meaning, or
     /// `Err` says why this metric cannot be computed there.
-    pub fn expr(&self, dt: &DataType, engine: Option<Engine>) -> Result<Expr, String> {
+    pub fn expr(&self, dt: &DataType, dialect: Option<Dialect>) -> Result<Expr, String> {
         let float = types::is_float(dt);
-        // A NaN test the engine understands. PostgreSQL has no isnan() but
+        // A NaN test the database understands. PostgreSQL has no isnan() but
         // spells NaN as text 'NaN'; MySQL's DOUBLE cannot hold NaN.
         let nan = |c: &str| -> Option<Expr> {
-            match engine {
+            match dialect {
                 None => Some(isnan(ident(c))),
-                Some(Engine::Postgres) => Some(cast(ident(c), DataType::Utf8).eq(lit("NaN"))),
-                Some(Engine::Mysql) => None,
+                Some(Dialect::Postgres) => Some(cast(ident(c), DataType::Utf8).eq(lit("NaN"))),
+                Some(Dialect::Mysql) => None,
             }
         };
         // NaN is skipped like null in value aggregates of float columns.
@@ -151,7 +192,7 @@ impl Metric {
             .unwrap_or_else(|_| ident(c)),
             None => ident(c),
         };
-        let counted = |c: &str, pred: Expr| match engine {
+        let counted = |c: &str, pred: Expr| match dialect {
             None => filtered_count(c, pred),
             // `FILTER (WHERE …)` is not MySQL; a CASE counts the same rows.
             Some(_) => count(when(pred, lit(1i64)).end().unwrap_or(lit(1i64))),
@@ -173,22 +214,22 @@ impl Metric {
             Metric::Sum(c) => sum(values(c)),
             // A database's average of a decimal has more digits than
             // DataFusion's decimal type for it holds: average doubles.
-            Metric::Mean(c) if engine.is_some() && matches!(dt, DataType::Decimal128(..) | DataType::Decimal256(..)) => {
+            Metric::Mean(c) if dialect.is_some() && matches!(dt, DataType::Decimal128(..) | DataType::Decimal256(..)) => {
                 avg(cast(ident(c), DataType::Float64))
             }
             Metric::Mean(c) => avg(values(c)),
-            Metric::Stddev(_) if engine == Some(Engine::Mysql) => {
+            Metric::Stddev(_) if dialect == Some(Dialect::Mysql) => {
                 return Err(
                     "stddev is not computed in MySQL/MariaDB: its STDDEV() is the population's, not the sample's".into(),
                 )
             }
-            Metric::Stddev(c) if engine.is_some() && matches!(dt, DataType::Decimal128(..) | DataType::Decimal256(..)) => {
+            Metric::Stddev(c) if dialect.is_some() && matches!(dt, DataType::Decimal128(..) | DataType::Decimal256(..)) => {
                 stddev(cast(ident(c), DataType::Float64))
             }
             Metric::Stddev(c) => stddev(values(c)),
             Metric::MinLength(c) => min(character_length(ident(c))),
             Metric::MaxLength(c) => max(character_length(ident(c))),
-            Metric::NotMatching(..) if engine == Some(Engine::Mysql) => {
+            Metric::NotMatching(..) if dialect == Some(Dialect::Mysql) => {
                 return Err(
                     "regex checks do not run in MySQL/MariaDB yet: MariaDB has no REGEXP_LIKE()".into(),
                 )
@@ -196,6 +237,11 @@ impl Metric {
             Metric::NotInSet(c, _) | Metric::NotMatching(c, _) => {
                 counted(c, self.violation(dt).unwrap_or(lit(false)))
             }
+            Metric::DistinctCount(c) if Metric::distinct_is_estimate(dialect) => {
+                approx_distinct(ident(c))
+            }
+            Metric::DistinctCount(c) => count_distinct(ident(c)),
+            Metric::TrueCount(c) => counted(c, ident(c)),
         })
     }
 
@@ -235,5 +281,66 @@ fn lit_expr(l: &Lit, dt: &DataType) -> Expr {
         Lit::Int(i) => lit(*i),
         Lit::Float(f) => lit(*f),
         Lit::Str(s) => cast(lit(s.clone()), dt.clone()),
+    }
+}
+
+/// What a column's type lets the summary metrics of a table copy measure
+/// (`compare:`): one home for these type classes, so a comparison asks for
+/// the same metrics, with the same NaN and exact-sum rules, as checks do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Number,
+    /// Strings, dates and times: min, max, distinct count.
+    Ordered,
+    Boolean,
+    /// Lists, structs, binary: null count only.
+    Other,
+}
+
+impl Family {
+    pub fn of(dt: &DataType) -> Family {
+        if types::is_numeric(dt) {
+            Family::Number
+        } else if types::is_string(dt) || types::is_temporal(dt) {
+            Family::Ordered
+        } else if *dt == DataType::Boolean {
+            Family::Boolean
+        } else {
+            Family::Other
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Number => "numeric",
+            Family::Ordered => "string/temporal",
+            Family::Boolean => "boolean",
+            Family::Other => "nested or binary",
+        }
+    }
+
+    /// The metrics that summarise `column`, each with the name a report
+    /// gives it. The null count is measured as the non-null count, which
+    /// the row count turns into nulls.
+    pub fn summary(self, column: &str) -> Vec<(&'static str, Metric)> {
+        let c = || column.to_string();
+        let nulls = ("null_count", Metric::NonNullCount(c()));
+        match self {
+            Family::Number => vec![
+                nulls,
+                ("sum", Metric::Sum(c())),
+                ("avg", Metric::Mean(c())),
+                ("min", Metric::Min(c())),
+                ("max", Metric::Max(c())),
+            ],
+            Family::Ordered => vec![
+                nulls,
+                ("min", Metric::Min(c())),
+                ("max", Metric::Max(c())),
+                ("distinct", Metric::DistinctCount(c())),
+            ],
+            Family::Boolean => vec![nulls, ("true_count", Metric::TrueCount(c()))],
+            Family::Other => vec![nulls],
+        }
     }
 }

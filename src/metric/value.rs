@@ -8,6 +8,7 @@ use std::fmt;
 use datafusion::scalar::ScalarValue;
 use serde::Serialize;
 
+use crate::report::format::fmt_float;
 use crate::spec::time::format_nanos;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -100,28 +101,6 @@ impl Value {
     }
 }
 
-/// Floats show at most six decimals (trailing zeros trimmed), so reports stay
-/// readable and identical across runs; JSON carries the full value.
-pub fn fmt_float(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    let a = f.abs();
-    if a != 0.0 && !(1e-4..1e15).contains(&a) {
-        return format!("{f:.4e}");
-    }
-    let s = format!("{f:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.into()
-    }
-}
-
 fn fmt_decimal(v: i128, scale: i8) -> String {
     if scale <= 0 {
         return (v * 10i128.pow((-scale) as u32)).to_string();
@@ -132,6 +111,14 @@ fn fmt_decimal(v: i128, scale: i8) -> String {
     let padded = format!("{digits:0>width$}", width = scale + 1);
     let (int, frac) = padded.split_at(padded.len() - scale);
     format!("{}{int}.{frac}", if neg { "-" } else { "" })
+}
+
+/// A value that may be SQL NULL, as reports show it: `null` when it is.
+pub fn shown(v: &Option<Value>) -> String {
+    match v {
+        None => "null".into(),
+        Some(v) => v.to_string(),
+    }
 }
 
 impl fmt::Display for Value {
@@ -175,10 +162,8 @@ mod tests {
 
     #[test]
     fn formatting() {
-        assert_eq!(fmt_float(0.1 + 0.2), "0.3");
-        assert_eq!(fmt_float(2.0), "2");
-        assert_eq!(fmt_float(-0.0), "0");
-        assert_eq!(fmt_float(1e-7), "1.0000e-7");
+        assert_eq!(Value::Float(2.0).to_string(), "2");
+        assert_eq!(shown(&None), "null");
         assert_eq!(fmt_decimal(12345, 2), "123.45");
         assert_eq!(fmt_decimal(-5, 3), "-0.005");
         assert_eq!(Value::Date(0).to_string(), "1970-01-01");

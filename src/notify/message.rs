@@ -7,7 +7,8 @@
 use serde_json::{json, Value};
 
 use crate::check::{CheckResult, Status};
-use crate::report::{Report, Summary};
+use crate::report::part::rank_of;
+use crate::report::{rank, Report, Section};
 use crate::spec::Severity;
 
 /// Checks listed by name; the rest are counted.
@@ -102,16 +103,7 @@ fn title(r: &Report) -> String {
 
 /// `7 checks: 4 passed, 2 failed, 1 warning (exit 1)`, as the console says it.
 fn counts(r: &Report) -> String {
-    let s: &Summary = &r.summary;
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
-    let parts = s.parts();
-    format!(
-        "{} check{}: {} (exit {})",
-        s.checks,
-        plural(s.checks),
-        parts.join(", "),
-        r.exit_code
-    )
+    format!("{} (exit {})", r.summary.sentence(), r.exit_code)
 }
 
 /// What did not pass: failures first, then what could not be evaluated,
@@ -120,42 +112,36 @@ fn counts(r: &Report) -> String {
 fn items(r: &Report) -> Vec<Item> {
     let many = r.suites.len() > 1;
     let mut out: Vec<(u8, Item)> = Vec::new();
-    for s in &r.suites {
-        let place = |p: &str| {
-            if many {
-                format!("{} · {p}", s.file)
-            } else {
-                p.to_string()
+    for part in r.parts() {
+        let place = match part.section {
+            Section::Source(s) => s.name.clone(),
+            Section::Bench(_) => "bench".to_string(),
+            Section::Diff(d) => format!("diff {} → {}", d.baseline, d.candidate),
+            Section::Drift(d) => format!("drift {}", d.source),
+            Section::Compare(c) => {
+                let names: Vec<&str> = c.environments.iter().map(|e| e.name.as_str()).collect();
+                format!("compare {} against {}", names[1..].join(", "), names[0])
             }
         };
-        for src in &s.sources {
-            if let Some(e) = &src.error {
-                let detail = clip(&format!("could not be read: {e}"), MAX_DETAIL);
-                let (label, name) = ("ERROR", "source".to_string());
-                out.push((
-                    1,
-                    Item {
-                        label,
-                        place: place(&src.name),
-                        name,
-                        detail,
-                    },
-                ));
-                continue;
-            }
-            out.extend(src.checks.iter().filter_map(|c| item(place(&src.name), c)));
+        let place = if many {
+            format!("{} · {place}", part.suite.file)
+        } else {
+            place
+        };
+        if let (Section::Source(_), Some(e)) = (part.section, part.error()) {
+            let detail = clip(&format!("could not be read: {e}"), MAX_DETAIL);
+            out.push((
+                rank_of(Status::Error, Severity::Error),
+                Item {
+                    label: "ERROR",
+                    place,
+                    name: "source".to_string(),
+                    detail,
+                },
+            ));
+            continue;
         }
-        if let Some(d) = &s.diff {
-            let p = place(&format!("diff {} → {}", d.baseline, d.candidate));
-            out.extend(d.gates.iter().filter_map(|c| item(p.clone(), c)));
-        }
-        for c in s.bench.iter().flat_map(|b| &b.gates) {
-            out.extend(item(place("bench"), c));
-        }
-        for d in &s.drift {
-            let p = place(&format!("drift {}", d.source));
-            out.extend(d.checks.iter().filter_map(|c| item(p.clone(), c)));
-        }
+        out.extend(part.checks().iter().filter_map(|c| item(place.clone(), c)));
     }
     out.sort_by_key(|(rank, _)| *rank);
     out.into_iter().map(|(_, it)| it).collect()
@@ -163,18 +149,17 @@ fn items(r: &Report) -> Vec<Item> {
 
 /// A check that did not pass, with its rank among the groups.
 fn item(place: String, c: &CheckResult) -> Option<(u8, Item)> {
-    let (rank, label, detail) = match (c.status, c.severity) {
+    let detail = match (c.status, c.severity) {
         (Status::Pass, _) => return None,
-        (Status::Fail, Severity::Error) => (0, "FAIL", observed(c)),
-        (Status::Error, _) => (1, "ERROR", c.why.clone().unwrap_or_else(|| observed(c))),
-        (Status::Fail, Severity::Warn) => (2, "WARN", observed(c)),
+        (Status::Fail, _) => observed(c),
+        (Status::Error, _) => c.why.clone().unwrap_or_else(|| observed(c)),
     };
     let detail = clip(&detail, MAX_DETAIL);
     let name = clip(&c.name, 80);
     Some((
-        rank,
+        rank(c),
         Item {
-            label,
+            label: c.label(),
             place,
             name,
             detail,

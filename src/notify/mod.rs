@@ -7,14 +7,15 @@
 //! shown only through [`redact`].
 
 mod message;
+pub mod webhook_url;
 
 use std::collections::HashSet;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
+pub use crate::report::delivery::{Delivery, Outcome};
 pub use message::{payload, Links};
+pub use webhook_url::{check_url, redact};
 
 use crate::cli::ReportArgs;
 use crate::report::{Report, Verdict};
@@ -43,29 +44,6 @@ pub struct Plan {
     hooks: Vec<Hook>,
     files: Vec<String>,
     quiet: bool,
-}
-
-/// What became of one notification, as recorded in the JSON report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Outcome {
-    /// Redacted: scheme, host and port only.
-    pub url: String,
-    pub from: String,
-    pub on: NotifyOn,
-    pub status: Delivery,
-    pub attempts: u32,
-    /// The HTTP status of the last answer, if there was one.
-    pub http_status: Option<u16>,
-    /// Why the last attempt failed.
-    pub error: Option<String>,
-    pub seconds: f64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Delivery {
-    Delivered,
-    Failed,
 }
 
 impl Plan {
@@ -305,47 +283,6 @@ fn seconds(d: Duration) -> String {
 fn backoff(done: u32, retry_after: Option<Duration>) -> Duration {
     let exp = BACKOFF.saturating_mul(1 << done.saturating_sub(1).min(16));
     exp.max(retry_after.unwrap_or_default()).min(MAX_WAIT)
-}
-
-/// Checks that `url` is an http(s) URL with a host; the message shows the
-/// URL redacted.
-pub fn check_url(url: &str) -> Result<(), String> {
-    let shown = redact(url);
-    if url.trim().is_empty() {
-        return Err("is empty".into());
-    }
-    let lower = url.to_ascii_lowercase();
-    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
-        return Err(format!(
-            "must start with http:// or https:// (found {shown})"
-        ));
-    }
-    match url.parse::<ureq::http::Uri>() {
-        Ok(u) if u.host().is_some_and(|h| !h.is_empty()) => Ok(()),
-        Ok(_) => Err(format!("has no host ({shown})")),
-        Err(_) => Err(format!("is not a valid URL ({shown})")),
-    }
-}
-
-/// `https://hooks.slack.com/services/T0/B0/XYZ` → `https://hooks.slack.com/***`:
-/// scheme, host and port only. The path and query of a webhook URL are its
-/// secret, and so is any `user:password@`.
-pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return "***".into();
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let host = match authority.rsplit_once('@') {
-        Some((_, host)) => format!("***@{host}"),
-        None => authority.to_string(),
-    };
-    let tail = if tail.is_empty() || tail == "/" {
-        tail
-    } else {
-        "/***"
-    };
-    format!("{scheme}://{host}{tail}")
 }
 
 /// Replaces the URL, and its secret part alone, wherever a message repeats it.

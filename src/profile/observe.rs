@@ -10,7 +10,8 @@ use datafusion::error::DataFusionError;
 use datafusion::prelude::{ident, SessionContext};
 use datafusion::scalar::ScalarValue;
 
-use crate::metric::exec::{self, message, MetricValues};
+use crate::error::datafusion_text as message;
+use crate::metric::exec::{self, MetricValues};
 use crate::metric::{Metric, Value};
 use crate::spec::SourceSpec;
 use crate::types;
@@ -82,10 +83,12 @@ pub fn key_like(name: &str) -> bool {
 
 /// Registers `spec` and observes it. `Err` is a source that cannot be read.
 pub async fn observe(spec: &SourceSpec, max_set: usize) -> Result<Observed, String> {
-    let ctx = crate::run::session_for(spec);
+    let ctx = crate::engine::session_for_source(spec).map_err(|e| crate::error::text(&e))?;
     let mut spec = spec.clone();
     spec.name = TABLE.into();
-    let loaded = crate::source::register(&ctx, &spec).await?;
+    let loaded = crate::source::register(&ctx, &spec)
+        .await
+        .map_err(|e| crate::error::text(&e))?;
     let schema = loaded.schema;
     let metrics = metrics(&schema);
     let (values, scans) = exec::aggregate(&ctx, TABLE, &schema, &metrics, None).await;

@@ -11,8 +11,8 @@ use datafusion::arrow::datatypes::{DataType, TimeUnit};
 use super::observe::{shape, ColumnObs, Observed, Shape};
 use super::widen::{self, Num, TimeBound};
 use super::yaml::{comment, scalar};
-use crate::metric::value::fmt_float;
 use crate::metric::Value;
+use crate::report::format::{count, fmt_float};
 use crate::spec::time::{format_nanos, TimeExpr};
 use crate::spec::Format;
 use crate::types::{display_type, TypeSpec};
@@ -97,13 +97,12 @@ pub fn suite(o: &Observed, opts: &Options) -> String {
 
 fn header(out: &mut String, o: &Observed, opts: &Options) {
     let pct = format!("{}%", fmt_float(opts.margin * 100.0));
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let _ = writeln!(
         out,
         "# Starter suite for {}: {}, {}.\n# Written by: {}",
         comment(&opts.path),
-        plural(o.rows as usize, "row"),
-        plural(o.columns.len(), "column"),
+        count(o.rows, "row"),
+        count(o.columns.len(), "column"),
         comment(&opts.command),
     );
     out.push_str(
@@ -320,10 +319,7 @@ fn strings(p: &mut ColumnPlan, c: &ColumnObs, opts: &Options) {
     });
     if let Some(values) = set {
         let n = values.len();
-        p.observed.insert(
-            0,
-            format!("{n} distinct value{}", if n == 1 { "" } else { "s" }),
-        );
+        p.observed.insert(0, count(n, "distinct value"));
         p.checks.push(in_set(values));
         return;
     }

@@ -1,6 +1,6 @@
 //! The JUnit XML report, for the test tab of CI systems (GitHub, GitLab,
-//! Jenkins, Azure): one `<testsuite>` per source, per diff and per bench,
-//! one `<testcase>` per check. A failed error-severity check is a
+//! Jenkins, Azure): one `<testsuite>` per part of a suite (the bench, each
+//! source, the diff, each drift, the comparison), one `<testcase>` per check. A failed error-severity check is a
 //! `<failure>` whose message is observed vs expected; a check that could
 //! not be evaluated is an `<error>`; a failed warning passes, with a
 //! `WARN:` line in its `<system-out>` (JUnit has no warning status, and a
@@ -11,15 +11,15 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report as Junit, TestCase, TestCaseStatus, TestSuite};
 
-use super::{Report, SuiteReport};
+use super::{Part, Report, Section, SuiteReport};
 use crate::check::{CheckResult, Status};
 use crate::spec::Severity;
 
 pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     let mut junit = Junit::new("verdict");
     junit.set_time(secs(r.seconds));
-    for suite in &r.suites {
-        junit.add_test_suites(suites(suite));
+    for (i, suite) in r.suites.iter().enumerate() {
+        junit.add_test_suites(suites(i, suite));
     }
     junit.serialize(w).map_err(io::Error::other)
 }
@@ -34,86 +34,67 @@ fn stem(file: &str) -> &str {
     base.rsplit_once('.').map_or(base, |(s, _)| s)
 }
 
-fn suites(s: &SuiteReport) -> Vec<TestSuite> {
-    let mut out = Vec::new();
+/// One `<testsuite>` per part of the suite, named after the part.
+fn suites(i: usize, s: &SuiteReport) -> Vec<TestSuite> {
     let class = |part: &str| format!("verdict.{}.{part}", stem(&s.file));
-    if let Some(b) = &s.bench {
-        let mut t = TestSuite::new(format!("{} · bench", s.file));
-        t.set_time(secs(b.seconds));
-        if let Some(e) = &b.error {
-            t.set_system_err(e.as_str());
-        }
-        t.add_test_cases(b.gates.iter().map(|c| case(c, &class("bench"))));
-        out.push(t);
-    }
-    for src in &s.sources {
-        let mut t = TestSuite::new(format!("{} · {}", s.file, src.name));
-        let scanned: f64 = src.scans.iter().map(|x| x.seconds).sum();
-        t.set_time(secs(src.load_seconds + scanned));
-        if let Some(e) = &src.error {
-            t.set_system_err(format!("cannot read the source: {e}"));
-        }
-        t.add_test_cases(src.checks.iter().map(|c| case(c, &class(&src.name))));
-        out.push(t);
-    }
-    if let Some(d) = &s.diff {
-        let mut t = TestSuite::new(format!(
-            "{} · diff {} → {}",
-            s.file, d.baseline, d.candidate
-        ));
-        t.set_time(secs(d.timings.seconds));
-        if let Some(e) = &d.error {
-            t.set_system_err(e.as_str());
-        }
-        if !d.warnings.is_empty() {
-            t.set_system_out(d.warnings.join("\n"));
-        }
-        t.add_test_cases(d.gates.iter().map(|c| case(c, &class("diff"))));
-        out.push(t);
-    }
-    for d in &s.drift {
-        let mut t = TestSuite::new(format!(
-            "{} · drift {} vs {}",
-            s.file, d.source, d.reference
-        ));
-        t.set_time(secs(d.seconds));
-        if let Some(e) = &d.error {
-            t.set_system_err(e.as_str());
-        }
-        t.add_test_cases(
-            d.checks
+    s.parts(i)
+        .into_iter()
+        .map(|part| {
+            let (name, class, out) = match part.section {
+                Section::Bench(_) => ("bench".to_string(), class("bench"), None),
+                Section::Source(src) => (src.name.clone(), class(&src.name), None),
+                Section::Diff(d) => (
+                    format!("diff {} → {}", d.baseline, d.candidate),
+                    class("diff"),
+                    (!d.warnings.is_empty()).then(|| d.warnings.join("\n")),
+                ),
+                Section::Drift(d) => (
+                    format!("drift {} vs {}", d.source, d.reference),
+                    class(&format!("drift.{}", d.source)),
+                    None,
+                ),
+                Section::Compare(c) => {
+                    let names: Vec<&str> = c.environments.iter().map(|e| e.name.as_str()).collect();
+                    let envs: Vec<String> = c
+                        .environments
+                        .iter()
+                        .map(|e| format!("{}: {}", e.name, e.path))
+                        .collect();
+                    (
+                        format!("compare {} against {}", names[1..].join(", "), names[0]),
+                        class("compare"),
+                        Some(envs.join("\n")),
+                    )
+                }
+            };
+            let mut t = TestSuite::new(format!("{} · {name}", s.file));
+            t.set_time(secs(part.seconds()));
+            if let Some(e) = error(&part) {
+                t.set_system_err(e);
+            }
+            if let Some(out) = out {
+                t.set_system_out(out);
+            }
+            t.add_test_cases(part.checks().iter().map(|c| case(c, &class)));
+            t
+        })
+        .collect()
+}
+
+/// What stopped a part, for its `<system-err>`.
+fn error(part: &Part) -> Option<String> {
+    match part.section {
+        Section::Source(_) => part.error().map(|e| format!("cannot read the source: {e}")),
+        Section::Bench(_) | Section::Diff(_) | Section::Drift(_) => part.error().map(String::from),
+        Section::Compare(c) => {
+            let errors: Vec<String> = c
+                .environments
                 .iter()
-                .map(|c| case(c, &class(&format!("drift.{}", d.source)))),
-        );
-        out.push(t);
-    }
-    if let Some(c) = &s.compare {
-        let names: Vec<&str> = c.environments.iter().map(|e| e.name.as_str()).collect();
-        let mut t = TestSuite::new(format!(
-            "{} · compare {} against {}",
-            s.file,
-            names[1..].join(", "),
-            names[0]
-        ));
-        t.set_time(secs(c.seconds));
-        let errors: Vec<String> = c
-            .environments
-            .iter()
-            .filter_map(|e| e.error.as_ref().map(|m| format!("{}: {m}", e.name)))
-            .collect();
-        if !errors.is_empty() {
-            t.set_system_err(errors.join("\n"));
+                .filter_map(|e| e.error.as_ref().map(|m| format!("{}: {m}", e.name)))
+                .collect();
+            (!errors.is_empty()).then(|| errors.join("\n"))
         }
-        let envs: Vec<String> = c
-            .environments
-            .iter()
-            .map(|e| format!("{}: {}", e.name, e.path))
-            .collect();
-        t.set_system_out(envs.join("\n"));
-        t.add_test_cases(c.checks.iter().map(|k| case(k, &class("compare"))));
-        out.push(t);
     }
-    out
 }
 
 fn case(c: &CheckResult, class: &str) -> TestCase {

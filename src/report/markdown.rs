@@ -6,10 +6,10 @@
 
 use std::io::{self, Write};
 
-use super::{Report, SuiteReport, Verdict};
+use super::format::{count, delta, fmt_float, maybe, mib, signed};
+use super::{Part, Report, Section, SourceReport, Verdict};
 use crate::check::{CheckResult, Status};
-use crate::metric::value::fmt_float;
-use crate::spec::Severity;
+use crate::metric::value::shown;
 
 /// Longest cell text kept; longer values are cut with an ellipsis.
 const MAX_CELL: usize = 200;
@@ -34,19 +34,10 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         files.join(", ")
     )?;
     writeln!(w)?;
-    let mut counts = vec![
-        format!("{} check{}", s.checks, if s.checks == 1 { "" } else { "s" }),
-        format!("{} passed", s.passed),
-    ];
-    for (n, what) in [
-        (s.failed, "failed"),
-        (s.warnings, "warnings"),
-        (s.errors, "could not be evaluated"),
-        (s.source_errors, "sources unreadable"),
-    ] {
-        if n > 0 {
-            counts.push(format!("**{n} {what}**"));
-        }
+    // The summary's parts: passes first, then the problems, in bold.
+    let mut counts = vec![count(s.checks, "check")];
+    for (k, part) in s.parts().into_iter().enumerate() {
+        counts.push(if k == 0 { part } else { format!("**{part}**") });
     }
     writeln!(
         w,
@@ -56,19 +47,16 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         r.seconds
     )?;
     writeln!(w)?;
-    let problems: Vec<(&SuiteReport, &str, &CheckResult)> = all(r)
-        .filter(|(_, _, c)| c.status != Status::Pass)
-        .collect();
+    let problems = r.problems();
     if !problems.is_empty() {
         writeln!(w, "| status | check | observed | expected |")?;
         writeln!(w, "|---|---|---|---|")?;
-        let mut sorted = problems;
-        sorted.sort_by_key(|(_, _, c)| rank(c));
-        for (suite, part, c) in sorted {
+        for p in problems {
+            let c = p.check;
             let name = if r.suites.len() > 1 {
-                format!("{} · {part} · {}", suite.file, c.name)
+                format!("{} · {} · {}", p.part.suite.file, place(&p.part), c.name)
             } else {
-                format!("{part} · {}", c.name)
+                format!("{} · {}", place(&p.part), c.name)
             };
             let mut observed = match &c.why {
                 Some(why) => format!("{} — {why}", c.observed_text),
@@ -88,209 +76,179 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(w)?;
     }
-    for suite in &r.suites {
-        sections(suite, w)?;
+    for part in r.parts() {
+        match part.section {
+            Section::Bench(b) => bench(b, w)?,
+            Section::Source(src) => source(src, w)?,
+            Section::Diff(d) => diff(d, w)?,
+            Section::Drift(d) => drift(d, w)?,
+            Section::Compare(c) => compare(c, w)?,
+        }
     }
     Ok(())
 }
 
-/// Every check with its suite and the part of the suite it belongs to.
-fn all(r: &Report) -> impl Iterator<Item = (&SuiteReport, &str, &CheckResult)> {
-    r.suites.iter().flat_map(|s| {
-        let sources = s
-            .sources
-            .iter()
-            .flat_map(move |src| src.checks.iter().map(move |c| (s, src.name.as_str(), c)));
-        let diff = s
-            .diff
-            .iter()
-            .flat_map(move |d| d.gates.iter().map(move |c| (s, "diff", c)));
-        let bench = s
-            .bench
-            .iter()
-            .flat_map(move |b| b.gates.iter().map(move |c| (s, "bench", c)));
-        let drift = s
-            .drift
-            .iter()
-            .flat_map(move |d| d.checks.iter().map(move |c| (s, "drift", c)));
-        let compare = s
-            .compare
-            .iter()
-            .flat_map(move |d| d.checks.iter().map(move |c| (s, "compare", c)));
-        bench.chain(sources).chain(diff).chain(drift).chain(compare)
-    })
-}
-
-fn rank(c: &CheckResult) -> u8 {
-    match (c.status, c.severity) {
-        (Status::Fail, Severity::Error) => 0,
-        (Status::Error, _) => 1,
-        _ => 2,
+/// Where a check of the problems table belongs: its source's name, or the
+/// kind of part.
+fn place(p: &Part) -> String {
+    match p.section {
+        Section::Source(s) => s.name.clone(),
+        Section::Bench(_) | Section::Diff(_) | Section::Drift(_) | Section::Compare(_) => {
+            p.kind().to_string()
+        }
     }
 }
 
-/// The folded detail of one suite: each source's checks, the bench and the diff.
-fn sections(s: &SuiteReport, w: &mut dyn Write) -> io::Result<()> {
-    if let Some(b) = &s.bench {
+/// `, 2 not passed` when some of `checks` did not pass.
+fn not_passed(checks: &[CheckResult]) -> String {
+    match checks.iter().filter(|c| c.status != Status::Pass).count() {
+        0 => String::new(),
+        n => format!(", {n} not passed"),
+    }
+}
+
+/// The folded bench: both models' timings and the ratio.
+fn bench(b: &crate::bench::BenchReport, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "<details><summary>bench · <code>{}</code></summary>",
+        html(&b.input)
+    )?;
+    writeln!(w)?;
+    if let Some(e) = &b.error {
+        writeln!(w, "Stopped: {}", cell(e))?;
+        writeln!(w)?;
+    }
+    writeln!(w, "| model | median | min | max | peak RSS |")?;
+    writeln!(w, "|---|---|---|---|---|")?;
+    for (name, m) in [("baseline", &b.baseline), ("candidate", &b.candidate)] {
+        let t = |x: Option<f64>| x.map_or("—".into(), |v| format!("{} s", fmt_float(v)));
         writeln!(
             w,
-            "<details><summary>bench · <code>{}</code></summary>",
-            html(&b.input)
+            "| {name} | {} | {} | {} | {} |",
+            t(m.median_seconds),
+            t(m.min_seconds),
+            t(m.max_seconds),
+            m.median_peak_rss_bytes.map_or("—".into(), mib)
         )?;
+    }
+    if let Some(x) = b.slowdown {
         writeln!(w)?;
-        if let Some(e) = &b.error {
-            writeln!(w, "Stopped: {}", cell(e))?;
-            writeln!(w)?;
-        }
-        writeln!(w, "| model | median | min | max | peak RSS |")?;
-        writeln!(w, "|---|---|---|---|---|")?;
-        for (name, m) in [("baseline", &b.baseline), ("candidate", &b.candidate)] {
-            let t = |x: Option<f64>| x.map_or("—".into(), |v| format!("{} s", fmt_float(v)));
+        writeln!(w, "Candidate / baseline median time: **{}×**", fmt_float(x))?;
+    }
+    writeln!(w)?;
+    writeln!(w, "</details>")?;
+    writeln!(w)
+}
+
+/// The folded checks of one source.
+fn source(src: &SourceReport, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "<details><summary>{} · {}{}</summary>",
+        html(&src.name),
+        count(src.checks.len(), "check"),
+        not_passed(&src.checks)
+    )?;
+    writeln!(w)?;
+    if let Some(e) = &src.error {
+        writeln!(w, "Cannot read `{}`: {}", code(&src.path), cell(e))?;
+        writeln!(w)?;
+    }
+    check_table(&src.checks, w)?;
+    writeln!(w, "</details>")?;
+    writeln!(w)
+}
+
+/// The folded diff: rows matched, changed columns, quality, gates.
+fn diff(d: &crate::diff::DiffReport, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "<details><summary>diff {} → {} · {} in both, {} missing, {} added</summary>",
+        html(&d.baseline),
+        html(&d.candidate),
+        d.rows.both,
+        d.rows.only_baseline,
+        d.rows.only_candidate
+    )?;
+    writeln!(w)?;
+    if let Some(e) = &d.error {
+        writeln!(w, "Not computed: {}", cell(e))?;
+        writeln!(w)?;
+    }
+    for warning in &d.warnings {
+        writeln!(w, "- {}", cell(warning))?;
+    }
+    if !d.warnings.is_empty() {
+        writeln!(w)?;
+    }
+    if !d.columns.is_empty() {
+        writeln!(w, "| column | changed | rate | p99 \\|Δ\\| |")?;
+        writeln!(w, "|---|---|---|---|")?;
+        for c in &d.columns {
+            let p99 = c.numeric.as_ref().and_then(|n| n.p99_abs);
             writeln!(
                 w,
-                "| {name} | {} | {} | {} | {} |",
-                t(m.median_seconds),
-                t(m.min_seconds),
-                t(m.max_seconds),
-                m.median_peak_rss_bytes
-                    .map_or("—".into(), |b| format!("{:.1} MiB", b as f64 / 1048576.0))
+                "| {} | {} | {} | {} |",
+                cell(&c.name),
+                c.changed,
+                maybe(c.changed_rate),
+                maybe(p99)
             )?;
         }
-        if let Some(x) = b.slowdown {
-            writeln!(w)?;
-            writeln!(w, "Candidate / baseline median time: **{}×**", fmt_float(x))?;
-        }
-        writeln!(w)?;
-        writeln!(w, "</details>")?;
         writeln!(w)?;
     }
-    for src in &s.sources {
-        let failed = src
-            .checks
-            .iter()
-            .filter(|c| c.status != Status::Pass)
-            .count();
-        writeln!(
-            w,
-            "<details><summary>{} · {} check{}{}</summary>",
-            html(&src.name),
-            src.checks.len(),
-            if src.checks.len() == 1 { "" } else { "s" },
-            if failed > 0 {
-                format!(", {failed} not passed")
-            } else {
-                String::new()
-            }
-        )?;
-        writeln!(w)?;
-        if let Some(e) = &src.error {
-            writeln!(w, "Cannot read `{}`: {}", code(&src.path), cell(e))?;
-            writeln!(w)?;
+    if let Some(q) = &d.quality {
+        writeln!(w, "| metric | baseline | candidate | Δ |")?;
+        writeln!(w, "|---|---|---|---|")?;
+        for m in &q.metrics {
+            writeln!(
+                w,
+                "| {} | {} | {} | {} |",
+                m.metric.keyword(),
+                maybe(m.baseline),
+                maybe(m.candidate),
+                m.delta.map_or("—".into(), signed)
+            )?;
         }
-        check_table(&src.checks, w)?;
-        writeln!(w, "</details>")?;
         writeln!(w)?;
     }
-    if let Some(d) = &s.diff {
-        writeln!(
-            w,
-            "<details><summary>diff {} → {} · {} in both, {} missing, {} added</summary>",
-            html(&d.baseline),
-            html(&d.candidate),
-            d.rows.both,
-            d.rows.only_baseline,
-            d.rows.only_candidate
-        )?;
-        writeln!(w)?;
-        if let Some(e) = &d.error {
-            writeln!(w, "Not computed: {}", cell(e))?;
-            writeln!(w)?;
-        }
-        for warning in &d.warnings {
-            writeln!(w, "- {}", cell(warning))?;
-        }
-        if !d.warnings.is_empty() {
-            writeln!(w)?;
-        }
-        if !d.columns.is_empty() {
-            writeln!(w, "| column | changed | rate | p99 \\|Δ\\| |")?;
-            writeln!(w, "|---|---|---|---|")?;
-            for c in &d.columns {
-                let p99 = c.numeric.as_ref().and_then(|n| n.p99_abs);
-                writeln!(
-                    w,
-                    "| {} | {} | {} | {} |",
-                    cell(&c.name),
-                    c.changed,
-                    c.changed_rate.map_or("—".into(), fmt_float),
-                    p99.map_or("—".into(), fmt_float)
-                )?;
-            }
-            writeln!(w)?;
-        }
-        if let Some(q) = &d.quality {
-            writeln!(w, "| metric | baseline | candidate | Δ |")?;
-            writeln!(w, "|---|---|---|---|")?;
-            for m in &q.metrics {
-                let v = |x: Option<f64>| x.map_or("—".into(), fmt_float);
-                writeln!(
-                    w,
-                    "| {} | {} | {} | {} |",
-                    m.metric.keyword(),
-                    v(m.baseline),
-                    v(m.candidate),
-                    m.delta.map_or("—".into(), crate::diff::signed)
-                )?;
-            }
-            writeln!(w)?;
-        }
-        check_table(&d.gates, w)?;
-        writeln!(w, "</details>")?;
+    check_table(&d.gates, w)?;
+    writeln!(w, "</details>")?;
+    writeln!(w)
+}
+
+/// The folded drift of one source: a check per column.
+fn drift(d: &crate::drift::DriftReport, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "<details><summary>drift {} vs {} · {}{}</summary>",
+        html(&d.source),
+        html(&d.reference),
+        count(d.checks.len(), "column"),
+        not_passed(&d.checks)
+    )?;
+    writeln!(w)?;
+    if let Some(e) = &d.error {
+        writeln!(w, "Not measured: {}", cell(e))?;
         writeln!(w)?;
     }
-    for d in &s.drift {
-        let drifted = d.checks.iter().filter(|c| c.status != Status::Pass).count();
-        writeln!(
-            w,
-            "<details><summary>drift {} vs {} · {} column{}{}</summary>",
-            html(&d.source),
-            html(&d.reference),
-            d.checks.len(),
-            if d.checks.len() == 1 { "" } else { "s" },
-            if drifted > 0 {
-                format!(", {drifted} not passed")
-            } else {
-                String::new()
-            }
-        )?;
-        writeln!(w)?;
-        if let Some(e) = &d.error {
-            writeln!(w, "Not measured: {}", cell(e))?;
-            writeln!(w)?;
-        }
-        check_table(&d.checks, w)?;
-        writeln!(w, "</details>")?;
-        writeln!(w)?;
-    }
-    if let Some(c) = &s.compare {
-        compare(c, w)?;
-    }
-    Ok(())
+    check_table(&d.checks, w)?;
+    writeln!(w, "</details>")?;
+    writeln!(w)
 }
 
 /// The comparison's wide table: an environment per column, `✗` where a
 /// value is outside tolerance of the reference's.
 fn compare(c: &crate::compare::CompareReport, w: &mut dyn Write) -> io::Result<()> {
-    use crate::compare::{show, show_delta};
     let names: Vec<&str> = c.environments.iter().map(|e| e.name.as_str()).collect();
     let differing = c.rows.iter().filter(|r| r.status != Status::Pass).count();
     writeln!(
         w,
-        "<details><summary>compare {} against {} · {} aggregate{}{}</summary>",
+        "<details><summary>compare {} against {} · {}{}</summary>",
         html(&names[1..].join(", ")),
         html(names[0]),
-        c.rows.len(),
-        if c.rows.len() == 1 { "" } else { "s" },
+        count(c.rows.len(), "aggregate"),
         if differing > 0 {
             format!(", {differing} differ")
         } else {
@@ -333,9 +291,9 @@ fn compare(c: &crate::compare::CompareReport, w: &mut dyn Write) -> io::Result<(
                 if r.approximate { " ≈" } else { "" }
             )?;
             for (i, v) in r.values.iter().enumerate() {
-                let mut text = show(v);
+                let mut text = shown(v);
                 if let Some(d) = r.deltas[i].as_ref().filter(|d| d.abs != 0.0) {
-                    text = format!("{text} {}", show_delta(d));
+                    text = format!("{text} {}", delta(d.abs, d.rel));
                 }
                 if r.differs[i] {
                     text = format!("**{text}** ✗");
@@ -421,6 +379,41 @@ fn code(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_come_from_the_summary_with_their_plurals() {
+        use crate::report::{Report, SourceReport, SuiteReport};
+        use crate::spec::Severity;
+        let warn = CheckResult::named("x.max", "max", None, Severity::Warn, "<= 5")
+            .observed(None, "7")
+            .judged(Status::Fail, Some("above the maximum".into()));
+        let suite = SuiteReport {
+            file: "s.yml".into(),
+            sources: vec![SourceReport {
+                name: "t".into(),
+                path: "t.parquet".into(),
+                format: Some("parquet"),
+                files: Some(1),
+                rows: Some(3),
+                error: Some("gone".into()),
+                load_seconds: 0.0,
+                scans: vec![],
+                checks: vec![warn],
+            }],
+            bench: None,
+            diff: None,
+            drift: Vec::new(),
+            compare: None,
+        };
+        let r = Report::new(vec![suite], false, "2026-01-01T00:00:00Z".into(), 0.0);
+        let mut out = Vec::new();
+        render(&r, &mut out).unwrap();
+        let md = String::from_utf8(out).unwrap();
+        assert_eq!(
+            md.lines().nth(2).unwrap(),
+            "1 check · 0 passed · **1 warning** · **1 source unreadable** · exit 3 · 0.00 s"
+        );
+    }
 
     #[test]
     fn cells_cannot_break_a_table() {

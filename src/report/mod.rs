@@ -4,19 +4,20 @@
 //! into any writer, so every format can be snapshot-tested.
 
 pub mod console;
-mod console_compare;
-mod console_drift;
-mod console_release;
+pub mod delivery;
+pub mod format;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
-mod svg;
+pub mod part;
+
+pub use crate::check::source::SourceReport;
+pub use part::{rank, Part, Problem, Section};
 
 use serde::Serialize;
 
-use crate::check::{CheckResult, Status};
-use crate::metric::exec::Scan;
+use crate::check::Status;
 use crate::spec::Severity;
 
 /// Bumped when a field changes meaning or disappears; additions keep it.
@@ -47,10 +48,10 @@ pub struct Report {
     /// Webhooks posted to, when the verdict called for it (`--notify`,
     /// `notify:`); left out of the JSON when there were none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub notifications: Vec<crate::notify::Outcome>,
+    pub notifications: Vec<delivery::Outcome>,
     /// What `--history DIR` recorded; left out without it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub history: Option<crate::history::Recorded>,
+    pub history: Option<delivery::Recorded>,
     pub seconds: f64,
 }
 
@@ -102,60 +103,36 @@ pub struct SuiteReport {
     pub compare: Option<crate::compare::CompareReport>,
 }
 
-impl SuiteReport {
-    /// Every check of the suite: per source, then the diff's and the
-    /// bench's gates, then the drift of each column, then the comparison.
-    pub fn all_checks(&self) -> impl Iterator<Item = &CheckResult> {
-        self.sources
-            .iter()
-            .flat_map(|s| &s.checks)
-            .chain(self.diff.iter().flat_map(|d| &d.gates))
-            .chain(self.bench.iter().flat_map(|b| &b.gates))
-            .chain(self.drift.iter().flat_map(|d| &d.checks))
-            .chain(self.compare.iter().flat_map(|c| &c.checks))
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SourceReport {
-    pub name: String,
-    pub path: String,
-    pub format: Option<&'static str>,
-    pub files: Option<usize>,
-    /// Row count, when a check needed it.
-    pub rows: Option<u64>,
-    /// Why the source could not be read, if it could not.
-    pub error: Option<String>,
-    /// Seconds spent listing files and inferring the schema.
-    pub load_seconds: f64,
-    pub scans: Vec<Scan>,
-    pub checks: Vec<CheckResult>,
-}
-
 impl Summary {
     /// `4 passed`, `2 failed`, `1 warning`, … as every format says it:
-    /// passes always, the rest when there are some.
+    /// passes always and first, then each kind of problem there is.
     pub fn parts(&self) -> Vec<String> {
-        let plural = |n: usize| if n == 1 { "" } else { "s" };
         let mut parts = vec![format!("{} passed", self.passed)];
         if self.failed > 0 {
             parts.push(format!("{} failed", self.failed));
         }
         if self.warnings > 0 {
-            parts.push(format!(
-                "{} warning{}",
-                self.warnings,
-                plural(self.warnings)
-            ));
+            parts.push(format::count(self.warnings, "warning"));
         }
         if self.errors > 0 {
             parts.push(format!("{} could not be evaluated", self.errors));
         }
         if self.source_errors > 0 {
-            let n = self.source_errors;
-            parts.push(format!("{n} source{} unreadable", plural(n)));
+            parts.push(format!(
+                "{} unreadable",
+                format::count(self.source_errors, "source")
+            ));
         }
         parts
+    }
+
+    /// `7 checks: 4 passed, 2 failed, 1 warning`: the headline count.
+    pub fn sentence(&self) -> String {
+        format!(
+            "{}: {}",
+            format::count(self.checks, "check"),
+            self.parts().join(", ")
+        )
     }
 }
 
@@ -176,19 +153,10 @@ impl Report {
                 (Status::Error, _) => s.errors += 1,
             }
         }
-        let (verdict, exit_code) = if s.failed > 0 || (strict && s.warnings > 0) {
-            (Verdict::Fail, exit::GATE)
-        } else if s.errors > 0 || s.source_errors > 0 || s.checks == 0 {
-            (Verdict::Error, exit::BROKEN)
-        } else if s.warnings > 0 {
-            (Verdict::Warn, exit::PASS)
-        } else {
-            (Verdict::Pass, exit::PASS)
-        };
-        Report {
+        let mut report = Report {
             schema_version: SCHEMA_VERSION,
-            verdict,
-            exit_code,
+            verdict: Verdict::Error,
+            exit_code: exit::BROKEN,
             strict,
             now,
             summary: s,
@@ -196,6 +164,32 @@ impl Report {
             notifications: Vec::new(),
             history: None,
             seconds,
-        }
+        };
+        report.decide();
+        report
+    }
+
+    /// Records what `--history` wrote. A history that could not be written
+    /// breaks a run that would have passed (exit 3): a monitor that
+    /// silently stops recording is worse than one that fails.
+    pub fn record_history(&mut self, recorded: delivery::Recorded) {
+        self.history = Some(recorded);
+        self.decide();
+    }
+
+    /// The verdict and exit code, from the counts and what happened after
+    /// the run: the one place they are decided.
+    fn decide(&mut self) {
+        let s = &self.summary;
+        let history_lost = self.history.as_ref().is_some_and(|h| h.error.is_some());
+        (self.verdict, self.exit_code) = if s.failed > 0 || (self.strict && s.warnings > 0) {
+            (Verdict::Fail, exit::GATE)
+        } else if s.errors > 0 || s.source_errors > 0 || s.checks == 0 || history_lost {
+            (Verdict::Error, exit::BROKEN)
+        } else if s.warnings > 0 {
+            (Verdict::Warn, exit::PASS)
+        } else {
+            (Verdict::Pass, exit::PASS)
+        };
     }
 }

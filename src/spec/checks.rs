@@ -4,9 +4,8 @@
 //! `equals`) with the value kinds each metric accepts.
 
 use super::diag::{suggest, Pos};
-use super::parse::{
-    get, Entries, Meta, Parser, BOUND_KEYS, COLUMN_CHECKS, META_KEYS, SQL_KEYS, TABLE_CHECKS,
-};
+use super::parse::{BOUND_KEYS, COLUMN_CHECKS, META_KEYS, SQL_KEYS, TABLE_CHECKS};
+use super::parser::{get, Entries, Meta, Parser};
 
 /// Keys of a metric drift check (`change_vs`).
 pub(crate) const CHANGE_KEYS: [&str; 5] = ["change_vs", "max_abs", "max_rel", "max_z", "window"];

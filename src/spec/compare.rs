@@ -12,7 +12,7 @@
 //! ```
 
 use super::diag::{suggest, Pos};
-use super::parse::{get, Entries, Parser};
+use super::parser::{get, Entries, Parser};
 use super::yaml::{Kind, Node};
 use super::{Severity, Tolerance};
 

@@ -75,7 +75,7 @@ impl Diagnostic {
                 .map(|c| if c == '\t' { 4 } else { 1 })
                 .sum();
             let _ = writeln!(out, "{pad} |");
-            let shown = crate::database::mask_passwords(line);
+            let shown = crate::database::dburl::mask_passwords(line);
             let _ = writeln!(out, "{num} | {}", shown.replace('\t', "    "));
             let _ = writeln!(out, "{pad} | {}^", " ".repeat(caret_at));
             if let Some(h) = &self.help {

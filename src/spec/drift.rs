@@ -14,7 +14,7 @@
 //! ```
 
 use super::diag::{suggest, Pos};
-use super::parse::{get, Entries, Parser};
+use super::parser::{get, Entries, Parser};
 use super::yaml::{Kind, Node};
 
 /// One current source's drift checks.

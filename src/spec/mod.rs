@@ -3,25 +3,28 @@
 //! these types while collecting every problem, and `time` reads the
 //! `now - 2d` style bounds. Nothing here touches data.
 
+mod bench;
 mod checks;
 mod compare;
 pub mod diag;
+mod diff;
 mod drift;
 pub mod json_schema;
 mod notify;
 pub mod parse;
-mod release;
+mod parser;
 pub mod time;
 pub mod yaml;
 
 use std::fmt;
 
+pub use bench::*;
 pub use compare::*;
 use diag::Pos;
+pub use diff::*;
 pub use drift::*;
 pub use notify::{NotifyOn, NotifySpec, DEFAULT_NOTIFY_TIMEOUT, DEFAULT_RETRIES};
 pub use parse::load;
-pub use release::*;
 
 /// A validated suite.
 #[derive(Debug, Clone)]
@@ -79,10 +82,10 @@ impl SourceSpec {
     /// or `mysql://` URL naming its table with `?table=` (or `?query=`), or
     /// else a file, directory or glob.
     pub fn from_argument(name: &str, arg: &str) -> Result<SourceSpec, String> {
-        if !crate::database::is_database_url(arg) {
+        if !crate::database::dburl::is_database_url(arg) {
             return Ok(SourceSpec::file(name, arg, None));
         }
-        let (url, object) = crate::database::split_object(arg)?;
+        let (url, object) = split_object(arg)?;
         let database = DatabaseSpec::new(&url, object)?;
         Ok(SourceSpec {
             name: name.into(),
@@ -94,18 +97,42 @@ impl SourceSpec {
     }
 }
 
+/// Splits `?table=` or `?query=` off a command-line database URL.
+pub fn split_object(arg: &str) -> Result<(String, DbObject), String> {
+    let shown = crate::database::dburl::redact(arg);
+    let mut url = url::Url::parse(arg).map_err(|e| format!("`{shown}` is not a valid URL: {e}"))?;
+    let mut object = None;
+    let mut rest = Vec::new();
+    for (k, v) in url.query_pairs() {
+        match k.as_ref() {
+            "table" => object = Some(DbObject::Table(v.to_string())),
+            "query" => object = Some(DbObject::Query(v.to_string())),
+            _ => rest.push((k.to_string(), v.to_string())),
+        }
+    }
+    let object = object.ok_or_else(|| {
+        format!("`{shown}` names no table: add `?table=schema.table` (or `?query=SELECT …`)")
+    })?;
+    if rest.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(rest);
+    }
+    Ok((url.to_string(), object))
+}
+
 /// A table or query in PostgreSQL or MySQL/MariaDB (`url:` with `table:` or
 /// `query:`).
 #[derive(Clone, PartialEq)]
 pub struct DatabaseSpec {
     /// The parsed connection URL; it holds the password.
-    pub url: crate::database::DbUrl,
+    pub url: crate::database::dburl::DbUrl,
     pub object: DbObject,
 }
 
 impl DatabaseSpec {
     pub fn new(url: &str, object: DbObject) -> Result<DatabaseSpec, String> {
-        let url = crate::database::DbUrl::parse(url)?;
+        let url = crate::database::dburl::DbUrl::parse(url)?;
         Ok(DatabaseSpec { url, object })
     }
 
@@ -456,3 +483,30 @@ pub enum Order {
 }
 
 pub use crate::types::TypeSpec;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::database::dburl::{is_database_url, redact};
+
+    #[test]
+    fn command_line_urls_carry_their_table() {
+        let (url, object) =
+            split_object("postgres://u:pw@h/shop?table=public.orders&sslmode=disable").unwrap();
+        assert_eq!(url, "postgres://u:pw@h/shop?sslmode=disable");
+        assert_eq!(object, DbObject::Table("public.orders".into()));
+        let (url, object) = split_object("mysql://root@h/test?query=select%201").unwrap();
+        assert_eq!(url, "mysql://root@h/test");
+        assert_eq!(object, DbObject::Query("select 1".into()));
+        assert_eq!(
+            split_object("postgres://u:pw@h/shop").unwrap_err(),
+            "`postgres://u:***@h/shop` names no table: add `?table=schema.table` (or `?query=SELECT …`)"
+        );
+        assert!(is_database_url("PostgreSQL://h/db"));
+        assert!(!is_database_url("data/x.parquet"));
+        assert_eq!(
+            redact("postgres://u:pw@h/db?password=x&sslmode=a"),
+            "postgres://u:***@h/db?password=***&sslmode=a"
+        );
+    }
+}

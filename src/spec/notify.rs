@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use super::diag::{suggest, Pos};
-use super::parse::{get, Parser};
+use super::parser::{get, Parser};
 use super::yaml::{Kind, Node};
 
 /// When a webhook is posted to. `--notify-on` takes the same words.
@@ -143,7 +143,7 @@ impl Parser {
 
     fn webhook_url(&mut self, n: &Node) -> Option<String> {
         let url = self.string(n, "the webhook `url`")?;
-        match crate::notify::check_url(&url) {
+        match crate::notify::webhook_url::check_url(&url) {
             Ok(()) => Some(url),
             Err(why) => {
                 self.err_help(n.pos, format!("the webhook `url` {why}"), URL_HELP);

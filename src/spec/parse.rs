@@ -3,10 +3,12 @@
 //! misspelt name, the closest valid one. Unknown keys are errors: a typo in
 //! a gate must never silently switch the gate off.
 
+use crate::report::format::count;
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::diag::{suggest, Diagnostic, Pos};
+use super::parser::{get, Entries, Parser};
 use super::yaml::{self, Kind, Node};
 use super::*;
 
@@ -27,9 +29,9 @@ impl SuiteError {
             .collect();
         let n = self.diags.len();
         out.push_str(&format!(
-            "{}: {n} error{} in the suite; nothing was evaluated\n",
+            "{}: {} in the suite; nothing was evaluated\n",
             self.file,
-            if n == 1 { "" } else { "s" }
+            count(n, "error")
         ));
         out
     }
@@ -95,69 +97,7 @@ pub fn parse_str(file: &str, text: &str) -> Result<Suite, SuiteError> {
     }
 }
 
-pub(super) type Entries = [(Node, Node)];
-
-#[derive(Default)]
-pub(super) struct Parser {
-    pub(super) diags: Vec<Diagnostic>,
-}
-
-/// Name and severity, which any check may carry.
-#[derive(Default)]
-pub(super) struct Meta {
-    pub(super) name: Option<String>,
-    pub(super) severity: Option<Severity>,
-}
-
 impl Parser {
-    pub(super) fn err(&mut self, pos: Pos, msg: impl Into<String>) {
-        self.diags.push(Diagnostic::new(msg, pos));
-    }
-
-    pub(super) fn err_help(&mut self, pos: Pos, msg: impl Into<String>, help: impl Into<String>) {
-        self.diags.push(Diagnostic::new(msg, pos).with_help(help));
-    }
-
-    pub(super) fn map<'n>(&mut self, n: &'n Node, what: &str) -> Option<&'n Entries> {
-        match &n.kind {
-            Kind::Map(m) => Some(m),
-            _ => {
-                self.err(
-                    n.pos,
-                    format!("{what} must be a mapping, found {}", n.describe()),
-                );
-                None
-            }
-        }
-    }
-
-    /// Reports keys not in `allowed`, suggesting the closest one.
-    pub(super) fn known_keys(&mut self, entries: &Entries, allowed: &[&str], context: &str) {
-        for (k, _) in entries {
-            let key = k.key_text();
-            if !allowed.contains(&key.as_str()) {
-                self.err_help(
-                    k.pos,
-                    format!("unknown key `{key}` in {context}"),
-                    suggest(&key, allowed),
-                );
-            }
-        }
-    }
-
-    pub(super) fn string(&mut self, n: &Node, what: &str) -> Option<String> {
-        match &n.kind {
-            Kind::Str(s) => Some(s.clone()),
-            _ => {
-                self.err(
-                    n.pos,
-                    format!("{what} must be a string, found {}", n.describe()),
-                );
-                None
-            }
-        }
-    }
-
     fn suite(&mut self, file: &str, root: &Node) -> Suite {
         let mut suite = Suite {
             file: file.to_string(),
@@ -651,11 +591,4 @@ impl Parser {
         };
         Some(ColumnContract { name, ty, nullable })
     }
-}
-
-pub(super) fn get<'n>(entries: &'n Entries, key: &str) -> Option<&'n Node> {
-    entries
-        .iter()
-        .find(|(k, _)| k.key_text() == key)
-        .map(|(_, v)| v)
 }

@@ -1,103 +1,21 @@
-//! The console view of the model-release sections: the bench (both models'
-//! timings side by side) and the diff (summary and gates first, then one
-//! row per compared column, quality against truth, label transitions, and
-//! the most-changed rows).
+//! Console view of the diff: summary and gates first, then one row per
+//! compared column, quality against truth, label transitions, and the
+//! most-changed rows.
 
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment};
+use comfy_table::Cell;
 
-use super::console::{checks_table, plural, table, Style};
-use crate::bench::{BenchReport, ModelTiming};
+use super::table::{checks_table, right, table, Style};
 use crate::diff::{key_text, ColumnDiff, DiffReport};
-use crate::metric::value::fmt_float;
+use crate::report::format::{maybe, plural, signed, tolerances, DIFF_COLUMNS};
 
 /// How many labels a transition table may have to be shown as a matrix.
 const MATRIX_LABELS: usize = 8;
 /// How many transitions are listed when there are too many for a matrix.
 const LISTED_TRANSITIONS: usize = 10;
 
-pub fn bench(b: &BenchReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
-    writeln!(
-        w,
-        "bench · input {} · {} run{} after {} warm-up{}, interleaved",
-        b.input,
-        b.runs,
-        plural(b.runs),
-        b.warmup,
-        plural(b.warmup)
-    )?;
-    let mut t = table(style);
-    t.set_header([
-        "model", "median", "min", "p95", "max", "peak RSS", "runs", "command",
-    ]);
-    for (name, m) in [("baseline", &b.baseline), ("candidate", &b.candidate)] {
-        let secs =
-            |x: Option<f64>| x.map_or("—".into(), |s| format!("{} s", fmt_float(round3(s))));
-        let measured = m.runs.iter().filter(|r| !r.warmup).count();
-        t.add_row(vec![
-            Cell::new(name),
-            right(secs(m.median_seconds)),
-            right(secs(m.min_seconds)),
-            right(secs(m.p95_seconds)),
-            right(secs(m.max_seconds)),
-            right(m.median_peak_rss_bytes.map_or("—".into(), mib)),
-            right(measured.to_string()),
-            Cell::new(command(m)),
-        ]);
-    }
-    writeln!(w, "{t}")?;
-    if let (Some(s), Some(m)) = (b.slowdown, b.memory_ratio) {
-        writeln!(
-            w,
-            "candidate vs baseline: {}× the median time, {}× the peak memory",
-            fmt_float(round3(s)),
-            fmt_float(round3(m))
-        )?;
-    }
-    if let Some(e) = &b.error {
-        writeln!(w, "bench stopped: {e}")?;
-    }
-    if !b.gates.is_empty() {
-        checks_table(&b.gates, w, style)?;
-    }
-    Ok(())
-}
-
-fn command(m: &ModelTiming) -> String {
-    match &m.output {
-        Some(o) => format!("{} → {o}", m.command),
-        None => m.command.clone(),
-    }
-}
-
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
-}
-
-fn mib(bytes: u64) -> String {
-    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
-}
-
-fn right(s: String) -> Cell {
-    Cell::new(s).set_alignment(CellAlignment::Right)
-}
-
-/// The per-column table of a diff, as the console and the HTML page head it.
-pub(super) const COLUMN_HEADERS: [&str; 10] = [
-    "column",
-    "type",
-    "changed",
-    "rate",
-    "mean |Δ|",
-    "p50 |Δ|",
-    "p95 |Δ|",
-    "p99 |Δ|",
-    "max |Δ|",
-    "mean shift",
-];
-
-pub fn diff(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
+pub(crate) fn diff(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
     writeln!(
         w,
         "diff {} → {} · key {}",
@@ -183,43 +101,23 @@ fn summary(d: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// Tolerances as written in suites: `1e-6`, `0.001`.
-fn tolerance(x: f64) -> String {
-    if x < 1e-4 {
-        format!("{x:e}")
-    } else {
-        fmt_float(x)
-    }
-}
-
-fn opt(x: Option<f64>) -> String {
-    x.map_or("—".into(), fmt_float)
-}
-
 fn columns(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
     if d.columns.is_empty() {
         return writeln!(w, "  no column compared");
     }
     let mut t = table(style);
-    t.set_header(COLUMN_HEADERS);
+    t.set_header(DIFF_COLUMNS);
     for c in &d.columns {
         let ty = if c.baseline_type == c.candidate_type {
             c.baseline_type.clone()
         } else {
             format!("{} → {}", c.baseline_type, c.candidate_type)
         };
-        let ty = match (c.abs_tol, c.rel_tol) {
-            (Some(a), Some(r)) if a > 0.0 || r > 0.0 => {
-                let mut parts = Vec::new();
-                if a > 0.0 {
-                    parts.push(format!("abs {}", tolerance(a)));
-                }
-                if r > 0.0 {
-                    parts.push(format!("rel {}", tolerance(r)));
-                }
-                format!("{ty} (tol {})", parts.join(", "))
-            }
-            _ => ty,
+        let parts = tolerances(c.abs_tol, c.rel_tol);
+        let ty = if parts.is_empty() {
+            ty
+        } else {
+            format!("{ty} (tol {})", parts.join(", "))
         };
         if let Some(e) = &c.error {
             t.add_row(vec![
@@ -237,7 +135,7 @@ fn columns(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
             } else {
                 c.changed.to_string()
             }),
-            right(opt(c.changed_rate)),
+            right(maybe(c.changed_rate)),
         ];
         match &c.numeric {
             Some(n) => row.extend(
@@ -249,7 +147,7 @@ fn columns(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
                     n.max_abs,
                     n.mean_shift,
                 ]
-                .map(|x| right(opt(x))),
+                .map(|x| right(maybe(x))),
             ),
             None => row.extend((0..6).map(|_| right("—".into()))),
         }
@@ -277,9 +175,9 @@ fn quality(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
     for m in &q.metrics {
         t.add_row(vec![
             Cell::new(m.metric.keyword()),
-            right(opt(m.baseline)),
-            right(opt(m.candidate)),
-            right(m.delta.map_or("—".into(), crate::diff::signed)),
+            right(maybe(m.baseline)),
+            right(maybe(m.candidate)),
+            right(m.delta.map_or("—".into(), signed)),
             Cell::new(m.error.clone().unwrap_or_default()),
         ]);
     }
@@ -309,7 +207,7 @@ fn transitions(c: &ColumnDiff, w: &mut dyn Write, style: Style) -> io::Result<()
         c.name,
         tr.flips,
         plural(tr.flips as usize),
-        opt(tr.flip_rate)
+        maybe(tr.flip_rate)
     )?;
     if complete && labels.len() <= MATRIX_LABELS {
         let mut t = table(style);
@@ -384,7 +282,7 @@ fn top_rows(d: &DiffReport, c: &ColumnDiff, w: &mut dyn Write, style: Style) -> 
         row.push(right(show(&r.baseline)));
         row.push(right(show(&r.candidate)));
         if numeric {
-            row.push(right(opt(r.abs_diff)));
+            row.push(right(maybe(r.abs_diff)));
         }
         t.add_row(row);
     }

@@ -6,14 +6,15 @@ use std::io::{self, Write};
 
 use comfy_table::Cell;
 
-use super::console::{checks_table, table, Style};
+use super::table::{checks_table, table, Style};
 use crate::drift::{method_name, DriftReport};
+use crate::report::format::count;
 
-pub fn drift(d: &DriftReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
+pub(super) fn drift(d: &DriftReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
     let rows = |r: Option<u64>| r.map_or("?".to_string(), |n| n.to_string());
     writeln!(
         w,
-        "drift {} against {}{} · {} column{}, {} vs {} rows, {:.2} s",
+        "drift {} against {}{} · {}, {} vs {} rows, {:.2} s",
         d.source,
         if d.reference_kind == "saved" {
             "saved reference "
@@ -21,8 +22,7 @@ pub fn drift(d: &DriftReport, w: &mut dyn Write, style: Style) -> io::Result<()>
             ""
         },
         d.reference,
-        d.columns.len(),
-        if d.columns.len() == 1 { "" } else { "s" },
+        count(d.columns.len(), "column"),
         rows(d.rows_current),
         rows(d.rows_reference),
         d.seconds
@@ -73,7 +73,7 @@ pub fn drift(d: &DriftReport, w: &mut dyn Write, style: Style) -> io::Result<()>
             .unseen
             .iter()
             .take(10)
-            .map(|(v, n)| format!("{v:?} ({n} row{})", if *n == 1 { "" } else { "s" }))
+            .map(|(v, n)| format!("{v:?} ({})", count(*n, "row")))
             .collect();
         let more = c.unseen.len().saturating_sub(10);
         writeln!(

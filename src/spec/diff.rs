@@ -1,11 +1,12 @@
-//! The model-release sections of a suite: `diff:` (keyed comparison of two
-//! prediction tables, gates on it, quality against ground truth) and
-//! `bench:` (timing the two models' commands). Types first, then parsing.
-
-use std::time::Duration;
+//! The `diff:` section of a suite: the keyed comparison of two prediction
+//! tables, its tolerances and gates, and quality against ground truth.
+//! Types first, then parsing.
 
 use super::diag::{suggest, Pos};
-use super::parse::{get, Entries, Parser};
+use super::parser::{get, Entries, Parser};
+
+/// A key and its value in a mapping.
+type Entry = (Node, Node);
 use super::yaml::{Kind, Node};
 use super::{Lit, Severity};
 
@@ -219,22 +220,6 @@ pub struct QualityGate {
     pub severity: Severity,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct BenchSpec {
-    /// Substituted for `{input}`.
-    pub input: String,
-    pub baseline_cmd: String,
-    pub candidate_cmd: String,
-    /// Substituted for `{output}`; default a file in a temporary directory.
-    pub baseline_output: Option<String>,
-    pub candidate_output: Option<String>,
-    pub runs: usize,
-    pub warmup: usize,
-    pub timeout: Duration,
-    /// Gate on the ratio of median wall times, candidate over baseline.
-    pub max_slowdown: Option<(f64, Severity)>,
-}
-
 pub(crate) const DIFF_KEYS: [&str; 11] = [
     "baseline",
     "candidate",
@@ -261,23 +246,7 @@ pub(crate) const TRUTH_KEYS: [&str; 7] = [
     "positive",
 ];
 pub(crate) const QUALITY_KEYS: [&str; 5] = ["max_drop", "max_increase", "min", "max", "severity"];
-pub(crate) const BENCH_KEYS: [&str; 10] = [
-    "input",
-    "baseline_cmd",
-    "candidate_cmd",
-    "baseline_output",
-    "candidate_output",
-    "runs",
-    "warmup",
-    "timeout",
-    "max_slowdown",
-    "severity",
-];
 pub const DEFAULT_TOP: usize = 10;
-
-/// A key and its value in a mapping.
-type Entry = (Node, Node);
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 
 impl Parser {
     pub(super) fn diff(&mut self, n: &Node, declared: &[String]) -> Option<DiffSpec> {
@@ -396,70 +365,6 @@ impl Parser {
             return None;
         }
         Some(name)
-    }
-
-    /// One name or a non-empty list of names.
-    pub(super) fn names(&mut self, n: &Node, what: &str) -> Option<Vec<String>> {
-        match &n.kind {
-            Kind::Str(s) => Some(vec![s.clone()]),
-            Kind::Seq(items) if !items.is_empty() => items
-                .iter()
-                .map(|i| match &i.kind {
-                    Kind::Str(s) => Some(s.clone()),
-                    Kind::Int(_) | Kind::Bool(_) | Kind::Float(_) => Some(i.key_text()),
-                    _ => {
-                        self.err(i.pos, format!("{what} must list column names"));
-                        None
-                    }
-                })
-                .collect(),
-            _ => {
-                self.err(
-                    n.pos,
-                    format!(
-                        "{what} must be a column name or a non-empty list of them, found {}",
-                        n.describe()
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    pub(super) fn count(&mut self, n: &Node, what: &str) -> Option<usize> {
-        match n.kind {
-            Kind::Int(i) if i >= 0 => Some(i as usize),
-            _ => {
-                self.err(
-                    n.pos,
-                    format!("{what} must be a whole number ≥ 0, found {}", n.describe()),
-                );
-                None
-            }
-        }
-    }
-
-    pub(super) fn number(&mut self, n: &Node, what: &str) -> Option<f64> {
-        match n.kind {
-            Kind::Int(i) => Some(i as f64),
-            Kind::Float(f) if f.is_finite() => Some(f),
-            _ => {
-                self.err(
-                    n.pos,
-                    format!("{what} must be a finite number, found {}", n.describe()),
-                );
-                None
-            }
-        }
-    }
-
-    pub(super) fn non_negative(&mut self, n: &Node, what: &str) -> Option<f64> {
-        let v = self.number(n, what)?;
-        if v < 0.0 {
-            self.err(n.pos, format!("{what} must be ≥ 0, found {v}"));
-            return None;
-        }
-        Some(v)
     }
 
     fn tolerance(&mut self, entries: &Entries, what: &str) -> Option<Tolerance> {
@@ -640,22 +545,6 @@ impl Parser {
         ok.then_some(out)
     }
 
-    pub(super) fn severity(&mut self, n: &Node) -> Option<Severity> {
-        let s = self.string(n, "`severity`")?;
-        match s.as_str() {
-            "error" => Some(Severity::Error),
-            "warn" => Some(Severity::Warn),
-            _ => {
-                self.err_help(
-                    n.pos,
-                    format!("`severity` must be `error` or `warn`; found `{s}`"),
-                    suggest(&s, &["error", "warn"]),
-                );
-                None
-            }
-        }
-    }
-
     fn truth(&mut self, n: &Node, declared: &[String]) -> Option<TruthSpec> {
         let entries = self.map(n, "`truth`")?;
         self.known_keys(entries, &TRUTH_KEYS, "`truth`");
@@ -794,95 +683,5 @@ impl Parser {
             out.push(g);
         }
         ok.then_some(out)
-    }
-
-    pub(super) fn bench(&mut self, n: &Node) -> Option<BenchSpec> {
-        let entries = self.map(n, "`bench`")?;
-        self.known_keys(entries, &BENCH_KEYS, "`bench`");
-        let text = |p: &mut Parser, key: &str, required: bool| match get(entries, key) {
-            Some(v) => p.string(v, &format!("`{key}`")).map(Some),
-            None if required => {
-                p.err_help(
-                    n.pos,
-                    format!("`bench` is missing required key `{key}`"),
-                    "e.g. `baseline_cmd: \"python -m model_v1.predict {input} {output}\"`",
-                );
-                None
-            }
-            None => Some(None),
-        };
-        let input = text(self, "input", true);
-        let baseline_cmd = text(self, "baseline_cmd", true);
-        let candidate_cmd = text(self, "candidate_cmd", true);
-        let baseline_output = text(self, "baseline_output", false);
-        let candidate_output = text(self, "candidate_output", false);
-        let runs = match get(entries, "runs") {
-            None => Some(5),
-            Some(r) => match self.count(r, "`runs`") {
-                Some(0) => {
-                    self.err(r.pos, "`runs` must be at least 1");
-                    None
-                }
-                other => other,
-            },
-        };
-        let warmup = match get(entries, "warmup") {
-            None => Some(1),
-            Some(w) => self.count(w, "`warmup`"),
-        };
-        let timeout = match get(entries, "timeout") {
-            None => Some(DEFAULT_TIMEOUT),
-            Some(t) => self.duration(t),
-        };
-        let severity = get(entries, "severity").and_then(|s| self.severity(s));
-        let max_slowdown = match get(entries, "max_slowdown") {
-            None => Some(None),
-            Some(m) => self
-                .number(m, "`max_slowdown`")
-                .filter(|x| {
-                    let positive = *x > 0.0;
-                    if !positive {
-                        self.err_help(
-                            m.pos,
-                            "`max_slowdown` is a ratio of median times and must be > 0",
-                            "e.g. 1.10 lets the candidate be at most 10% slower",
-                        );
-                    }
-                    positive
-                })
-                .map(|x| Some((x, severity.unwrap_or(Severity::Error)))),
-        };
-        Some(BenchSpec {
-            input: input??,
-            baseline_cmd: baseline_cmd??,
-            candidate_cmd: candidate_cmd??,
-            baseline_output: baseline_output?,
-            candidate_output: candidate_output?,
-            runs: runs?,
-            warmup: warmup?,
-            timeout: timeout?,
-            max_slowdown: max_slowdown?,
-        })
-    }
-
-    /// Seconds as a number, or `30s`, `10m`, `2h`.
-    fn duration(&mut self, n: &Node) -> Option<Duration> {
-        let secs = match &n.kind {
-            Kind::Int(i) if *i > 0 => Some(*i as f64),
-            Kind::Float(f) if *f > 0.0 && f.is_finite() => Some(*f),
-            Kind::Str(s) => super::time::parse_duration(s.trim()).map(|s| s as f64),
-            _ => None,
-        };
-        match secs.filter(|s| *s > 0.0) {
-            Some(s) => Some(Duration::from_secs_f64(s)),
-            None => {
-                self.err_help(
-                    n.pos,
-                    "`timeout` must be a positive duration",
-                    "write seconds (`90`) or a duration (`30s`, `10m`, `2h`)",
-                );
-                None
-            }
-        }
     }
 }

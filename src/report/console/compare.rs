@@ -8,28 +8,26 @@ use std::io::{self, Write};
 
 use comfy_table::{Attribute, Cell, Color};
 
-use super::console::{checks_table, table, Style};
+use super::table::{checks_table, table, Style};
 use crate::check::Status;
-use crate::compare::{show, show_delta, tolerance_text, CompareReport};
-use crate::spec::Tolerance;
+use crate::compare::CompareReport;
+use crate::metric::value::shown;
+use crate::report::format::{count, delta, tolerance};
 
-pub fn compare(c: &CompareReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
+pub(super) fn compare(c: &CompareReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
     let names: Vec<&str> = c.environments.iter().map(|e| e.name.as_str()).collect();
     writeln!(
         w,
         "compare {} against {} · tolerance {} · {:.2} s",
         names[1..].join(", "),
         names[0],
-        tolerance_text(&Tolerance {
-            abs: c.tolerance.max_abs,
-            rel: c.tolerance.max_rel
-        }),
+        tolerance(c.tolerance.max_abs, c.tolerance.max_rel),
         c.seconds
     )?;
     for e in &c.environments {
-        let rows = e.rows.map_or(String::new(), |n| {
-            format!(", {n} row{}", if n == 1 { "" } else { "s" })
-        });
+        let rows = e
+            .rows
+            .map_or(String::new(), |n| format!(", {}", count(n, "row")));
         match &e.error {
             Some(err) => writeln!(w, "  {:<10} {} — {err}", e.name, e.path)?,
             None => {
@@ -37,14 +35,13 @@ pub fn compare(c: &CompareReport, w: &mut dyn Write, style: Style) -> io::Result
                 let pushed = match (e.pushed_down.len(), back) {
                     (0, _) => String::new(),
                     (n, Some(b)) => format!(
-                        ", aggregated in the database ({n} statement{}, {b} row{} back)",
-                        if n == 1 { "" } else { "s" },
-                        if b == 1 { "" } else { "s" }
+                        ", aggregated in the database ({}, {} back)",
+                        count(n, "statement"),
+                        count(b, "row")
                     ),
-                    (n, None) => format!(
-                        ", aggregated in the database ({n} statement{})",
-                        if n == 1 { "" } else { "s" }
-                    ),
+                    (n, None) => {
+                        format!(", aggregated in the database ({})", count(n, "statement"))
+                    }
                 };
                 writeln!(
                     w,
@@ -76,9 +73,9 @@ pub fn compare(c: &CompareReport, w: &mut dyn Write, style: Style) -> io::Result
             };
             let mut cells = vec![Cell::new(column), Cell::new(metric)];
             for (i, v) in r.values.iter().enumerate() {
-                let mut text = show(v);
+                let mut text = shown(v);
                 if let Some(d) = r.deltas[i].as_ref().filter(|d| d.abs != 0.0) {
-                    text = format!("{text}  {}", show_delta(d));
+                    text = format!("{text}  {}", delta(d.abs, d.rel));
                 }
                 if r.differs[i] {
                     text = format!("{text} ✗");
@@ -139,7 +136,7 @@ pub fn compare(c: &CompareReport, w: &mut dyn Write, style: Style) -> io::Result
     }
     for d in &c.diffs {
         writeln!(w)?;
-        super::console_release::diff(d, w, style)?;
+        super::diff::diff(d, w, style)?;
     }
     Ok(())
 }

@@ -3,10 +3,12 @@
 //! explains itself twice: a list of problems (`why`) and a unified diff of
 //! the expected against the actual schema, both in contract vocabulary.
 
+use crate::report::format::count as counted;
 use datafusion::arrow::datatypes::Schema;
 use similar::TextDiff;
 
-use crate::check::{CheckResult, Observations, Status};
+use super::{CheckResult, Status};
+use crate::metric::exec::MetricValues;
 use crate::metric::{Metric, Value};
 use crate::spec::{ColumnContract, ExtraColumns, Order, SchemaContract};
 use crate::types::display_type;
@@ -29,11 +31,11 @@ pub fn evaluate(
     mut r: CheckResult,
     c: &SchemaContract,
     schema: &Schema,
-    obs: &Observations,
+    metrics: &MetricValues,
 ) -> CheckResult {
     let mut problems = Vec::new();
     let mut actual_null: Vec<(String, Option<i128>)> = Vec::new();
-    let rows = count(obs, &Metric::RowCount);
+    let rows = count(metrics, &Metric::RowCount);
     for col in &c.columns {
         let Ok(field) = schema.field_with_name(&col.name) else {
             problems.push(format!("missing column `{}`", col.name));
@@ -49,16 +51,19 @@ pub fn evaluate(
             }
         }
         if col.nullable == Some(false) {
-            let nulls = match (rows, count(obs, &Metric::NonNullCount(col.name.clone()))) {
+            let nulls = match (
+                rows,
+                count(metrics, &Metric::NonNullCount(col.name.clone())),
+            ) {
                 (Some(r), Some(nn)) => Some(r - nn),
                 _ => None,
             };
             match nulls {
                 Some(0) => {}
                 Some(n) => problems.push(format!(
-                    "`{}` has {n} null{} but is declared not null",
+                    "`{}` has {} but is declared not null",
                     col.name,
-                    if n == 1 { "" } else { "s" }
+                    counted(n, "null")
                 )),
                 None => return r.error(format!("could not count the nulls of `{}`", col.name)),
             }
@@ -100,11 +105,7 @@ pub fn evaluate(
     r.observed_text = if problems.is_empty() {
         format!("{} columns as declared", c.columns.len())
     } else {
-        format!(
-            "{} problem{}",
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" }
-        )
+        counted(problems.len(), "problem")
     };
     if !problems.is_empty() {
         r.status = Status::Fail;
@@ -122,8 +123,8 @@ pub fn evaluate(
     r
 }
 
-fn count(obs: &Observations, m: &Metric) -> Option<i128> {
-    match obs.metrics.get(m) {
+fn count(metrics: &MetricValues, m: &Metric) -> Option<i128> {
+    match metrics.get(m) {
         Some(Ok(Some(Value::Int(i)))) => Some(*i),
         _ => None,
     }

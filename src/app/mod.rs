@@ -1,0 +1,286 @@
+//! Commands wired to their effects: loading suites, running, writing
+//! reports, and mapping every outcome to an exit code. Reports go to stdout
+//! or files, diagnostics to stderr; a closed stdout (`| head`) ends quietly.
+
+mod adhoc;
+mod schema;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use comfy_table::Table;
+
+use crate::cli::{Cli, Command, EngineArgs, OutputFormat, ReportArgs};
+use crate::report::format::count;
+use crate::report::{console, exit, json};
+use crate::run::{self, Options};
+use crate::spec::{self, Suite};
+
+pub fn main(cli: Cli) -> i32 {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return exit::BROKEN;
+        }
+    };
+    match cli.command {
+        Command::Run {
+            suites,
+            reports,
+            strict,
+            now,
+            history,
+            engine,
+        } => rt.block_on(run_cmd(&suites, reports, strict, now, history, engine)),
+        Command::History(args) => crate::history::show::main(&args),
+        Command::Diff(args) => rt.block_on(adhoc::diff(*args)),
+        Command::Compare(args) => rt.block_on(adhoc::compare(*args)),
+        Command::Profile(args) => rt.block_on(crate::profile::main(args)),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "verdict", &mut io::stdout());
+            exit::PASS
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            match clap_mangen::Man::new(cmd).render(&mut io::stdout()) {
+                Ok(()) => exit::PASS,
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => exit::PASS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    exit::BROKEN
+                }
+            }
+        }
+        Command::Validate { suites } => validate(&suites),
+        Command::Schema { path, format, json } => rt.block_on(schema::schema(&path, format, json)),
+    }
+}
+
+/// Loads every suite, printing all problems of all of them.
+fn load_all(paths: &[PathBuf]) -> Result<Vec<Suite>, ()> {
+    let mut suites = Vec::new();
+    let mut failed = false;
+    for p in paths {
+        match spec::load(p) {
+            Ok(s) => suites.push(s),
+            Err(e) => {
+                eprint!("{}", e.render());
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        Err(())
+    } else {
+        Ok(suites)
+    }
+}
+
+fn validate(paths: &[PathBuf]) -> i32 {
+    let Ok(suites) = load_all(paths) else {
+        return exit::INVALID;
+    };
+    for s in &suites {
+        let mut parts = vec![
+            count(s.sources.len(), "source"),
+            count(s.check_count(), "check"),
+        ];
+        if s.diff.is_some() {
+            parts.push("a diff".into());
+        }
+        if s.bench.is_some() {
+            parts.push("a bench".into());
+        }
+        eprintln!("{}: ok ({})", s.file, parts.join(", "));
+    }
+    exit::PASS
+}
+
+fn parse_now(now: Option<String>) -> Result<DateTime<Utc>, String> {
+    match now {
+        None => Ok(Utc::now()),
+        Some(s) => spec::time::parse_instant(&s)
+            .map(DateTime::<Utc>::from_timestamp_nanos)
+            .ok_or_else(|| {
+                format!("--now {s:?} is not an instant (e.g. 2026-11-25T12:00:00Z or 2026-11-25)")
+            }),
+    }
+}
+
+async fn run_cmd(
+    paths: &[PathBuf],
+    reports: ReportArgs,
+    strict: bool,
+    now: Option<String>,
+    history: Option<PathBuf>,
+    engine: EngineArgs,
+) -> i32 {
+    let now = match parse_now(now) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::INVALID;
+        }
+    };
+    let Ok(suites) = load_all(paths) else {
+        return exit::INVALID;
+    };
+    let Ok(notify) = notify_plan(&reports, &suites) else {
+        return exit::INVALID;
+    };
+    let mut opts = match options(strict, now, &engine, reports.quiet) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    opts.history = history
+        .as_deref()
+        .map(|d| crate::history::past(d).map_err(|e| crate::error::text(&e)));
+    let mut report = run::run(&suites, &opts).await;
+    if let Some(dir) = &history {
+        let recorded = crate::history::record(dir, &report, now);
+        if let Some(e) = &recorded.error {
+            eprintln!("error: {e}");
+        }
+        report.record_history(recorded);
+    }
+    emit(notify.deliver(report).await, &reports)
+}
+
+/// The webhooks to post to once the report is built; a bad `--notify` URL
+/// is an invalid command line (printed here, redacted).
+pub(super) fn notify_plan(args: &ReportArgs, suites: &[Suite]) -> Result<crate::notify::Plan, ()> {
+    crate::notify::Plan::new(args, suites).map_err(|e| eprintln!("error: {e}"))
+}
+
+/// Run options from the command line; `Err` is the exit code of a bad flag.
+pub(super) fn options(
+    strict: bool,
+    now: DateTime<Utc>,
+    engine: &EngineArgs,
+    quiet: bool,
+) -> Result<Options, i32> {
+    let memory_limit = match engine.memory_limit.as_deref().map(parse_size) {
+        None => None,
+        Some(Ok(n)) => Some(n),
+        Some(Err(e)) => {
+            eprintln!("error: --memory-limit: {e}");
+            return Err(exit::INVALID);
+        }
+    };
+    let engine = crate::engine::Settings { memory_limit };
+    if let Err(e) = engine.session(false) {
+        eprintln!("error: {}", crate::error::text(&e));
+        return Err(exit::BROKEN);
+    }
+    Ok(Options {
+        strict,
+        now,
+        engine,
+        progress: crate::progress::Progress::for_stderr(quiet),
+        history: None,
+    })
+}
+
+/// `2G`, `512M`, `1.5GiB`, `800k` or plain bytes; powers of 1024.
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (e.g. 2G, 512M)"))?;
+    let mult = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1u64,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        "t" | "tb" | "tib" => 1 << 40,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {s:?} (use K, M, G or T)"
+            ))
+        }
+    };
+    let bytes = n * mult as f64;
+    if bytes < 1.0 {
+        return Err(format!("{s:?} is no memory at all"));
+    }
+    Ok(bytes as usize)
+}
+
+/// Writes the report files asked for, prints the report on stdout, and
+/// returns the exit code. A report file that cannot be written is exit 3.
+pub(super) fn emit(report: crate::report::Report, args: &ReportArgs) -> i32 {
+    let files: [(&Option<PathBuf>, &str, Renderer); 4] = [
+        (&args.json, "JSON", |r, w| json::render(r, w)),
+        (&args.junit, "JUnit", |r, w| {
+            crate::report::junit::render(r, w)
+        }),
+        (&args.html, "HTML", |r, w| crate::report::html::render(r, w)),
+        (&args.markdown, "Markdown", |r, w| {
+            crate::report::markdown::render(r, w)
+        }),
+    ];
+    for (path, what, render) in files {
+        let Some(path) = path else { continue };
+        if let Err(e) = write_report(path, what == "Markdown", |w| render(&report, w)) {
+            eprintln!(
+                "error: cannot write the {what} report to {}: {e}",
+                path.display()
+            );
+            return exit::BROKEN;
+        }
+    }
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let printed = match args.format {
+        OutputFormat::Json => json::render(&report, &mut out),
+        OutputFormat::Console => {
+            let tty = stdout.is_terminal();
+            let style = console::Style {
+                color: tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                width: if tty { terminal_width() } else { None },
+            };
+            console::render(&report, &mut out, style)
+        }
+    };
+    if let Err(e) = printed.and_then(|_| out.flush()) {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the report: {e}");
+            return exit::BROKEN;
+        }
+    }
+    report.exit_code
+}
+
+type Renderer = fn(&crate::report::Report, &mut dyn Write) -> io::Result<()>;
+
+/// Writes a report file; `append` adds to an existing file (GitHub's step
+/// summary is one file that several steps append to).
+fn write_report(
+    path: &std::path::Path,
+    append: bool,
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(append)
+        .truncate(!append)
+        .open(path)?;
+    let mut w = io::BufWriter::new(f);
+    render(&mut w)?;
+    w.flush()
+}
+
+fn terminal_width() -> Option<u16> {
+    Table::new().width()
+}

@@ -1,0 +1,133 @@
+//! A check's result: its status, the observed value beside the
+//! expectation, the reason, the offending values.
+
+use serde::Serialize;
+
+use crate::metric::{LitSet, Metric, Value};
+use crate::report::format::count;
+use crate::spec::{Check, CheckKind, Severity};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Could not be evaluated (the reason is in `why`).
+    Error,
+    Fail,
+    Pass,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub name: String,
+    pub check: &'static str,
+    pub column: Option<String>,
+    pub severity: Severity,
+    pub status: Status,
+    /// The value compared with the expectation (null when there is none).
+    pub observed: Option<Value>,
+    /// The observation as shown to a person.
+    pub observed_text: String,
+    pub expected: String,
+    pub why: Option<String>,
+    /// Expected vs actual schema as a unified diff, for failed contracts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+    /// The most frequent offending values of a failed `in_set` or `regex`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sample: Vec<crate::metric::exec::Sample>,
+}
+
+impl CheckResult {
+    /// The result of a check written in the suite, passing until judged.
+    pub fn new(check: &Check, expected: String) -> CheckResult {
+        CheckResult::named(
+            check.name.clone(),
+            check.kind.keyword(),
+            check.kind.column(),
+            check.severity,
+            expected,
+        )
+    }
+
+    /// The result of a check the suite implies rather than writes (a diff
+    /// or bench gate, a drifted column, a compared aggregate), passing
+    /// until judged.
+    pub fn named(
+        name: impl Into<String>,
+        check: &'static str,
+        column: Option<String>,
+        severity: Severity,
+        expected: impl Into<String>,
+    ) -> CheckResult {
+        CheckResult {
+            name: name.into(),
+            check,
+            column,
+            severity,
+            status: Status::Pass,
+            observed: None,
+            observed_text: String::new(),
+            expected: expected.into(),
+            why: None,
+            diff: None,
+            sample: Vec::new(),
+        }
+    }
+
+    /// The observed value and how a person reads it.
+    pub fn observed(mut self, value: Option<Value>, text: impl Into<String>) -> CheckResult {
+        self.observed = value;
+        self.observed_text = text.into();
+        self
+    }
+
+    /// The outcome, with the reason when there is one.
+    pub fn judged(mut self, status: Status, why: Option<String>) -> CheckResult {
+        self.status = status;
+        self.why = why;
+        self
+    }
+
+    /// The offending values as shown after a failure: `"FRANCE" (1 row),
+    /// "x" (3 rows)`; None when there are none.
+    pub fn sample_text(&self) -> Option<String> {
+        if self.sample.is_empty() {
+            return None;
+        }
+        let shown: Vec<String> = self
+            .sample
+            .iter()
+            .map(|s| format!("{} ({})", s.value, count(s.rows, "row")))
+            .collect();
+        Some(shown.join(", "))
+    }
+
+    pub fn error(mut self, why: impl Into<String>) -> CheckResult {
+        self.status = Status::Error;
+        self.why = Some(why.into());
+        self
+    }
+
+    /// The metric whose offending values explain a failure of this check.
+    pub fn offending_metric(check: &Check) -> Option<Metric> {
+        match &check.kind {
+            CheckKind::InSet { column, values } => {
+                Some(Metric::NotInSet(column.clone(), LitSet(values.clone())))
+            }
+            CheckKind::Regex { column, pattern } => {
+                Some(Metric::NotMatching(column.clone(), pattern.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The label a report shows: a failed `warn` check is a warning.
+    pub fn label(&self) -> &'static str {
+        match (self.status, self.severity) {
+            (Status::Pass, _) => "PASS",
+            (Status::Fail, Severity::Error) => "FAIL",
+            (Status::Fail, Severity::Warn) => "WARN",
+            (Status::Error, _) => "ERROR",
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Database sources: a PostgreSQL or MySQL/MariaDB table, or a query over
+//! one database's tables, registered as a DataFusion table through the
+//! datafusion-table-providers crates. The session's federation planner
+//! (`crate::engine`) hands every sub-plan that reads only one database
+//! to that database as SQL, so a source's aggregate comes back as one row:
+//! the table is never pulled.
+//!
+//! Connection URLs carry passwords. A [`DbUrl`] keeps its password out of
+//! `Debug` and `Display`; every message built here names the host and port
+//! and shows the URL through [`DbUrl::shown`], and errors from the drivers
+//! are scrubbed of the password before anyone sees them.
+
+pub mod dburl;
+
+pub use dburl::{is_database_url, mask_passwords, redact, DbUrl, Dialect};
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::catalog::{MemorySchemaProvider, TableProvider};
+use datafusion::common::TableReference;
+use datafusion::config::Dialect as SqlDialect;
+use datafusion::datasource::ViewTable;
+use datafusion::prelude::SessionContext;
+use datafusion_table_providers::mysql::MySQLTableFactory;
+use datafusion_table_providers::postgres::PostgresTableFactory;
+use datafusion_table_providers::sql::db_connection_pool::mysqlpool::MySQLConnectionPool;
+use datafusion_table_providers::sql::db_connection_pool::postgrespool::PostgresConnectionPool;
+use datafusion_table_providers::util::secrets::to_secret_map;
+
+use crate::spec::{DatabaseSpec, DbObject};
+
+/// Connects, finds the table (or plans the query) and registers it in `ctx`
+/// as `name`; returns its schema.
+pub async fn register(
+    ctx: &SessionContext,
+    name: &str,
+    db: &DatabaseSpec,
+) -> Result<SchemaRef, String> {
+    let url = &db.url;
+    let tables = Connection::open(url).await?;
+    let provider: Arc<dyn TableProvider> = match &db.object {
+        DbObject::Table(t) => tables.table(url, t).await?,
+        DbObject::Query(q) => tables.query(url, q).await?,
+    };
+    let schema = provider.schema();
+    ctx.register_table(name, provider)
+        .map_err(|e| url.scrub(&crate::error::datafusion_text(&e)))?;
+    Ok(schema)
+}
+
+enum Connection {
+    Postgres(PostgresTableFactory),
+    Mysql(MySQLTableFactory),
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl Connection {
+    async fn open(url: &DbUrl) -> Result<Connection, String> {
+        let mut params: HashMap<String, String> = HashMap::new();
+        let mut put = |k: &str, v: &str| {
+            params.insert(k.to_string(), v.to_string());
+        };
+        put("host", &url.host);
+        put("db", &url.database);
+        if let Some(u) = &url.user {
+            put("user", u);
+        }
+        if let Some(p) = &url.password {
+            put("pass", p);
+        }
+        for (k, v) in &url.params {
+            put(k, v);
+        }
+        let connected = match url.dialect {
+            Dialect::Postgres => {
+                params.insert("port".into(), url.port.to_string());
+                // A server without TLS is still reached; `sslmode=require`
+                // in the URL insists on TLS.
+                params.entry("sslmode".into()).or_insert("prefer".into());
+                PostgresConnectionPool::new(to_secret_map(params))
+                    .await
+                    .map(|pool| Connection::Postgres(PostgresTableFactory::new(Arc::new(pool))))
+                    .map_err(|e| Box::new(e) as BoxError)
+            }
+            Dialect::Mysql => {
+                params.insert("tcp_port".into(), url.port.to_string());
+                // `preferred` means TLS when the server offers it; the
+                // driver gives up instead, so a server without TLS is asked
+                // again in plain text. `sslmode=required` never falls back.
+                let asked = params.get("sslmode").cloned();
+                let mode = asked.clone().unwrap_or("preferred".into());
+                params.insert("sslmode".into(), mode.clone());
+                let first = MySQLConnectionPool::new(to_secret_map(params.clone())).await;
+                let pool = match first {
+                    Err(e)
+                        if mode == "preferred"
+                            && crate::error::text(&e)
+                                .contains("server does not have this capability") =>
+                    {
+                        params.insert("sslmode".into(), "disabled".into());
+                        MySQLConnectionPool::new(to_secret_map(params)).await
+                    }
+                    other => other,
+                };
+                pool.map(|pool| Connection::Mysql(MySQLTableFactory::new(Arc::new(pool))))
+                    .map_err(|e| Box::new(e) as BoxError)
+            }
+        };
+        connected.map_err(|e| {
+            format!(
+                "cannot connect to {} at {} ({}): {}",
+                url.dialect.label(),
+                url.address(),
+                url.shown(),
+                url.scrub(&crate::error::text(e.as_ref()))
+            )
+        })
+    }
+
+    async fn table(&self, url: &DbUrl, table: &str) -> Result<Arc<dyn TableProvider>, String> {
+        let reference = table_reference(table);
+        let found = match self {
+            Connection::Postgres(f) => f.table_provider(reference).await,
+            Connection::Mysql(f) => f.table_provider(reference).await,
+        };
+        found.map_err(|e| {
+            let why = url.scrub(&crate::error::text(e.as_ref()));
+            if why.contains("not found") || why.contains("doesn't exist") {
+                format!(
+                    "{} at {} has no table `{table}` in database `{}`",
+                    url.dialect.label(),
+                    url.address(),
+                    url.database
+                )
+            } else {
+                format!("cannot read table `{table}` from {}: {why}", url.shown())
+            }
+        })
+    }
+
+    /// A query becomes a DataFusion view over the database's tables: the
+    /// tables it names are looked up in the database, the query is planned
+    /// over them, and the federation planner later sends the whole plan,
+    /// with whatever a check adds on top, to the database.
+    async fn query(&self, url: &DbUrl, sql: &str) -> Result<Arc<dyn TableProvider>, String> {
+        let bad = |e: String| format!("cannot plan the query of {}: {e}", url.shown());
+        let scratch = crate::engine::federated().map_err(|e| bad(crate::error::text(&e)))?;
+        let dialect = match url.dialect {
+            Dialect::Postgres => SqlDialect::PostgreSQL,
+            Dialect::Mysql => SqlDialect::MySQL,
+        };
+        let state = scratch.state();
+        let statement = state
+            .sql_to_statement(sql, &dialect)
+            .map_err(|e| bad(crate::error::datafusion_text(&e)))?;
+        let references = state
+            .resolve_table_references(&statement)
+            .map_err(|e| bad(crate::error::datafusion_text(&e)))?;
+        if references.is_empty() {
+            return Err(bad("the query reads no table".into()));
+        }
+        let catalog = scratch
+            .catalog("datafusion")
+            .expect("the default catalog exists");
+        for r in references {
+            let name = r.table().to_string();
+            let reference = match r.schema() {
+                Some(s) => TableReference::partial(s, name.as_str()),
+                None => TableReference::bare(name.as_str()),
+            };
+            let provider = self.table(url, &reference.to_string()).await?;
+            if let Some(s) = r.schema() {
+                if catalog.schema(s).is_none() {
+                    catalog
+                        .register_schema(s, Arc::new(MemorySchemaProvider::new()))
+                        .map_err(|e| bad(crate::error::datafusion_text(&e)))?;
+                }
+            }
+            scratch
+                .register_table(r.clone(), provider)
+                .map_err(|e| bad(crate::error::datafusion_text(&e)))?;
+        }
+        let plan = state
+            .statement_to_plan(statement)
+            .await
+            .map_err(|e| bad(crate::error::datafusion_text(&e)))?;
+        let view = ViewTable::new(plan, Some(sql.to_string()));
+        Ok(Arc::new(view))
+    }
+}
+
+/// `schema.table` or `table`, split as written: the database's own names
+/// are case-sensitive once quoted, and the providers quote them.
+fn table_reference(table: &str) -> TableReference {
+    match table.split_once('.') {
+        Some((schema, t)) => TableReference::partial(schema, t),
+        None => TableReference::bare(table),
+    }
+}

@@ -1,0 +1,113 @@
+//! The engine: where DataFusion sessions are made, and the one place that
+//! knows how. Every layer that needs a session — a run, `verdict schema`,
+//! `verdict profile`, a database query being planned, a saved drift
+//! reference — asks this module for one; none builds its own.
+//!
+//! A session is local DataFusion with statistics on (counts and min/max
+//! from Parquet footers), settings from `DATAFUSION_*` variables, an
+//! optional memory bound under which sorts and joins spill, and, when a
+//! database is among its tables, datafusion-federation's planner, which
+//! hands every sub-plan that reads one database to that database as SQL.
+//! [`Settings`] is what a run chooses; new kinds of tables (object stores)
+//! and engines register here.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use datafusion::error::DataFusionError;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::SessionStateBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+use crate::spec::SourceSpec;
+
+/// Why a session could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("a DATAFUSION_* setting in the environment is invalid")]
+    Settings(#[source] DataFusionError),
+    #[error("cannot set up the memory pool")]
+    MemoryPool(#[source] DataFusionError),
+}
+
+/// What a run asks of its sessions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// Bytes DataFusion's memory pool may hold; beyond it, sorts and joins
+    /// spill to disk.
+    pub memory_limit: Option<usize>,
+}
+
+impl Settings {
+    /// A session for tables of these sources: federated when one of them
+    /// is a database.
+    pub fn session_for<'a>(
+        &self,
+        sources: impl IntoIterator<Item = &'a SourceSpec>,
+    ) -> Result<SessionContext, Error> {
+        let federated = sources.into_iter().any(|s| s.database.is_some());
+        self.session(federated)
+    }
+
+    /// A session whose memory pool is bounded when `memory_limit` is set.
+    /// The bounded session plans joins as sort-merge joins, which spill;
+    /// hash joins would fail instead when their table outgrows the pool.
+    ///
+    /// `federated` adds datafusion-federation's optimizer rule and planner:
+    /// a sub-plan that reads only one database's tables (an aggregate, a
+    /// filter, a group-by) becomes one SQL statement run by that database.
+    /// Sessions without database sources keep DataFusion's own planner.
+    pub fn session(&self, federated: bool) -> Result<SessionContext, Error> {
+        let mut config = SessionConfig::from_env()
+            .map_err(Error::Settings)?
+            .with_information_schema(false)
+            .with_collect_statistics(true);
+        let mut runtime = RuntimeEnvBuilder::new();
+        if let Some(limit) = self.memory_limit {
+            config = config.set_bool("datafusion.optimizer.prefer_hash_join", false);
+            runtime = runtime.with_memory_limit(limit, 1.0);
+        }
+        let runtime = runtime.build_arc().map_err(Error::MemoryPool)?;
+        let mut state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_runtime_env(runtime)
+            .with_default_features();
+        if federated {
+            state = state
+                .with_optimizer_rules(datafusion_federation::default_optimizer_rules())
+                .with_query_planner(Arc::new(datafusion_federation::FederatedQueryPlanner::new()));
+        }
+        Ok(SessionContext::new_with_state(state.build()))
+    }
+}
+
+/// A session for one source alone (`verdict schema`, `profile`, saved
+/// references), without limits.
+pub fn session_for_source(spec: &SourceSpec) -> Result<SessionContext, Error> {
+    Settings::default().session_for([spec])
+}
+
+/// A federated session for planning a database query before any table of
+/// it is registered in the run's session.
+pub fn federated() -> Result<SessionContext, Error> {
+    Settings::default().session(true)
+}
+
+/// Runs `fut` as its own task so that a panic inside a reader becomes an
+/// error on the part being read instead of ending the run without a report.
+pub async fn guarded<T: Send + 'static>(
+    fut: impl Future<Output = T> + Send + 'static,
+) -> Result<T, String> {
+    tokio::spawn(fut).await.map_err(|e| {
+        let why = e
+            .try_into_panic()
+            .ok()
+            .and_then(|p| {
+                p.downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            })
+            .unwrap_or_else(|| "task failed".into());
+        format!("internal error while reading: {why}")
+    })
+}

@@ -1,0 +1,252 @@
+//! The history's files: one Parquet file of rows per run under a
+//! directory, written under a hidden temporary name and renamed into place,
+//! and read back for `change_vs: history` and `verdict history`. Knows
+//! nothing of reports; `super` turns a report into rows.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, AsArray, Float64Array, Int32Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
+use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema, TimeUnit};
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::arrow::ArrowWriter;
+
+/// The layout version this verdict writes and reads.
+pub const SCHEMA_VERSION: i32 = 1;
+
+/// One observed number of one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub run_id: String,
+    /// Microseconds since the epoch, UTC.
+    pub time_us: i64,
+    pub suite: String,
+    pub source: String,
+    /// The check's name (`price.mean`), or `rows` for a row count.
+    pub check: String,
+    pub column: Option<String>,
+    /// What the number is: the check keyword (`mean`), `psi`, `row_count`…
+    pub metric: String,
+    pub value: f64,
+    pub status: String,
+}
+
+pub fn schema() -> Arc<Schema> {
+    let s = |n: &str| Field::new(n, DataType::Utf8, false);
+    Arc::new(Schema::new(vec![
+        Field::new("schema_version", DataType::Int32, false),
+        s("run_id"),
+        Field::new(
+            "time",
+            DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            false,
+        ),
+        s("suite"),
+        s("source"),
+        s("check"),
+        Field::new("column", DataType::Utf8, true),
+        s("metric"),
+        Field::new("value", DataType::Float64, false),
+        s("status"),
+    ]))
+}
+
+fn batch(rows: &[Row]) -> RecordBatch {
+    let strings = |f: &dyn Fn(&Row) -> &str| -> Arc<dyn Array> {
+        Arc::new(StringArray::from_iter_values(rows.iter().map(f)))
+    };
+    RecordBatch::try_new(
+        schema(),
+        vec![
+            Arc::new(Int32Array::from(vec![SCHEMA_VERSION; rows.len()])),
+            strings(&|r| &r.run_id),
+            Arc::new(
+                TimestampMicrosecondArray::from_iter_values(rows.iter().map(|r| r.time_us))
+                    .with_timezone("UTC"),
+            ),
+            strings(&|r| &r.suite),
+            strings(&|r| &r.source),
+            strings(&|r| &r.check),
+            Arc::new(StringArray::from_iter(
+                rows.iter().map(|r| r.column.as_deref()),
+            )),
+            strings(&|r| &r.metric),
+            Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.value))),
+            strings(&|r| &r.status),
+        ],
+    )
+    .expect("columns match the history schema")
+}
+
+/// What went wrong underneath: the file system, Parquet or Arrow.
+type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why the history could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot create the history in {dir}")]
+    Create {
+        dir: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write the history in {dir}")]
+    Write {
+        dir: String,
+        #[source]
+        source: Cause,
+    },
+    #[error("cannot read the history in {dir}")]
+    List {
+        dir: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read history file {path}")]
+    File {
+        path: String,
+        #[source]
+        source: Cause,
+    },
+    #[error("cannot read history file {path}: {why}")]
+    Layout { path: String, why: String },
+    #[error(
+        "history file {path} has layout version {version}; this verdict reads version {SCHEMA_VERSION} (written by a {} verdict)",
+        if *version > SCHEMA_VERSION { "newer" } else { "older" }
+    )]
+    Version { path: String, version: i32 },
+}
+
+/// Appends one run to `dir` (created if missing); returns the file written.
+pub fn append(dir: &Path, run_id: &str, time_us: i64, rows: &[Row]) -> Result<PathBuf, Error> {
+    let shown = || dir.display().to_string();
+    let fail = |e: Cause| Error::Write {
+        dir: shown(),
+        source: e,
+    };
+    std::fs::create_dir_all(dir).map_err(|source| Error::Create {
+        dir: shown(),
+        source,
+    })?;
+    let name = format!(
+        "{}-{run_id}.parquet",
+        crate::spec::time::format_nanos(time_us * 1000).replace(':', "")
+    );
+    let target = dir.join(name);
+    let tmp = tempfile::Builder::new()
+        .prefix(".verdict-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| fail(e.into()))?;
+    let file = tmp.reopen().map_err(|e| fail(e.into()))?;
+    let mut w = ArrowWriter::try_new(file, schema(), None).map_err(|e| fail(e.into()))?;
+    w.write(&batch(rows)).map_err(|e| fail(e.into()))?;
+    w.close().map_err(|e| fail(e.into()))?;
+    tmp.as_file().sync_all().map_err(|e| fail(e.into()))?;
+    tmp.persist(&target).map_err(|e| fail(e.error.into()))?;
+    Ok(target)
+}
+
+/// Every row of every run in `dir`, oldest first. Hidden files (runs being
+/// written) are skipped; a file of a newer layout is an error naming it.
+pub fn read(dir: &Path) -> Result<Vec<Row>, Error> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::List {
+        dir: dir.display().to_string(),
+        source,
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "parquet")
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    let mut rows = Vec::new();
+    for f in files {
+        read_file(&f, &mut rows)?;
+    }
+    rows.sort_by(|a, b| {
+        a.time_us
+            .cmp(&b.time_us)
+            .then_with(|| a.run_id.cmp(&b.run_id))
+    });
+    Ok(rows)
+}
+
+fn read_file(path: &Path, rows: &mut Vec<Row>) -> Result<(), Error> {
+    let shown = || path.display().to_string();
+    let bad = |e: Cause| Error::File {
+        path: shown(),
+        source: e,
+    };
+    let layout = |why: String| Error::Layout { path: shown(), why };
+    let file = std::fs::File::open(path).map_err(|e| bad(e.into()))?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| bad(e.into()))?
+        .build()
+        .map_err(|e| bad(e.into()))?;
+    for b in reader {
+        let b = b.map_err(|e| bad(e.into()))?;
+        let col = |name: &str| {
+            b.column_by_name(name)
+                .ok_or_else(|| layout(format!("no column `{name}`")))
+        };
+        let version = col("schema_version")?
+            .as_primitive_opt::<Int32Type>()
+            .ok_or_else(|| layout("`schema_version` is not int32".into()))?;
+        if let Some(v) = version.iter().flatten().find(|v| *v != SCHEMA_VERSION) {
+            return Err(Error::Version {
+                path: shown(),
+                version: v,
+            });
+        }
+        let text = |name: &str| -> Result<&StringArray, Error> {
+            col(name)?
+                .as_string_opt::<i32>()
+                .ok_or_else(|| layout(format!("`{name}` is not a string column")))
+        };
+        let (run, suite, source, check, column, metric, status) = (
+            text("run_id")?,
+            text("suite")?,
+            text("source")?,
+            text("check")?,
+            text("column")?,
+            text("metric")?,
+            text("status")?,
+        );
+        let time = col("time")?
+            .as_primitive_opt::<datafusion::arrow::datatypes::TimestampMicrosecondType>()
+            .ok_or_else(|| layout("`time` is not a microsecond timestamp".into()))?;
+        let value = col("value")?
+            .as_primitive_opt::<datafusion::arrow::datatypes::Float64Type>()
+            .ok_or_else(|| layout("`value` is not float64".into()))?;
+        for i in 0..b.num_rows() {
+            rows.push(Row {
+                run_id: run.value(i).to_string(),
+                time_us: time.value(i),
+                suite: suite.value(i).to_string(),
+                source: source.value(i).to_string(),
+                check: check.value(i).to_string(),
+                column: (!column.is_null(i)).then(|| column.value(i).to_string()),
+                metric: metric.value(i).to_string(),
+                value: value.value(i),
+                status: status.value(i).to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The past runs for `change_vs: history`: none yet when the directory does
+/// not exist (the first run creates it).
+pub fn past(dir: &Path) -> Result<Arc<Vec<Row>>, Error> {
+    if !dir.exists() {
+        return Ok(Arc::new(Vec::new()));
+    }
+    read(dir).map(Arc::new)
+}

@@ -1,0 +1,194 @@
+//! How numbers, counts, changes and durations are written, in every report
+//! format and in the observed/expected texts of checks: one spelling of a
+//! float, of a signed change, of a relative delta, of a plural. A leaf:
+//! it imports nothing from verdict, so any layer may use it.
+
+use std::fmt::Display;
+
+/// Floats show at most six decimals (trailing zeros trimmed), so reports stay
+/// readable and identical across runs; JSON carries the full value.
+pub fn fmt_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let a = f.abs();
+    if a != 0.0 && !(1e-4..1e15).contains(&a) {
+        return format!("{f:.4e}");
+    }
+    let s = format!("{f:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
+    }
+}
+
+/// A number that may be missing: `—` when it is.
+pub fn maybe(x: Option<f64>) -> String {
+    x.map_or("—".into(), fmt_float)
+}
+
+/// A tolerance as suites write it: `1e-6`, `0.001`.
+pub fn as_written(x: f64) -> String {
+    if x < 1e-4 {
+        format!("{x:e}")
+    } else {
+        fmt_float(x)
+    }
+}
+
+/// `abs 1e-6`, `rel 0.01`: the tolerances of a compared column that are
+/// not 0.
+pub fn tolerances(abs: Option<f64>, rel: Option<f64>) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(a) = abs.filter(|a| *a > 0.0) {
+        parts.push(format!("abs {}", as_written(a)));
+    }
+    if let Some(r) = rel.filter(|r| *r > 0.0) {
+        parts.push(format!("rel {}", as_written(r)));
+    }
+    parts
+}
+
+/// The per-column table of a diff, as every format heads it.
+pub const DIFF_COLUMNS: [&str; 10] = [
+    "column",
+    "type",
+    "changed",
+    "rate",
+    "mean |Δ|",
+    "p50 |Δ|",
+    "p95 |Δ|",
+    "p99 |Δ|",
+    "max |Δ|",
+    "mean shift",
+];
+
+/// A change with its sign: `+0.5`, `-2`, `0`.
+pub fn signed(x: f64) -> String {
+    if x > 0.0 {
+        format!("+{}", fmt_float(x))
+    } else {
+        fmt_float(x)
+    }
+}
+
+/// `Δ +2 (+0.2%)`: an absolute difference and, when the reference is not
+/// 0, the relative one with three significant digits.
+pub fn delta(abs: f64, rel: Option<f64>) -> String {
+    match rel {
+        Some(r) => format!(
+            "Δ {} ({}%)",
+            signed(abs),
+            signed(round_significant(r * 100.0, 3))
+        ),
+        None => format!("Δ {}", signed(abs)),
+    }
+}
+
+/// `x` rounded to `digits` significant digits (at most to whole units of
+/// the smallest decimal kept).
+pub fn round_significant(x: f64, digits: i32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let decimals = digits - x.abs().log10().ceil() as i32;
+    let f = 10f64.powi(decimals.max(0));
+    (x * f).round() / f
+}
+
+/// A tolerance as a person reads it: `equal`, `max_abs 0.5`, `max_rel
+/// 0.01`, or both joined with `+`.
+pub fn tolerance(abs: f64, rel: f64) -> String {
+    match (abs == 0.0, rel == 0.0) {
+        (true, true) => "equal".into(),
+        (false, true) => format!("max_abs {}", fmt_float(abs)),
+        (true, false) => format!("max_rel {}", fmt_float(rel)),
+        (false, false) => format!("max_abs {} + max_rel {}", fmt_float(abs), fmt_float(rel)),
+    }
+}
+
+/// Seconds with two decimals: `1.25 s`.
+pub fn secs(x: f64) -> String {
+    format!("{x:.2} s")
+}
+
+/// Seconds rounded to milliseconds, trailing zeros trimmed: `0.125 s`.
+pub fn millis(x: f64) -> String {
+    format!("{} s", fmt_float((x * 1000.0).round() / 1000.0))
+}
+
+/// Bytes in mebibytes with one decimal: `12.5 MiB`.
+pub fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / 1_048_576.0)
+}
+
+/// A count that may be one: every integer type a report holds.
+pub trait Quantity: Copy + Display {
+    fn is_one(self) -> bool;
+}
+
+macro_rules! quantity {
+    ($($t:ty),*) => {$(
+        impl Quantity for $t {
+            fn is_one(self) -> bool {
+                self == 1
+            }
+        }
+    )*};
+}
+quantity!(usize, u64, u32, i64, i128, i32);
+
+/// The English plural ending for `n` things: `""` for one, `"s"` otherwise.
+pub fn plural<N: Quantity>(n: N) -> &'static str {
+    if n.is_one() {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `1 row`, `3 rows`.
+pub fn count<N: Quantity>(n: N, noun: &str) -> String {
+    format!("{n} {noun}{}", plural(n))
+}
+
+/// `1 query`, `3 queries`: a count of a noun whose plural is irregular.
+pub fn count_as<N: Quantity>(n: N, one: &str, many: &str) -> String {
+    format!("{n} {}", if n.is_one() { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_trim_and_switch_to_exponents_at_the_edges() {
+        assert_eq!(fmt_float(0.1 + 0.2), "0.3");
+        assert_eq!(fmt_float(-0.0000001), "-1.0000e-7");
+        assert_eq!(fmt_float(f64::NAN), "NaN");
+        assert_eq!(fmt_float(-0.0), "0");
+        assert_eq!(fmt_float(2.5e15), "2.5000e15");
+    }
+
+    #[test]
+    fn deltas_keep_three_significant_digits() {
+        assert_eq!(delta(2.0, Some(0.00123456)), "Δ +2 (+0.123%)");
+        assert_eq!(delta(-2.0, Some(-0.02)), "Δ -2 (-2%)");
+        assert_eq!(delta(-5.0, None), "Δ -5");
+    }
+
+    #[test]
+    fn counts_say_one_or_many() {
+        assert_eq!(count(1usize, "warning"), "1 warning");
+        assert_eq!(count(0u64, "row"), "0 rows");
+        assert_eq!(count_as(1usize, "query", "queries"), "1 query");
+        assert_eq!(count_as(2i64, "query", "queries"), "2 queries");
+        assert_eq!(tolerance(0.0, 0.0), "equal");
+        assert_eq!(tolerance(0.5, 0.01), "max_abs 0.5 + max_rel 0.01");
+    }
+}

@@ -1,0 +1,131 @@
+//! The `bench:` section: timing the two models' commands on the golden
+//! input, interleaved, with a gate on the ratio of median times.
+
+use std::time::Duration;
+
+use super::parser::{get, Parser};
+use super::yaml::{Kind, Node};
+use super::Severity;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchSpec {
+    /// Substituted for `{input}`.
+    pub input: String,
+    pub baseline_cmd: String,
+    pub candidate_cmd: String,
+    /// Substituted for `{output}`; default a file in a temporary directory.
+    pub baseline_output: Option<String>,
+    pub candidate_output: Option<String>,
+    pub runs: usize,
+    pub warmup: usize,
+    pub timeout: Duration,
+    /// Gate on the ratio of median wall times, candidate over baseline.
+    pub max_slowdown: Option<(f64, Severity)>,
+}
+
+pub(crate) const BENCH_KEYS: [&str; 10] = [
+    "input",
+    "baseline_cmd",
+    "candidate_cmd",
+    "baseline_output",
+    "candidate_output",
+    "runs",
+    "warmup",
+    "timeout",
+    "max_slowdown",
+    "severity",
+];
+/// How long one run of a model command may take.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
+impl Parser {
+    pub(super) fn bench(&mut self, n: &Node) -> Option<BenchSpec> {
+        let entries = self.map(n, "`bench`")?;
+        self.known_keys(entries, &BENCH_KEYS, "`bench`");
+        let text = |p: &mut Parser, key: &str, required: bool| match get(entries, key) {
+            Some(v) => p.string(v, &format!("`{key}`")).map(Some),
+            None if required => {
+                p.err_help(
+                    n.pos,
+                    format!("`bench` is missing required key `{key}`"),
+                    "e.g. `baseline_cmd: \"python -m model_v1.predict {input} {output}\"`",
+                );
+                None
+            }
+            None => Some(None),
+        };
+        let input = text(self, "input", true);
+        let baseline_cmd = text(self, "baseline_cmd", true);
+        let candidate_cmd = text(self, "candidate_cmd", true);
+        let baseline_output = text(self, "baseline_output", false);
+        let candidate_output = text(self, "candidate_output", false);
+        let runs = match get(entries, "runs") {
+            None => Some(5),
+            Some(r) => match self.count(r, "`runs`") {
+                Some(0) => {
+                    self.err(r.pos, "`runs` must be at least 1");
+                    None
+                }
+                other => other,
+            },
+        };
+        let warmup = match get(entries, "warmup") {
+            None => Some(1),
+            Some(w) => self.count(w, "`warmup`"),
+        };
+        let timeout = match get(entries, "timeout") {
+            None => Some(DEFAULT_TIMEOUT),
+            Some(t) => self.duration(t),
+        };
+        let severity = get(entries, "severity").and_then(|s| self.severity(s));
+        let max_slowdown = match get(entries, "max_slowdown") {
+            None => Some(None),
+            Some(m) => self
+                .number(m, "`max_slowdown`")
+                .filter(|x| {
+                    let positive = *x > 0.0;
+                    if !positive {
+                        self.err_help(
+                            m.pos,
+                            "`max_slowdown` is a ratio of median times and must be > 0",
+                            "e.g. 1.10 lets the candidate be at most 10% slower",
+                        );
+                    }
+                    positive
+                })
+                .map(|x| Some((x, severity.unwrap_or(Severity::Error)))),
+        };
+        Some(BenchSpec {
+            input: input??,
+            baseline_cmd: baseline_cmd??,
+            candidate_cmd: candidate_cmd??,
+            baseline_output: baseline_output?,
+            candidate_output: candidate_output?,
+            runs: runs?,
+            warmup: warmup?,
+            timeout: timeout?,
+            max_slowdown: max_slowdown?,
+        })
+    }
+
+    /// Seconds as a number, or `30s`, `10m`, `2h`.
+    fn duration(&mut self, n: &Node) -> Option<Duration> {
+        let secs = match &n.kind {
+            Kind::Int(i) if *i > 0 => Some(*i as f64),
+            Kind::Float(f) if *f > 0.0 && f.is_finite() => Some(*f),
+            Kind::Str(s) => super::time::parse_duration(s.trim()).map(|s| s as f64),
+            _ => None,
+        };
+        match secs.filter(|s| *s > 0.0) {
+            Some(s) => Some(Duration::from_secs_f64(s)),
+            None => {
+                self.err_help(
+                    n.pos,
+                    "`timeout` must be a positive duration",
+                    "write seconds (`90`) or a duration (`30s`, `10m`, `2h`)",
+                );
+                None
+            }
+        }
+    }
+}
