@@ -297,7 +297,7 @@ fn nan_in_both_environments_is_skipped_as_checks_skip_it() {
     assert_eq!(row("min")["status"], "pass");
     assert_eq!(row("null_count")["values"], json!([0, 0]));
     assert_eq!(
-        check(&j, "compare.x.sum")["why"],
+        named(&compare_of(&j)["checks"], "compare.x.sum")["why"],
         "`dev` has 51 against 3, Δ +48 (+1600%)"
     );
 }
@@ -331,15 +331,4 @@ fn nan_in_one_environment_is_skipped_there_too() {
     let with_nan = floats(dir.path(), "nan.parquet", &[f64::NAN, 1.0, 2.0, 3.0]);
     let o = verdict(&["compare", &with_nan, &other]);
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
-}
-
-/// A check of the comparison by name.
-fn check(j: &Value, name: &str) -> Value {
-    compare_of(j)["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap_or_else(|| panic!("no check {name}"))
-        .clone()
 }

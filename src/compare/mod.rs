@@ -59,21 +59,8 @@ pub async fn run(ctx: &SessionContext, spec: &CompareSpec, envs: &[Env]) -> Comp
     let schemas: Vec<&Schema> = match envs.iter().map(|e| e.schema.as_deref()).collect() {
         Ok(s) => s,
         Err(_) => {
-            let broken: Vec<String> = envs
-                .iter()
-                .filter_map(|e| {
-                    e.schema
-                        .as_ref()
-                        .err()
-                        .map(|m| format!("`{}`: {m}", e.name))
-                })
-                .collect();
-            report.checks.push(error_check(
-                spec,
-                format!("cannot compare: {}", broken.join("; ")),
-            ));
-            report.seconds = started.elapsed().as_secs_f64();
-            return report;
+            let why = failures(envs, envs.iter().map(|e| e.schema.as_ref().err()));
+            return stopped(report, spec, format!("cannot compare: {why}"), started);
         }
     };
     report.schema_differences = schema_differences(&schemas);
@@ -101,17 +88,8 @@ pub async fn run(ctx: &SessionContext, spec: &CompareSpec, envs: &[Env]) -> Comp
         }
     }
     if measured.iter().any(Result::is_err) {
-        let broken: Vec<String> = envs
-            .iter()
-            .zip(&measured)
-            .filter_map(|(e, m)| m.as_ref().err().map(|m| format!("`{}`: {m}", e.name)))
-            .collect();
-        report.checks.push(error_check(
-            spec,
-            format!("cannot aggregate: {}", broken.join("; ")),
-        ));
-        report.seconds = started.elapsed().as_secs_f64();
-        return report;
+        let why = failures(envs, measured.iter().map(|m| m.as_ref().err()));
+        return stopped(report, spec, format!("cannot aggregate: {why}"), started);
     }
     let measured: Vec<Measured> = measured.into_iter().map(|m| m.expect("checked")).collect();
 
@@ -195,6 +173,27 @@ pub async fn run(ctx: &SessionContext, spec: &CompareSpec, envs: &[Env]) -> Comp
             }
         }
     }
+    report.seconds = started.elapsed().as_secs_f64();
+    report
+}
+
+/// `` `dev`: why; `qa`: why `` for the environments that failed.
+fn failures<'a>(envs: &[Env], errors: impl Iterator<Item = Option<&'a String>>) -> String {
+    envs.iter()
+        .zip(errors)
+        .filter_map(|(e, m)| m.map(|m| format!("`{}`: {m}", e.name)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The report of a comparison that stopped: one error check says why.
+fn stopped(
+    mut report: CompareReport,
+    spec: &CompareSpec,
+    why: String,
+    started: Instant,
+) -> CompareReport {
+    report.checks.push(error_check(spec, why));
     report.seconds = started.elapsed().as_secs_f64();
     report
 }

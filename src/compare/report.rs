@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use crate::check::{CheckResult, Status};
 use crate::diff::DiffReport;
+use crate::metric::value::shown;
 use crate::metric::Value;
+use crate::report::format::delta;
 use crate::spec::Tolerance;
 
 /// One environment as the comparison saw it.
@@ -108,3 +110,44 @@ pub struct Delta {
 /// How far (relative) a distinct-count estimate may be from the reference
 /// before the report marks it.
 pub const APPROXIMATE_SLACK: f64 = 0.03;
+
+impl CompareRow {
+    /// The metric as tables show it: `distinct ≈` for an estimate.
+    pub fn metric_label(&self) -> String {
+        if self.approximate {
+            format!("{} ≈", self.metric)
+        } else {
+            self.metric.to_string()
+        }
+    }
+
+    /// The row's outcome in one word: `ERROR`, `estimate` (never gated),
+    /// `FAIL` or `ok`.
+    pub fn status_word(&self) -> &'static str {
+        match self.status {
+            Status::Error => "ERROR",
+            _ if self.approximate => "estimate",
+            Status::Fail => "FAIL",
+            Status::Pass => "ok",
+        }
+    }
+
+    /// Environment `i`'s value as shown, then `gap` and its difference
+    /// from the reference's when there is one.
+    pub fn cell(&self, i: usize, gap: &str) -> String {
+        match self.cell_parts(i) {
+            (value, Some(d)) => format!("{value}{gap}{d}"),
+            (value, None) => value,
+        }
+    }
+
+    /// Environment `i`'s value as shown, and its difference from the
+    /// reference's when there is one.
+    pub fn cell_parts(&self, i: usize) -> (String, Option<String>) {
+        let d = self.deltas[i]
+            .as_ref()
+            .filter(|d| d.abs != 0.0)
+            .map(|d| delta(d.abs, d.rel));
+        (shown(&self.values[i]), d)
+    }
+}

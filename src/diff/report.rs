@@ -112,6 +112,21 @@ pub struct NumericDiff {
     pub histogram: Vec<Bin>,
 }
 
+impl NumericDiff {
+    /// The statistics of `|Δ|` in the order tables show them (after the
+    /// changed count and rate): mean, p50, p95, p99, max, then the mean shift.
+    pub fn stats(&self) -> [Option<f64>; 6] {
+        [
+            self.mean_abs,
+            self.p50_abs,
+            self.p95_abs,
+            self.p99_abs,
+            self.max_abs,
+            self.mean_shift,
+        ]
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Bin {
     /// Inclusive lower edge (0 for the zero bin).

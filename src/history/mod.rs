@@ -45,60 +45,26 @@ fn status_word(c: &CheckResult) -> &'static str {
 pub fn rows_of(r: &Report, run_id: &str, time_us: i64) -> Vec<Row> {
     let mut out = Vec::new();
     for part in r.parts() {
-        let suite = part.suite.file.as_str();
-        let mut push = |source: &str,
-                        check: &str,
-                        column: Option<&str>,
-                        metric: &str,
-                        value: f64,
-                        status: &str| {
-            out.push(Row {
-                run_id: run_id.to_string(),
-                time_us,
-                suite: suite.to_string(),
-                source: source.to_string(),
-                check: check.to_string(),
-                column: column.map(str::to_string),
-                metric: metric.to_string(),
-                value,
-                status: status.to_string(),
-            })
+        let mut rows = Rows {
+            run_id,
+            time_us,
+            suite: &part.suite.file,
+            out: &mut out,
         };
-        let observed =
-            |source: &str, push: &mut dyn FnMut(&str, &str, Option<&str>, &str, f64, &str)| {
-                for c in part.checks() {
-                    if let Some(v) = c.observed.as_ref().and_then(numeric) {
-                        push(
-                            source,
-                            &c.name,
-                            c.column.as_deref(),
-                            c.check,
-                            v,
-                            status_word(c),
-                        );
-                    }
-                }
-            };
         match part.section {
             Section::Source(src) => {
                 if let Some(n) = src.rows {
-                    push(&src.name, "rows", None, "row_count", n as f64, "pass");
+                    let n = n as f64;
+                    rows.push(&src.name, "rows", None, ("row_count", n), "pass");
                 }
-                observed(&src.name, &mut push);
+                rows.observed(&src.name, part.checks());
             }
-            Section::Diff(_) => observed("diff", &mut push),
-            Section::Bench(_) => observed("bench", &mut push),
+            Section::Diff(_) => rows.observed("diff", part.checks()),
+            Section::Bench(_) => rows.observed("bench", part.checks()),
             Section::Drift(d) => {
                 for (c, col) in d.checks.iter().zip(&d.columns) {
-                    for (metric, v) in drift_statistics(col) {
-                        push(
-                            &d.source,
-                            &c.name,
-                            Some(&col.column),
-                            metric,
-                            v,
-                            status_word(c),
-                        );
+                    for stat in drift_statistics(col) {
+                        rows.push(&d.source, &c.name, Some(&col.column), stat, status_word(c));
                     }
                 }
             }
@@ -106,14 +72,8 @@ pub fn rows_of(r: &Report, run_id: &str, time_us: i64) -> Vec<Row> {
                 for (row, check) in c.gated_rows() {
                     for (env, v) in c.environments.iter().zip(&row.values) {
                         if let Some(v) = v.as_ref().and_then(numeric) {
-                            push(
-                                &env.name,
-                                &check.name,
-                                row.column.as_deref(),
-                                row.metric,
-                                v,
-                                status_word(check),
-                            );
+                            let (column, status) = (row.column.as_deref(), status_word(check));
+                            rows.push(&env.name, &check.name, column, (row.metric, v), status);
                         }
                     }
                 }
@@ -121,6 +81,48 @@ pub fn rows_of(r: &Report, run_id: &str, time_us: i64) -> Vec<Row> {
         }
     }
     out
+}
+
+/// The rows of one part of one suite, as they are recorded.
+struct Rows<'a> {
+    run_id: &'a str,
+    time_us: i64,
+    suite: &'a str,
+    out: &'a mut Vec<Row>,
+}
+
+impl Rows<'_> {
+    /// One number: what it is (`metric`) and its value.
+    fn push(
+        &mut self,
+        source: &str,
+        check: &str,
+        column: Option<&str>,
+        (metric, value): (&str, f64),
+        status: &str,
+    ) {
+        self.out.push(Row {
+            run_id: self.run_id.to_string(),
+            time_us: self.time_us,
+            suite: self.suite.to_string(),
+            source: source.to_string(),
+            check: check.to_string(),
+            column: column.map(str::to_string),
+            metric: metric.to_string(),
+            value,
+            status: status.to_string(),
+        });
+    }
+
+    /// Each check's observed value that is a number.
+    fn observed(&mut self, source: &str, checks: &[CheckResult]) {
+        for c in checks {
+            if let Some(v) = c.observed.as_ref().and_then(numeric) {
+                let status = status_word(c);
+                self.push(source, &c.name, c.column.as_deref(), (c.check, v), status);
+            }
+        }
+    }
 }
 
 /// A drift column's statistics that are numbers.

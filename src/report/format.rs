@@ -54,6 +54,16 @@ pub fn tolerances(abs: Option<f64>, rel: Option<f64>) -> Vec<String> {
     parts
 }
 
+/// The heading of a diff's most-changed rows: `most changed rows by |Δ|,
+/// then key` for numbers, `first changed rows by key` otherwise.
+pub fn changed_rows(n: usize, numeric: bool) -> String {
+    if numeric {
+        format!("most changed row{} by |Δ|, then key", plural(n))
+    } else {
+        format!("first changed row{} by key", plural(n))
+    }
+}
+
 /// The per-column table of a diff, as every format heads it.
 pub const DIFF_COLUMNS: [&str; 10] = [
     "column",

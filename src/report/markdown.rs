@@ -6,10 +6,9 @@
 
 use std::io::{self, Write};
 
-use super::format::{count, delta, fmt_float, maybe, mib, signed};
-use super::{Part, Report, Section, SourceReport, Verdict};
+use super::format::{count, fmt_float, maybe, mib, signed};
+use super::{Part, Report, Section, Verdict};
 use crate::check::{CheckResult, Status};
-use crate::metric::value::shown;
 
 /// Longest cell text kept; longer values are cut with an ellipsis.
 const MAX_CELL: usize = 200;
@@ -77,13 +76,73 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w)?;
     }
     for part in r.parts() {
+        let (summary, stopped) = match part.section {
+            Section::Bench(b) => (
+                format!("bench · <code>{}</code>", html(&b.input)),
+                "Stopped".to_string(),
+            ),
+            Section::Source(s) => (
+                format!(
+                    "{} · {}{}",
+                    html(&s.name),
+                    count(s.checks.len(), "check"),
+                    not_passed(&s.checks)
+                ),
+                format!("Cannot read `{}`", code(&s.path)),
+            ),
+            Section::Diff(d) => (
+                format!(
+                    "diff {} → {} · {} in both, {} missing, {} added",
+                    html(&d.baseline),
+                    html(&d.candidate),
+                    d.rows.both,
+                    d.rows.only_baseline,
+                    d.rows.only_candidate
+                ),
+                "Not computed".to_string(),
+            ),
+            Section::Drift(d) => (
+                format!(
+                    "drift {} vs {} · {}{}",
+                    html(&d.source),
+                    html(&d.reference),
+                    count(d.checks.len(), "column"),
+                    not_passed(&d.checks)
+                ),
+                "Not measured".to_string(),
+            ),
+            Section::Compare(c) => {
+                let names: Vec<&str> = c.environments.iter().map(|e| e.name.as_str()).collect();
+                let differing = c.rows.iter().filter(|r| r.status != Status::Pass).count();
+                let differ = match differing {
+                    0 => String::new(),
+                    n => format!(", {n} differ"),
+                };
+                let summary = format!(
+                    "compare {} against {} · {}{differ}",
+                    html(&names[1..].join(", ")),
+                    html(names[0]),
+                    count(c.rows.len(), "aggregate"),
+                );
+                // Its environments' errors are in its own list.
+                (summary, String::new())
+            }
+        };
+        writeln!(w, "<details><summary>{summary}</summary>")?;
+        writeln!(w)?;
+        if let Some(e) = part.error() {
+            writeln!(w, "{stopped}: {}", cell(e))?;
+            writeln!(w)?;
+        }
         match part.section {
             Section::Bench(b) => bench(b, w)?,
-            Section::Source(src) => source(src, w)?,
+            Section::Source(s) => check_table(&s.checks, w)?,
             Section::Diff(d) => diff(d, w)?,
-            Section::Drift(d) => drift(d, w)?,
+            Section::Drift(d) => check_table(&d.checks, w)?,
             Section::Compare(c) => compare(c, w)?,
         }
+        writeln!(w, "</details>")?;
+        writeln!(w)?;
     }
     Ok(())
 }
@@ -107,18 +166,8 @@ fn not_passed(checks: &[CheckResult]) -> String {
     }
 }
 
-/// The folded bench: both models' timings and the ratio.
+/// The bench: both models' timings and the ratio.
 fn bench(b: &crate::bench::BenchReport, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        w,
-        "<details><summary>bench · <code>{}</code></summary>",
-        html(&b.input)
-    )?;
-    writeln!(w)?;
-    if let Some(e) = &b.error {
-        writeln!(w, "Stopped: {}", cell(e))?;
-        writeln!(w)?;
-    }
     writeln!(w, "| model | median | min | max | peak RSS |")?;
     writeln!(w, "|---|---|---|---|---|")?;
     for (name, m) in [("baseline", &b.baseline), ("candidate", &b.candidate)] {
@@ -136,46 +185,11 @@ fn bench(b: &crate::bench::BenchReport, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w)?;
         writeln!(w, "Candidate / baseline median time: **{}×**", fmt_float(x))?;
     }
-    writeln!(w)?;
-    writeln!(w, "</details>")?;
     writeln!(w)
 }
 
-/// The folded checks of one source.
-fn source(src: &SourceReport, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        w,
-        "<details><summary>{} · {}{}</summary>",
-        html(&src.name),
-        count(src.checks.len(), "check"),
-        not_passed(&src.checks)
-    )?;
-    writeln!(w)?;
-    if let Some(e) = &src.error {
-        writeln!(w, "Cannot read `{}`: {}", code(&src.path), cell(e))?;
-        writeln!(w)?;
-    }
-    check_table(&src.checks, w)?;
-    writeln!(w, "</details>")?;
-    writeln!(w)
-}
-
-/// The folded diff: rows matched, changed columns, quality, gates.
+/// The diff: warnings, changed columns, quality, gates.
 fn diff(d: &crate::diff::DiffReport, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        w,
-        "<details><summary>diff {} → {} · {} in both, {} missing, {} added</summary>",
-        html(&d.baseline),
-        html(&d.candidate),
-        d.rows.both,
-        d.rows.only_baseline,
-        d.rows.only_candidate
-    )?;
-    writeln!(w)?;
-    if let Some(e) = &d.error {
-        writeln!(w, "Not computed: {}", cell(e))?;
-        writeln!(w)?;
-    }
     for warning in &d.warnings {
         writeln!(w, "- {}", cell(warning))?;
     }
@@ -213,49 +227,13 @@ fn diff(d: &crate::diff::DiffReport, w: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(w)?;
     }
-    check_table(&d.gates, w)?;
-    writeln!(w, "</details>")?;
-    writeln!(w)
-}
-
-/// The folded drift of one source: a check per column.
-fn drift(d: &crate::drift::DriftReport, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        w,
-        "<details><summary>drift {} vs {} · {}{}</summary>",
-        html(&d.source),
-        html(&d.reference),
-        count(d.checks.len(), "column"),
-        not_passed(&d.checks)
-    )?;
-    writeln!(w)?;
-    if let Some(e) = &d.error {
-        writeln!(w, "Not measured: {}", cell(e))?;
-        writeln!(w)?;
-    }
-    check_table(&d.checks, w)?;
-    writeln!(w, "</details>")?;
-    writeln!(w)
+    check_table(&d.gates, w)
 }
 
 /// The comparison's wide table: an environment per column, `✗` where a
 /// value is outside tolerance of the reference's.
 fn compare(c: &crate::compare::CompareReport, w: &mut dyn Write) -> io::Result<()> {
     let names: Vec<&str> = c.environments.iter().map(|e| e.name.as_str()).collect();
-    let differing = c.rows.iter().filter(|r| r.status != Status::Pass).count();
-    writeln!(
-        w,
-        "<details><summary>compare {} against {} · {}{}</summary>",
-        html(&names[1..].join(", ")),
-        html(names[0]),
-        count(c.rows.len(), "aggregate"),
-        if differing > 0 {
-            format!(", {differing} differ")
-        } else {
-            String::new()
-        }
-    )?;
-    writeln!(w)?;
     for e in &c.environments {
         match &e.error {
             Some(err) => writeln!(
@@ -285,28 +263,18 @@ fn compare(c: &crate::compare::CompareReport, w: &mut dyn Write) -> io::Result<(
         for r in &c.rows {
             write!(
                 w,
-                "| {} | {}{} |",
+                "| {} | {} |",
                 cell(r.column.as_deref().unwrap_or("(table)")),
-                r.metric,
-                if r.approximate { " ≈" } else { "" }
+                r.metric_label()
             )?;
-            for (i, v) in r.values.iter().enumerate() {
-                let mut text = shown(v);
-                if let Some(d) = r.deltas[i].as_ref().filter(|d| d.abs != 0.0) {
-                    text = format!("{text} {}", delta(d.abs, d.rel));
-                }
+            for i in 0..r.values.len() {
+                let mut text = r.cell(i, " ");
                 if r.differs[i] {
                     text = format!("**{text}** ✗");
                 }
                 write!(w, " {} |", cell(&text))?;
             }
-            let status = match r.status {
-                Status::Error => "ERROR",
-                _ if r.approximate => "estimate",
-                Status::Fail => "FAIL",
-                Status::Pass => "ok",
-            };
-            writeln!(w, " {status} |")?;
+            writeln!(w, " {} |", r.status_word())?;
         }
         writeln!(w)?;
     }
@@ -326,8 +294,7 @@ fn compare(c: &crate::compare::CompareReport, w: &mut dyn Write) -> io::Result<(
         }
         writeln!(w)?;
     }
-    writeln!(w, "</details>")?;
-    writeln!(w)
+    Ok(())
 }
 
 fn check_table(checks: &[CheckResult], w: &mut dyn Write) -> io::Result<()> {

@@ -105,28 +105,30 @@ impl SuiteReport {
     /// be the diff's sources), the sources, the diff, the drifts, the
     /// comparison.
     pub fn parts(&self, suite_index: usize) -> Vec<Part<'_>> {
-        let part = |index, section| Part {
-            suite: self,
-            suite_index,
-            index,
-            section,
-        };
         let mut out = Vec::new();
-        out.extend(self.bench.iter().map(|b| part(0, Section::Bench(b))));
-        out.extend(
-            self.sources
-                .iter()
-                .enumerate()
-                .map(|(j, s)| part(j, Section::Source(s))),
-        );
-        out.extend(self.diff.iter().map(|d| part(0, Section::Diff(d))));
-        out.extend(
-            self.drift
-                .iter()
-                .enumerate()
-                .map(|(j, d)| part(j, Section::Drift(d))),
-        );
-        out.extend(self.compare.iter().map(|c| part(0, Section::Compare(c))));
+        let mut push = |index, section| {
+            out.push(Part {
+                suite: self,
+                suite_index,
+                index,
+                section,
+            })
+        };
+        if let Some(b) = &self.bench {
+            push(0, Section::Bench(b));
+        }
+        for (j, s) in self.sources.iter().enumerate() {
+            push(j, Section::Source(s));
+        }
+        if let Some(d) = &self.diff {
+            push(0, Section::Diff(d));
+        }
+        for (j, d) in self.drift.iter().enumerate() {
+            push(j, Section::Drift(d));
+        }
+        if let Some(c) = &self.compare {
+            push(0, Section::Compare(c));
+        }
         out
     }
 

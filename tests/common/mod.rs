@@ -51,7 +51,12 @@ pub fn temp_suite(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
 
 /// The JSON report's result for the check called `name` (first source).
 pub fn check_named(report: &serde_json::Value, name: &str) -> serde_json::Value {
-    report["suites"][0]["sources"][0]["checks"]
+    named(&report["suites"][0]["sources"][0]["checks"], name)
+}
+
+/// The check called `name` in a JSON list of checks.
+pub fn named(checks: &serde_json::Value, name: &str) -> serde_json::Value {
+    checks
         .as_array()
         .unwrap()
         .iter()

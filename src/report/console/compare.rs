@@ -11,8 +11,7 @@ use comfy_table::{Attribute, Cell, Color};
 use super::table::{checks_table, table, Style};
 use crate::check::Status;
 use crate::compare::CompareReport;
-use crate::metric::value::shown;
-use crate::report::format::{count, delta, tolerance};
+use crate::report::format::{count, tolerance};
 
 pub(super) fn compare(c: &CompareReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
     let names: Vec<&str> = c.environments.iter().map(|e| e.name.as_str()).collect();
@@ -66,17 +65,9 @@ pub(super) fn compare(c: &CompareReport, w: &mut dyn Write, style: Style) -> io:
                 r.column.clone().unwrap_or_else(|| "(table)".into())
             };
             last = Some(&r.column);
-            let metric = if r.approximate {
-                format!("{} ≈", r.metric)
-            } else {
-                r.metric.to_string()
-            };
-            let mut cells = vec![Cell::new(column), Cell::new(metric)];
-            for (i, v) in r.values.iter().enumerate() {
-                let mut text = shown(v);
-                if let Some(d) = r.deltas[i].as_ref().filter(|d| d.abs != 0.0) {
-                    text = format!("{text}  {}", delta(d.abs, d.rel));
-                }
+            let mut cells = vec![Cell::new(column), Cell::new(r.metric_label())];
+            for i in 0..r.values.len() {
+                let mut text = r.cell(i, "  ");
                 if r.differs[i] {
                     text = format!("{text} ✗");
                     let cell = Cell::new(text);

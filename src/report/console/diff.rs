@@ -8,7 +8,7 @@ use comfy_table::Cell;
 
 use super::table::{checks_table, right, table, Style};
 use crate::diff::{key_text, ColumnDiff, DiffReport};
-use crate::report::format::{maybe, plural, signed, tolerances, DIFF_COLUMNS};
+use crate::report::format::{changed_rows, maybe, plural, signed, tolerances, DIFF_COLUMNS};
 
 /// How many labels a transition table may have to be shown as a matrix.
 const MATRIX_LABELS: usize = 8;
@@ -138,17 +138,7 @@ fn columns(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
             right(maybe(c.changed_rate)),
         ];
         match &c.numeric {
-            Some(n) => row.extend(
-                [
-                    n.mean_abs,
-                    n.p50_abs,
-                    n.p95_abs,
-                    n.p99_abs,
-                    n.max_abs,
-                    n.mean_shift,
-                ]
-                .map(|x| right(maybe(x))),
-            ),
+            Some(n) => row.extend(n.stats().map(|x| right(maybe(x)))),
             None => row.extend((0..6).map(|_| right("—".into()))),
         }
         t.add_row(row);
@@ -248,18 +238,7 @@ fn transitions(c: &ColumnDiff, w: &mut dyn Write, style: Style) -> io::Result<()
 
 fn top_rows(d: &DiffReport, c: &ColumnDiff, w: &mut dyn Write, style: Style) -> io::Result<()> {
     let numeric = c.numeric.is_some();
-    writeln!(
-        w,
-        "{} — {} changed row{}{}:",
-        c.name,
-        if numeric { "most" } else { "first" },
-        plural(c.top.len()),
-        if numeric {
-            " by |Δ|, then key"
-        } else {
-            " by key"
-        }
-    )?;
+    writeln!(w, "{} — {}:", c.name, changed_rows(c.top.len(), numeric))?;
     let mut t = table(style);
     let mut header: Vec<String> = d.key.clone();
     header.extend(["baseline", "candidate"].map(String::from));

@@ -5,10 +5,8 @@
 use std::fmt::Write as _;
 
 use super::markup::{checks_table, esc, table};
-use crate::check::Status;
 use crate::compare::CompareReport;
-use crate::metric::value::shown;
-use crate::report::format::{delta, secs};
+use crate::report::format::secs;
 
 /// The comparison: environments, then the wide table (an environment per
 /// column, values outside tolerance marked), the schema differences, the
@@ -40,27 +38,20 @@ pub(super) fn body(id: &str, c: &CompareReport) -> String {
         .map(|r| {
             let mut row = vec![
                 esc(r.column.as_deref().unwrap_or("(table)")),
-                format!("{}{}", r.metric, if r.approximate { " ≈" } else { "" }),
+                r.metric_label(),
             ];
-            for (i, v) in r.values.iter().enumerate() {
-                let mut text = esc(&shown(v));
-                if let Some(d) = r.deltas[i].as_ref().filter(|d| d.abs != 0.0) {
-                    text = format!("{text} <small>{}</small>", esc(&delta(d.abs, d.rel)));
+            for i in 0..r.values.len() {
+                let (value, delta) = r.cell_parts(i);
+                let mut text = esc(&value);
+                if let Some(d) = delta {
+                    text = format!("{text} <small>{}</small>", esc(&d));
                 }
                 if r.differs[i] {
                     text = format!("<mark>{text} ✗</mark>");
                 }
                 row.push(format!("#{text}"));
             }
-            row.push(
-                match r.status {
-                    Status::Error => "ERROR",
-                    _ if r.approximate => "estimate",
-                    Status::Fail => "FAIL",
-                    Status::Pass => "ok",
-                }
-                .into(),
-            );
+            row.push(r.status_word().into());
             row
         })
         .collect();

@@ -4,10 +4,12 @@
 
 use std::fmt::Write as _;
 
-use super::markup::{checks_table, esc, num, opt, table};
+use super::markup::{checks_table, esc, num, opt, problem, table};
 use super::svg;
 use crate::diff::{key_text, ColumnDiff, DiffReport, Label};
-use crate::report::format::{count, fmt_float, plural, secs, signed, tolerances, DIFF_COLUMNS};
+use crate::report::format::{
+    changed_rows, count, fmt_float, secs, signed, tolerances, DIFF_COLUMNS,
+};
 
 /// How many labels a transition table may have to be shown as a matrix.
 const MATRIX_LABELS: usize = 8;
@@ -30,11 +32,7 @@ pub(super) fn body(id: &str, d: &DiffReport) -> String {
         timing.join(", ")
     );
     if let Some(e) = &d.error {
-        let _ = writeln!(
-            body,
-            "<p class=\"problem\"><b>The diff could not be computed:</b> {}</p>",
-            esc(e)
-        );
+        body.push_str(&problem("The diff could not be computed:", e));
         body.push_str(&checks_table(&d.gates, id));
     } else {
         body.push_str(&rows_summary(d));
@@ -112,27 +110,18 @@ fn rows_summary(d: &DiffReport) -> String {
         ("candidate", &d.only_in_candidate_columns),
     ] {
         if !cols.is_empty() {
-            let cols: Vec<String> = cols
-                .iter()
-                .map(|c| format!("<code>{}</code>", esc(c)))
-                .collect();
+            let cols = wrapped(cols, "<code>", "</code>", ", ");
             let _ = writeln!(
                 h,
-                "<p>Columns only in the {side} (not compared): {}</p>",
-                cols.join(", ")
+                "<p>Columns only in the {side} (not compared): {cols}</p>"
             );
         }
     }
     if !d.warnings.is_empty() {
-        let items: Vec<String> = d
-            .warnings
-            .iter()
-            .map(|w| format!("<li>{}</li>", esc(w)))
-            .collect();
+        let items = wrapped(&d.warnings, "<li>", "</li>", "");
         let _ = writeln!(
             h,
-            "<ul class=\"warnings\" aria-label=\"warnings\">{}</ul>",
-            items.join("")
+            "<ul class=\"warnings\" aria-label=\"warnings\">{items}</ul>"
         );
     }
     h
@@ -174,16 +163,7 @@ fn columns(d: &DiffReport) -> String {
             c.changed.to_string()
         }));
         row.push(num(opt(c.changed_rate)));
-        let stats = c.numeric.as_ref().map(|n| {
-            [
-                n.mean_abs,
-                n.p50_abs,
-                n.p95_abs,
-                n.p99_abs,
-                n.max_abs,
-                n.mean_shift,
-            ]
-        });
+        let stats = c.numeric.as_ref().map(|n| n.stats());
         row.extend(stats.unwrap_or([None; 6]).map(|x| num(opt(x))));
         rows.push(row);
     }
@@ -382,15 +362,9 @@ fn top_rows(d: &DiffReport) -> String {
     for c in d.columns.iter().filter(|c| !c.top.is_empty()) {
         let numeric = c.numeric.is_some();
         let caption = format!(
-            "<code>{}</code> — {} changed row{}{}",
+            "<code>{}</code> — {}",
             esc(&c.name),
-            if numeric { "most" } else { "first" },
-            plural(c.top.len()),
-            if numeric {
-                " by |Δ|, then key"
-            } else {
-                " by key"
-            }
+            changed_rows(c.top.len(), numeric)
         );
         let mut head: Vec<String> = d
             .key
@@ -431,4 +405,13 @@ fn top_rows(d: &DiffReport) -> String {
         return h;
     }
     format!("<h4>Most-changed rows</h4>\n<div class=\"charts\">\n{h}</div>\n")
+}
+
+/// Each text escaped between `open` and `close`, joined with `sep`.
+fn wrapped(texts: &[String], open: &str, close: &str, sep: &str) -> String {
+    texts
+        .iter()
+        .map(|t| format!("{open}{}{close}", esc(t)))
+        .collect::<Vec<_>>()
+        .join(sep)
 }

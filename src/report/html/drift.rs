@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::markup::{checks_table, esc, num, table};
+use super::markup::{checks_table, esc, num, problem, table};
 use super::svg;
 use crate::drift::DriftReport;
 use crate::report::format::secs;
@@ -19,11 +19,7 @@ pub(super) fn body(id: &str, d: &DriftReport) -> String {
         secs(d.seconds)
     );
     if let Some(e) = &d.error {
-        let _ = writeln!(
-            body,
-            "<p class=\"problem\"><b>Cannot measure drift:</b> {}</p>",
-            esc(e)
-        );
+        body.push_str(&problem("Cannot measure drift:", e));
     }
     body.push_str(&checks_table(&d.checks, id));
     let mut charts = String::new();

@@ -195,3 +195,9 @@ pub(super) fn num(s: impl AsRef<str>) -> String {
 pub(super) fn opt(x: Option<f64>) -> String {
     x.map_or("—".into(), fmt_float)
 }
+
+/// Why a part could not be computed: a highlighted paragraph, `label` in
+/// bold before the escaped reason.
+pub(super) fn problem(label: &str, why: &str) -> String {
+    format!("<p class=\"problem\"><b>{label}</b> {}</p>\n", esc(why))
+}

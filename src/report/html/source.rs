@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::markup::{checks_table, esc, num, table};
+use super::markup::{checks_table, esc, num, problem, table};
 use crate::report::format::{count, count_as, secs};
 use crate::report::SourceReport;
 
@@ -30,11 +30,7 @@ pub(super) fn body(id: &str, src: &SourceReport) -> String {
     }
     let mut body = format!("<p class=\"facts\">{}</p>\n", facts.join(" · "));
     if let Some(e) = &src.error {
-        let _ = writeln!(
-            body,
-            "<p class=\"problem\"><b>Cannot read the source:</b> {}</p>",
-            esc(e)
-        );
+        body.push_str(&problem("Cannot read the source:", e));
     }
     body.push_str(&checks_table(&src.checks, id));
     if !src.scans.is_empty() {
