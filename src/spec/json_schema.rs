@@ -15,13 +15,14 @@ use serde_json::{json, Map, Value};
 use super::bench::BENCH_KEYS;
 use super::checks::CHANGE_KEYS;
 use super::compare::{COMPARE_KEYS, COMPARE_TOLERANCE_KEYS};
-use super::diff::{COLUMN_GATES, DIFF_KEYS, QUALITY_KEYS, TOLERANCE_KEYS, TRUTH_KEYS};
+use super::diff::{COLUMN_GATES, DIFF_KEYS, TOLERANCE_KEYS};
 use super::drift::{DRIFT_COLUMN_KEYS, DRIFT_KEYS, METHODS, THRESHOLD_KEYS};
 use super::notify::MAX_RETRIES;
 use super::parse::{
     BLOCK_KEYS, BOUND_KEYS, COLUMN_CHECKS, COLUMN_CONTRACT_KEYS, CSV_KEYS, META_KEYS, SCHEMA_KEYS,
     SOURCE_KEYS, SQL_KEYS, TABLE_CHECKS, TOP_KEYS,
 };
+use super::quality::{QUALITY_KEYS, TRUTH_KEYS};
 use super::{ColumnMetric, Format, GateKind, NotifyOn, QualityMetric};
 use crate::types::TYPE_NAMES;
 

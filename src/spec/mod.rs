@@ -13,6 +13,7 @@ pub mod json_schema;
 mod notify;
 pub mod parse;
 mod parser;
+mod quality;
 pub mod time;
 pub mod yaml;
 
@@ -25,6 +26,7 @@ pub use diff::*;
 pub use drift::*;
 pub use notify::{NotifyOn, NotifySpec, DEFAULT_NOTIFY_TIMEOUT, DEFAULT_RETRIES};
 pub use parse::load;
+pub use quality::*;
 
 /// A validated suite.
 #[derive(Debug, Clone)]

@@ -1,0 +1,255 @@
+//! Quality against ground truth in a `diff:` section: where the truth is
+//! (`truth:`), which task it is, the metrics computed for both models and
+//! the gates on the candidate (`quality:`).
+
+use super::diag::suggest;
+use super::parser::{get, Parser};
+use super::yaml::{Kind, Node};
+use super::{Lit, Severity};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TruthSpec {
+    pub source: String,
+    /// `None`: the diff's key.
+    pub key: Option<Vec<String>>,
+    pub column: String,
+    /// The predicted label (classification) or value (regression) column,
+    /// present in both prediction tables.
+    pub prediction: String,
+    /// Probability of the positive class, for log loss and ROC AUC.
+    pub probability: Option<String>,
+    /// `None`: classification unless the truth column is a float.
+    pub task: Option<Task>,
+    /// The positive class of a binary task; default the greater label.
+    pub positive: Option<Lit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Task {
+    Classification,
+    Regression,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QualityMetric {
+    Accuracy,
+    Precision,
+    Recall,
+    F1,
+    LogLoss,
+    RocAuc,
+    Rmse,
+    Mae,
+    R2,
+}
+
+impl QualityMetric {
+    pub const NAMES: [&'static str; 9] = [
+        "accuracy",
+        "precision",
+        "recall",
+        "f1",
+        "log_loss",
+        "roc_auc",
+        "rmse",
+        "mae",
+        "r2",
+    ];
+    pub const ALL: [QualityMetric; 9] = [
+        QualityMetric::Accuracy,
+        QualityMetric::Precision,
+        QualityMetric::Recall,
+        QualityMetric::F1,
+        QualityMetric::LogLoss,
+        QualityMetric::RocAuc,
+        QualityMetric::Rmse,
+        QualityMetric::Mae,
+        QualityMetric::R2,
+    ];
+
+    pub fn keyword(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    pub fn task(self) -> Task {
+        match self {
+            QualityMetric::Rmse | QualityMetric::Mae | QualityMetric::R2 => Task::Regression,
+            _ => Task::Classification,
+        }
+    }
+
+    /// Whether a larger value is better (accuracy) or worse (log loss).
+    pub fn higher_is_better(self) -> bool {
+        !matches!(
+            self,
+            QualityMetric::LogLoss | QualityMetric::Rmse | QualityMetric::Mae
+        )
+    }
+}
+
+/// A gate on a quality metric of the candidate: relative to the baseline
+/// (`max_drop`, `max_increase`) and/or absolute (`min`, `max`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QualityGate {
+    pub metric: QualityMetric,
+    pub max_drop: Option<f64>,
+    pub max_increase: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub severity: Severity,
+}
+
+pub(crate) const TRUTH_KEYS: [&str; 7] = [
+    "source",
+    "key",
+    "column",
+    "prediction",
+    "probability",
+    "task",
+    "positive",
+];
+pub(crate) const QUALITY_KEYS: [&str; 5] = ["max_drop", "max_increase", "min", "max", "severity"];
+
+impl Parser {
+    pub(super) fn truth(&mut self, n: &Node, declared: &[String]) -> Option<TruthSpec> {
+        let entries = self.map(n, "`truth`")?;
+        self.known_keys(entries, &TRUTH_KEYS, "`truth`");
+        let source = self.source_ref(entries, "source", n.pos, declared);
+        let required = |p: &mut Parser, key: &str, example: &str| match get(entries, key) {
+            Some(v) => p.string(v, &format!("`{key}`")),
+            None => {
+                p.err_help(
+                    n.pos,
+                    format!("`truth` is missing required key `{key}`"),
+                    example.to_string(),
+                );
+                None
+            }
+        };
+        let column = required(
+            self,
+            "column",
+            "the ground-truth column of the truth source, e.g. `column: y`",
+        );
+        let prediction = required(
+            self,
+            "prediction",
+            "the predictions' column to score, e.g. `prediction: label`",
+        );
+        let key = match get(entries, "key") {
+            None => Some(None),
+            Some(k) => self.names(k, "`key`").map(Some),
+        };
+        let probability = match get(entries, "probability") {
+            None => Some(None),
+            Some(p) => self.string(p, "`probability`").map(Some),
+        };
+        let task = match get(entries, "task") {
+            None => Some(None),
+            Some(t) => match self.string(t, "`task`")?.as_str() {
+                "classification" => Some(Some(Task::Classification)),
+                "regression" => Some(Some(Task::Regression)),
+                other => {
+                    self.err_help(
+                        t.pos,
+                        format!("`task` must be `classification` or `regression`; found `{other}`"),
+                        suggest(other, &["classification", "regression"]),
+                    );
+                    None
+                }
+            },
+        };
+        let positive = match get(entries, "positive") {
+            None => Some(None),
+            Some(p) => match &p.kind {
+                Kind::Int(i) => Some(Some(Lit::Int(*i))),
+                Kind::Str(s) => Some(Some(Lit::Str(s.clone()))),
+                Kind::Bool(b) => Some(Some(Lit::Bool(*b))),
+                _ => {
+                    self.err(
+                        p.pos,
+                        format!(
+                            "`positive` must be a label (a string, an integer or a boolean), found {}",
+                            p.describe()
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        Some(TruthSpec {
+            source: source?,
+            key: key?,
+            column: column?,
+            prediction: prediction?,
+            probability: probability?,
+            task: task?,
+            positive: positive?,
+        })
+    }
+
+    pub(super) fn quality(&mut self, n: &Node) -> Option<Vec<QualityGate>> {
+        let entries = self.map(n, "`quality`")?;
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (k, v) in entries {
+            let key = k.key_text();
+            let Some(i) = QualityMetric::NAMES.iter().position(|m| *m == key) else {
+                self.err_help(
+                    k.pos,
+                    format!("unknown quality metric `{key}`"),
+                    suggest(&key, &QualityMetric::NAMES),
+                );
+                ok = false;
+                continue;
+            };
+            let Some(opts) = self.map(v, &format!("the gate on `{key}`")) else {
+                ok = false;
+                continue;
+            };
+            self.known_keys(opts, &QUALITY_KEYS, &format!("`{key}`"));
+            let mut g = QualityGate {
+                metric: QualityMetric::ALL[i],
+                max_drop: None,
+                max_increase: None,
+                min: None,
+                max: None,
+                severity: Severity::Error,
+            };
+            for (ok_key, slot) in [
+                ("max_drop", &mut g.max_drop),
+                ("max_increase", &mut g.max_increase),
+                ("min", &mut g.min),
+                ("max", &mut g.max),
+            ] {
+                if let Some(x) = get(opts, ok_key) {
+                    *slot = if ok_key.starts_with("max_") {
+                        self.non_negative(x, &format!("`{ok_key}`"))
+                    } else {
+                        self.number(x, &format!("`{ok_key}`"))
+                    };
+                    ok &= slot.is_some();
+                }
+            }
+            if let Some(s) = get(opts, "severity") {
+                g.severity = self.severity(s).unwrap_or(Severity::Error);
+            }
+            if g.max_drop.is_none()
+                && g.max_increase.is_none()
+                && g.min.is_none()
+                && g.max.is_none()
+            {
+                self.err_help(
+                    v.pos,
+                    format!("the gate on `{key}` sets no limit"),
+                    "use `max_drop`, `max_increase` (relative to the baseline), `min` or `max`",
+                );
+                ok = false;
+            }
+            out.push(g);
+        }
+        ok.then_some(out)
+    }
+}
