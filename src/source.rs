@@ -90,9 +90,9 @@ pub enum Error {
     /// Listing or registering failed inside DataFusion.
     #[error("{}", datafusion_text(.0))]
     Engine(#[source] DataFusionError),
-    /// A database source; the text is already free of its password.
-    #[error("{0}")]
-    Database(String),
+    /// A database source (its texts are free of the password).
+    #[error(transparent)]
+    Database(#[from] crate::database::Error),
 }
 
 /// Registers `spec` in `ctx` under its name.

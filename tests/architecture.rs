@@ -223,8 +223,10 @@ impl Crate {
         }
     }
 
-    /// The file that defines what `segs` names, following re-exports.
-    fn resolve(&self, segs: &[String], depth: usize) -> Option<PathBuf> {
+    /// The file that defines what `segs` names, following re-exports. When
+    /// the item is not found, the module's own file (`strict`: None, as a
+    /// glob re-export that does not hold the item).
+    fn resolve(&self, segs: &[String], depth: usize, strict: bool) -> Option<PathBuf> {
         if depth > 12 {
             return None;
         }
@@ -248,15 +250,16 @@ impl Crate {
                 let Some(mut a) = self.absolute(file, u) else {
                     continue;
                 };
-                if name == Some("*") {
+                let glob = name == Some("*");
+                if glob {
                     a.pop();
                     a.push(item.clone());
                 }
-                if let Some(r) = self.resolve(&a, depth + 1) {
+                if let Some(r) = self.resolve(&a, depth + 1, glob) {
                     return Some(r);
                 }
             }
-            return Some(path.clone());
+            return (!strict).then(|| path.clone());
         }
         None
     }
@@ -274,7 +277,7 @@ impl Crate {
                 let Some(a) = self.absolute(f, segs) else {
                     continue;
                 };
-                if let Some(t) = self.resolve(&a, 0).filter(|t| t != p) {
+                if let Some(t) = self.resolve(&a, 0, false).filter(|t| t != p) {
                     edges.entry(p.clone()).or_default().insert(t);
                 }
             }

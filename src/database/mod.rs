@@ -29,7 +29,68 @@ use datafusion_table_providers::sql::db_connection_pool::mysqlpool::MySQLConnect
 use datafusion_table_providers::sql::db_connection_pool::postgrespool::PostgresConnectionPool;
 use datafusion_table_providers::util::secrets::to_secret_map;
 
+use crate::error::datafusion_text;
 use crate::spec::{DatabaseSpec, DbObject};
+
+/// Why a database table could not be registered. Every text in it has the
+/// URL's password replaced by `***`.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot connect to {dialect} at {address} ({shown})")]
+    Connect {
+        dialect: &'static str,
+        address: String,
+        shown: String,
+        #[source]
+        cause: Scrubbed,
+    },
+    #[error("{dialect} at {address} has no table `{table}` in database `{database}`")]
+    NoTable {
+        dialect: &'static str,
+        address: String,
+        table: String,
+        database: String,
+    },
+    #[error("cannot read table `{table}` from {shown}")]
+    Table {
+        table: String,
+        shown: String,
+        #[source]
+        cause: Scrubbed,
+    },
+    #[error("cannot plan the query of {shown}")]
+    Query {
+        shown: String,
+        #[source]
+        cause: QueryError,
+    },
+    #[error("{0}")]
+    Register(Scrubbed),
+}
+
+/// What a driver said, with the URL's password replaced by `***`. The
+/// driver's own error is not kept as a cause: its text may carry the
+/// password, and only the scrubbed text may leave this module.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Scrubbed(String);
+
+impl Scrubbed {
+    fn of(url: &DbUrl, e: &(dyn std::error::Error + 'static)) -> Scrubbed {
+        Scrubbed(url.scrub(&crate::error::text(e)))
+    }
+}
+
+/// Why a `query:` could not be planned over the database's tables.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("the query reads no table")]
+    ReadsNoTable,
+    #[error("{}", datafusion_text(.0))]
+    Plan(#[source] datafusion::error::DataFusionError),
+    #[error(transparent)]
+    Session(#[from] crate::engine::Error),
+}
 
 /// Connects, finds the table (or plans the query) and registers it in `ctx`
 /// as `name`; returns its schema.
@@ -37,7 +98,7 @@ pub async fn register(
     ctx: &SessionContext,
     name: &str,
     db: &DatabaseSpec,
-) -> Result<SchemaRef, String> {
+) -> Result<SchemaRef, Error> {
     let url = &db.url;
     let tables = Connection::open(url).await?;
     let provider: Arc<dyn TableProvider> = match &db.object {
@@ -46,7 +107,7 @@ pub async fn register(
     };
     let schema = provider.schema();
     ctx.register_table(name, provider)
-        .map_err(|e| url.scrub(&crate::error::datafusion_text(&e)))?;
+        .map_err(|e| Error::Register(Scrubbed::of(url, &e)))?;
     Ok(schema)
 }
 
@@ -58,7 +119,7 @@ enum Connection {
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 impl Connection {
-    async fn open(url: &DbUrl) -> Result<Connection, String> {
+    async fn open(url: &DbUrl) -> Result<Connection, Error> {
         let mut params: HashMap<String, String> = HashMap::new();
         let mut put = |k: &str, v: &str| {
             params.insert(k.to_string(), v.to_string());
@@ -109,34 +170,35 @@ impl Connection {
                     .map_err(|e| Box::new(e) as BoxError)
             }
         };
-        connected.map_err(|e| {
-            format!(
-                "cannot connect to {} at {} ({}): {}",
-                url.dialect.label(),
-                url.address(),
-                url.shown(),
-                url.scrub(&crate::error::text(e.as_ref()))
-            )
+        connected.map_err(|e| Error::Connect {
+            dialect: url.dialect.label(),
+            address: url.address(),
+            shown: url.shown(),
+            cause: Scrubbed::of(url, e.as_ref()),
         })
     }
 
-    async fn table(&self, url: &DbUrl, table: &str) -> Result<Arc<dyn TableProvider>, String> {
+    async fn table(&self, url: &DbUrl, table: &str) -> Result<Arc<dyn TableProvider>, Error> {
         let reference = table_reference(table);
         let found = match self {
             Connection::Postgres(f) => f.table_provider(reference).await,
             Connection::Mysql(f) => f.table_provider(reference).await,
         };
         found.map_err(|e| {
-            let why = url.scrub(&crate::error::text(e.as_ref()));
-            if why.contains("not found") || why.contains("doesn't exist") {
-                format!(
-                    "{} at {} has no table `{table}` in database `{}`",
-                    url.dialect.label(),
-                    url.address(),
-                    url.database
-                )
+            let why = Scrubbed::of(url, e.as_ref());
+            if why.0.contains("not found") || why.0.contains("doesn't exist") {
+                Error::NoTable {
+                    dialect: url.dialect.label(),
+                    address: url.address(),
+                    table: table.to_string(),
+                    database: url.database.clone(),
+                }
             } else {
-                format!("cannot read table `{table}` from {}: {why}", url.shown())
+                Error::Table {
+                    table: table.to_string(),
+                    shown: url.shown(),
+                    cause: why,
+                }
             }
         })
     }
@@ -145,22 +207,22 @@ impl Connection {
     /// tables it names are looked up in the database, the query is planned
     /// over them, and the federation planner later sends the whole plan,
     /// with whatever a check adds on top, to the database.
-    async fn query(&self, url: &DbUrl, sql: &str) -> Result<Arc<dyn TableProvider>, String> {
-        let bad = |e: String| format!("cannot plan the query of {}: {e}", url.shown());
-        let scratch = crate::engine::federated().map_err(|e| bad(crate::error::text(&e)))?;
+    async fn query(&self, url: &DbUrl, sql: &str) -> Result<Arc<dyn TableProvider>, Error> {
+        let bad = |cause: QueryError| Error::Query {
+            shown: url.shown(),
+            cause,
+        };
+        let plan = |e| bad(QueryError::Plan(e));
+        let scratch = crate::engine::federated().map_err(|e| bad(e.into()))?;
         let dialect = match url.dialect {
             Dialect::Postgres => SqlDialect::PostgreSQL,
             Dialect::Mysql => SqlDialect::MySQL,
         };
         let state = scratch.state();
-        let statement = state
-            .sql_to_statement(sql, &dialect)
-            .map_err(|e| bad(crate::error::datafusion_text(&e)))?;
-        let references = state
-            .resolve_table_references(&statement)
-            .map_err(|e| bad(crate::error::datafusion_text(&e)))?;
+        let statement = state.sql_to_statement(sql, &dialect).map_err(plan)?;
+        let references = state.resolve_table_references(&statement).map_err(plan)?;
         if references.is_empty() {
-            return Err(bad("the query reads no table".into()));
+            return Err(bad(QueryError::ReadsNoTable));
         }
         let catalog = scratch
             .catalog("datafusion")
@@ -176,17 +238,12 @@ impl Connection {
                 if catalog.schema(s).is_none() {
                     catalog
                         .register_schema(s, Arc::new(MemorySchemaProvider::new()))
-                        .map_err(|e| bad(crate::error::datafusion_text(&e)))?;
+                        .map_err(plan)?;
                 }
             }
-            scratch
-                .register_table(r.clone(), provider)
-                .map_err(|e| bad(crate::error::datafusion_text(&e)))?;
+            scratch.register_table(r.clone(), provider).map_err(plan)?;
         }
-        let plan = state
-            .statement_to_plan(statement)
-            .await
-            .map_err(|e| bad(crate::error::datafusion_text(&e)))?;
+        let plan = state.statement_to_plan(statement).await.map_err(plan)?;
         let view = ViewTable::new(plan, Some(sql.to_string()));
         Ok(Arc::new(view))
     }
