@@ -80,20 +80,7 @@ impl Parser {
             m.name = self.string(n, "`name`");
         }
         if let Some(n) = get(entries, "severity") {
-            if let Some(s) = self.string(n, "`severity`") {
-                m.severity = match s.as_str() {
-                    "error" => Some(Severity::Error),
-                    "warn" => Some(Severity::Warn),
-                    _ => {
-                        self.err_help(
-                            n.pos,
-                            format!("`severity` must be `error` or `warn`; found `{s}`"),
-                            suggest(&s, &["error", "warn"]),
-                        );
-                        None
-                    }
-                };
-            }
+            m.severity = self.severity(n);
         }
         m
     }
