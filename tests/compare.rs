@@ -332,3 +332,92 @@ fn nan_in_one_environment_is_skipped_there_too() {
     let o = verdict(&["compare", &with_nan, &other]);
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
 }
+
+/// A Parquet file with an integer key `id` and a float `v`.
+fn keyed(dir: &std::path::Path, name: &str, ids: &[i64], vs: &[f64]) -> String {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{Float64Array, Int64Array, RecordBatch};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::parquet::arrow::ArrowWriter;
+
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Int64, false),
+        Field::new("v", DataType::Float64, true),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(Int64Array::from(ids.to_vec())),
+            Arc::new(Float64Array::from(vs.to_vec())),
+        ],
+    )
+    .unwrap();
+    let path = dir.join(name);
+    let mut w = ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn item_1_row_diffs_under_compare_key_count_in_the_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let prod = keyed(dir.path(), "prod.parquet", &[1, 2, 3], &[1.0, 2.0, 3.0]);
+    let dev = keyed(dir.path(), "dev.parquet", &[1, 2, 2], &[1.0, 2.0, 3.0]);
+    // The comparison only warns; the row diff it triggers finds a
+    // duplicated key, an error-severity failure of the run.
+    let (_tmp, suite) = temp_suite(&format!(
+        "version: 1\nsources:\n  prod: {{ path: {prod} }}\n  dev: {{ path: {dev} }}\n\
+         compare:\n  sources: [prod, dev]\n  key: [id]\n  severity: warn\n"
+    ));
+    let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    let j = json(&o);
+    assert_eq!(j["verdict"], "fail");
+    assert_eq!(j["summary"]["failed"], 1);
+    let diff = &compare_of(&j)["diffs"][0];
+    let dup = named(&diff["gates"], "candidate.duplicate_keys");
+    assert_eq!(dup["status"], "fail");
+    assert_eq!(dup["severity"], "error");
+    // The console shows the row diff once, after the comparison.
+    let o = run(&[suite.to_str().unwrap()]);
+    assert_eq!(
+        o.stdout.matches("diff prod → dev · key id").count(),
+        1,
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("verdict: FAIL"), "{}", o.stdout);
+}
+
+#[test]
+fn item_1_every_format_shows_the_row_diff_of_the_bundled_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_string_lossy().to_string();
+    let o = run(&[
+        "expectations/compare.yml",
+        "--markdown",
+        &p("r.md"),
+        "--junit",
+        &p("r.xml"),
+        "--html",
+        &p("r.html"),
+    ]);
+    assert_eq!(o.code, 1);
+    let md = std::fs::read_to_string(p("r.md")).unwrap();
+    assert!(
+        md.contains(
+            "<details><summary>diff prod → dev · 999 in both, 1 missing, 0 added</summary>"
+        ),
+        "{md}"
+    );
+    let xml = std::fs::read_to_string(p("r.xml")).unwrap();
+    assert!(
+        xml.contains("name=\"expectations/compare.yml · diff prod → dev\""),
+        "{xml}"
+    );
+    let html = std::fs::read_to_string(p("r.html")).unwrap();
+    assert!(html.contains("id=\"s0-diff\""), "the row diff has its card");
+    assert!(html.contains("diff <code>prod</code> → <code>dev</code>"));
+}

@@ -93,7 +93,8 @@ impl<'a> Part<'a> {
         match self.section {
             Section::Bench(_) => format!("s{s}-bench"),
             Section::Source(_) => format!("s{s}-src{j}"),
-            Section::Diff(_) => format!("s{s}-diff"),
+            Section::Diff(_) if j == 0 => format!("s{s}-diff"),
+            Section::Diff(_) => format!("s{s}-diff{j}"),
             Section::Drift(_) => format!("s{s}-drift{j}"),
             Section::Compare(_) => format!("s{s}-compare"),
         }
@@ -103,7 +104,7 @@ impl<'a> Part<'a> {
 impl SuiteReport {
     /// The suite's parts in run order: the bench (its models' outputs may
     /// be the diff's sources), the sources, the diff, the drifts, the
-    /// comparison.
+    /// comparison and, with `key:`, its row diffs.
     pub fn parts(&self, suite_index: usize) -> Vec<Part<'_>> {
         let mut out = Vec::new();
         let mut push = |index, section| {
@@ -128,6 +129,12 @@ impl SuiteReport {
         }
         if let Some(c) = &self.compare {
             push(0, Section::Compare(c));
+            // The row diffs of a keyed comparison are diffs of the run:
+            // their checks count and every format shows them.
+            let first = usize::from(self.diff.is_some());
+            for (j, d) in c.diffs.iter().enumerate() {
+                push(first + j, Section::Diff(d));
+            }
         }
         out
     }

@@ -1,8 +1,8 @@
 //! Console view of a comparison: the environments, one wide table with an
 //! environment per column (the reference first, each other value with its
 //! difference when it has one, `✗` where it is outside tolerance), the
-//! schema differences, the failed checks with their reasons, and the row
-//! diffs of `key:`.
+//! schema differences, and the failed checks with their reasons. The row
+//! diffs of `key:` are parts of their own (`report::part`).
 
 use std::io::{self, Write};
 
@@ -124,10 +124,6 @@ pub(super) fn compare(c: &CompareReport, w: &mut dyn Write, style: Style) -> io:
         .collect();
     if !failed.is_empty() {
         checks_table(&failed, w, style)?;
-    }
-    for d in &c.diffs {
-        writeln!(w)?;
-        super::diff::diff(d, w, style)?;
     }
     Ok(())
 }
