@@ -177,10 +177,14 @@ pub struct ReportArgs {
     /// Also write a JUnit XML report to FILE (one test case per check).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
-    /// Also write a Markdown summary to FILE (e.g. "$GITHUB_STEP_SUMMARY");
-    /// appends when FILE exists, as GitHub expects.
+    /// Also write a Markdown summary to FILE (e.g. "$GITHUB_STEP_SUMMARY").
+    /// FILE is overwritten, except GitHub's step summary (the file
+    /// $GITHUB_STEP_SUMMARY names), which is appended to as GitHub expects.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// Append the Markdown summary to FILE instead of overwriting it.
+    #[arg(long, requires = "markdown")]
+    pub markdown_append: bool,
     /// Also write a self-contained HTML report with charts to FILE.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,

@@ -161,17 +161,53 @@ fn markdown_appends_to_an_existing_summary() {
     let dir = tempfile::tempdir().unwrap();
     let m = dir.path().join("summary.md");
     std::fs::write(&m, "## earlier step\n\n").unwrap();
-    let o = run(&[
-        "expectations/features.yml",
-        "--markdown",
-        m.to_str().unwrap(),
-    ]);
+    let o = common::verdict_env(
+        &[
+            "run",
+            "expectations/features.yml",
+            "--markdown",
+            m.to_str().unwrap(),
+        ],
+        &[("GITHUB_STEP_SUMMARY", m.to_str().unwrap())],
+    );
     assert_eq!(o.code, 0);
     let text = std::fs::read_to_string(&m).unwrap();
     assert!(
         text.starts_with("## earlier step\n\n### ✅ verdict: PASS"),
         "{text}"
     );
+}
+
+#[test]
+fn item_13_markdown_overwrites_a_local_file_unless_asked_to_append() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("report.md");
+    let md = m.to_str().unwrap();
+    for _ in 0..2 {
+        let o = common::verdict_env(
+            &["run", "expectations/features.yml", "--markdown", md],
+            &[("GITHUB_STEP_SUMMARY", "")],
+        );
+        assert_eq!(o.code, 0, "{}", o.stderr);
+    }
+    let text = std::fs::read_to_string(&m).unwrap();
+    assert_eq!(text.matches("### ✅ verdict: PASS").count(), 1, "{text}");
+    let o = common::verdict_env(
+        &[
+            "run",
+            "expectations/features.yml",
+            "--markdown",
+            md,
+            "--markdown-append",
+        ],
+        &[("GITHUB_STEP_SUMMARY", "")],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let text = std::fs::read_to_string(&m).unwrap();
+    assert_eq!(text.matches("### ✅ verdict: PASS").count(), 2, "{text}");
+    let o = common::verdict(&["run", "expectations/features.yml", "--markdown-append"]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("--markdown <FILE>"), "{}", o.stderr);
 }
 
 #[test]

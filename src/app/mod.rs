@@ -231,7 +231,8 @@ pub(super) fn emit(report: crate::report::Report, args: &ReportArgs) -> i32 {
     ];
     for (path, what, render) in files {
         let Some(path) = path else { continue };
-        if let Err(e) = write_report(path, what == "Markdown", |w| render(&report, w)) {
+        let append = what == "Markdown" && appends_markdown(path, args.markdown_append);
+        if let Err(e) = write_report(path, append, |w| render(&report, w)) {
             eprintln!(
                 "error: cannot write the {what} report to {}: {e}",
                 path.display()
@@ -259,6 +260,15 @@ pub(super) fn emit(report: crate::report::Report, args: &ReportArgs) -> i32 {
         }
     }
     report.exit_code
+}
+
+/// Whether the Markdown summary is added to `path` rather than replacing
+/// it: with `--markdown-append`, or when `path` is GitHub's step summary,
+/// one file that every step of a job appends to. A local re-run overwrites.
+fn appends_markdown(path: &std::path::Path, asked: bool) -> bool {
+    asked
+        || std::env::var_os("GITHUB_STEP_SUMMARY")
+            .is_some_and(|s| !s.is_empty() && std::path::Path::new(&s) == path)
 }
 
 type Renderer = fn(&crate::report::Report, &mut dyn Write) -> io::Result<()>;
