@@ -386,3 +386,33 @@ fn write_empty_copy(src: &str, dst: &std::path::Path) {
         .unwrap();
     });
 }
+
+#[test]
+fn item_17_a_single_category_says_why_chi_square_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let cur = dir.path().join("cur.csv");
+    let refe = dir.path().join("ref.csv");
+    std::fs::write(&cur, "plan,n\npro,1\npro,2\npro,3\n").unwrap();
+    std::fs::write(&refe, "plan,n\npro,1\npro,2\n").unwrap();
+    let (_d, s) = temp_suite(&format!(
+        "version: 1\nsources:\n  current: {{ path: {} }}\n  reference: {{ path: {} }}\n\
+         drift:\n  current:\n    reference: reference\n    columns: [plan]\n",
+        cur.display(),
+        refe.display()
+    ));
+    let (o, j) = drift_json(&[s.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let c = column(&j, "plan");
+    assert_eq!(c["chi_square"], Value::Null);
+    assert_eq!(
+        c["note"],
+        "one category (\"pro\") on both sides: chi-square is undefined, it needs two"
+    );
+    assert_eq!(c["psi"], 0.0);
+    let o = run(&[s.to_str().unwrap()]);
+    assert!(
+        o.stdout.contains("chi-square is undefined, it needs two"),
+        "{}",
+        o.stdout
+    );
+}

@@ -296,6 +296,12 @@ pub fn compare(
                 dof: c.dof,
                 p_value: c.p_value,
             });
+            if rc.len() == 1 {
+                d.note = Some(format!(
+                    "one category ({:?}) on both sides: chi-square is undefined, it needs two",
+                    d.bins[0].label
+                ));
+            }
         }
         _ => d.error = Some("the two sides were read as different kinds".into()),
     }
