@@ -75,8 +75,8 @@ fn json_has_every_environment_value_and_delta() {
     assert_eq!(j["summary"]["warnings"], 1);
 }
 
-#[test]
-fn every_report_format_has_the_comparison() {
+/// The bundled example's Markdown, JUnit and HTML reports.
+fn example_reports() -> (String, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let p = |n: &str| dir.path().join(n).to_string_lossy().to_string();
     let o = run(&[
@@ -89,13 +89,17 @@ fn every_report_format_has_the_comparison() {
         &p("r.html"),
     ]);
     assert_eq!(o.code, 1);
-    let md = std::fs::read_to_string(p("r.md")).unwrap();
+    let read = |n: &str| std::fs::read_to_string(p(n)).unwrap();
+    (read("r.md"), read("r.xml"), read("r.html"))
+}
+
+#[test]
+fn every_report_format_has_the_comparison() {
+    let (md, xml, html) = example_reports();
     snap!("compare_example_markdown", md);
-    let xml = std::fs::read_to_string(p("r.xml")).unwrap();
     assert!(xml.contains("compare preprod, dev against prod"), "{xml}");
     assert!(xml.contains("name=\"compare.revenue.sum\""), "{xml}");
     assert_eq!(xml.matches("<failure").count(), 12);
-    let html = std::fs::read_to_string(p("r.html")).unwrap();
     assert!(html.contains("<caption>Aggregates by environment</caption>"));
     assert!(html.contains("<mark>624475 <small>Δ -1150 (-0.184%)</small> ✗</mark>"));
     assert!(html.contains("<caption>Schema differences</caption>"));
@@ -393,31 +397,17 @@ fn item_1_row_diffs_under_compare_key_count_in_the_verdict() {
 
 #[test]
 fn item_1_every_format_shows_the_row_diff_of_the_bundled_example() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = |n: &str| dir.path().join(n).to_string_lossy().to_string();
-    let o = run(&[
-        "expectations/compare.yml",
-        "--markdown",
-        &p("r.md"),
-        "--junit",
-        &p("r.xml"),
-        "--html",
-        &p("r.html"),
-    ]);
-    assert_eq!(o.code, 1);
-    let md = std::fs::read_to_string(p("r.md")).unwrap();
+    let (md, xml, html) = example_reports();
     assert!(
         md.contains(
             "<details><summary>diff prod → dev · 999 in both, 1 missing, 0 added</summary>"
         ),
         "{md}"
     );
-    let xml = std::fs::read_to_string(p("r.xml")).unwrap();
     assert!(
         xml.contains("name=\"expectations/compare.yml · diff prod → dev\""),
         "{xml}"
     );
-    let html = std::fs::read_to_string(p("r.html")).unwrap();
     assert!(html.contains("id=\"s0-diff\""), "the row diff has its card");
     assert!(html.contains("diff <code>prod</code> → <code>dev</code>"));
 }
