@@ -322,6 +322,12 @@ fn a_comparison_records_every_environments_values() {
         (r.metric.as_str(), r.column.as_deref()),
         ("sum", Some("revenue"))
     );
+    // dev's row diff is its own series, apart from a suite's `diff:`.
+    let dup = rows
+        .iter()
+        .find(|r| r.check == "candidate.duplicate_keys")
+        .unwrap();
+    assert_eq!((dup.source.as_str(), dup.value), ("diff dev", 0.0));
     // Estimated distinct counts are not gated, so not recorded.
     assert!(rows.iter().all(|r| !r.check.ends_with(".distinct")));
 }

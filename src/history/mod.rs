@@ -59,7 +59,16 @@ pub fn rows_of(r: &Report, run_id: &str, time_us: i64) -> Vec<Row> {
                 }
                 rows.observed(&src.name, part.checks());
             }
-            Section::Diff(_) => rows.observed("diff", part.checks()),
+            Section::Diff(d) => {
+                // A comparison's row diffs are one per environment: each
+                // keeps its own series apart from the suite's `diff:`.
+                let own = part.suite.diff.as_ref().is_some_and(|s| std::ptr::eq(s, d));
+                let source = match own {
+                    true => "diff".to_string(),
+                    false => format!("diff {}", d.candidate),
+                };
+                rows.observed(&source, part.checks())
+            }
             Section::Bench(_) => rows.observed("bench", part.checks()),
             Section::Drift(d) => {
                 for (c, col) in d.checks.iter().zip(&d.columns) {
