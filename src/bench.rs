@@ -32,6 +32,8 @@ pub struct BenchReport {
     pub slowdown: Option<f64>,
     /// Median peak RSS of the candidate over the baseline's.
     pub memory_ratio: Option<f64>,
+    /// Why the bench stopped, then the last lines of the failed command's
+    /// stderr; the `bench` check's reason is the first part alone.
     pub error: Option<String>,
     pub gates: Vec<CheckResult>,
     pub seconds: f64,
@@ -112,9 +114,9 @@ pub fn run(spec: &BenchSpec, progress: &crate::progress::Progress) -> BenchRepor
                     seconds,
                     peak_rss_bytes,
                 }),
-                Err(e) => {
-                    error = Some(format!(
-                        "the {side} command failed on {} {}: {e}",
+                Err(Failure { how, tail }) => {
+                    let headline = format!(
+                        "the {side} command failed on {} {}: {how}",
                         if round < spec.warmup {
                             "warm-up run"
                         } else {
@@ -125,7 +127,8 @@ pub fn run(spec: &BenchSpec, progress: &crate::progress::Progress) -> BenchRepor
                         } else {
                             round - spec.warmup + 1
                         }
-                    ));
+                    );
+                    error = Some((format!("{headline}{tail}"), headline));
                     break 'rounds;
                 }
             }
@@ -140,7 +143,12 @@ pub fn run(spec: &BenchSpec, progress: &crate::progress::Progress) -> BenchRepor
     };
     let slowdown = ratio(|m| m.median_seconds);
     let memory_ratio = ratio(|m| m.median_peak_rss_bytes.map(|b| b as f64));
-    let gates = gates(spec, slowdown, &models, error.as_deref());
+    let gates = gates(
+        spec,
+        slowdown,
+        &models,
+        error.as_ref().map(|e| e.1.as_str()),
+    );
     let candidate = models.pop().expect("two models");
     let baseline = models.pop().expect("two models");
     BenchReport {
@@ -152,7 +160,7 @@ pub fn run(spec: &BenchSpec, progress: &crate::progress::Progress) -> BenchRepor
         candidate,
         slowdown,
         memory_ratio,
-        error,
+        error: error.map(|e| e.0),
         gates,
         seconds: started.elapsed().as_secs_f64(),
     }
@@ -226,25 +234,35 @@ fn quote(s: &str) -> String {
 
 /// Runs one command through `sh -c` in its own process group. Returns wall
 /// seconds and peak RSS in bytes.
-fn run_once(cmd: &str, output: Option<&Path>, timeout: Duration) -> Result<(f64, u64), String> {
+fn run_once(cmd: &str, output: Option<&Path>, timeout: Duration) -> Result<(f64, u64), Failure> {
     if let Some(o) = output {
         match std::fs::remove_file(o) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(format!("cannot remove the old output {}: {e}", o.display())),
+            Err(e) => {
+                return Err(Failure::bare(format!(
+                    "cannot remove the old output {}: {e}",
+                    o.display()
+                )))
+            }
         }
     }
-    let mut stderr = tempfile::tempfile().map_err(|e| format!("cannot capture stderr: {e}"))?;
+    let mut stderr =
+        tempfile::tempfile().map_err(|e| Failure::bare(format!("cannot capture stderr: {e}")))?;
     let started = Instant::now();
     let child = Command::new("sh")
         .arg("-c")
         .arg(cmd)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(stderr.try_clone().map_err(|e| e.to_string())?)
+        .stderr(
+            stderr
+                .try_clone()
+                .map_err(|e| Failure::bare(format!("cannot capture stderr: {e}")))?,
+        )
         .process_group(0)
         .spawn()
-        .map_err(|e| format!("cannot start `sh`: {e}"))?;
+        .map_err(|e| Failure::bare(format!("cannot start `sh`: {e}")))?;
     let pid = child.id() as libc::pid_t;
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -261,19 +279,21 @@ fn run_once(cmd: &str, output: Option<&Path>, timeout: Duration) -> Result<(f64,
             // SAFETY: signals the process group the child leads.
             unsafe { libc::kill(-pid, libc::SIGKILL) };
             let _ = rx.recv();
-            return Err(format!(
-                "still running after the {} s timeout; it was killed{}",
-                fmt_float(timeout.as_secs_f64()),
-                tail(&mut stderr)
-            ));
+            return Err(Failure {
+                how: format!(
+                    "still running after the {} s timeout; it was killed",
+                    fmt_float(timeout.as_secs_f64())
+                ),
+                tail: tail(&mut stderr),
+            });
         }
     };
     drop(child);
     if r != pid {
-        return Err(format!(
+        return Err(Failure::bare(format!(
             "cannot wait for the command: {}",
             std::io::Error::last_os_error()
-        ));
+        )));
     }
     let status = ExitStatus::from_raw(status);
     if !status.success() {
@@ -283,19 +303,42 @@ fn run_once(cmd: &str, output: Option<&Path>, timeout: Duration) -> Result<(f64,
             (None, Some(s)) => format!("was killed by signal {s}"),
             _ => "failed".to_string(),
         };
-        return Err(format!("{how}{}", tail(&mut stderr)));
+        return Err(Failure {
+            how,
+            tail: tail(&mut stderr),
+        });
     }
     if let Some(o) = output {
         if !o.exists() {
-            return Err(format!(
-                "it exited with code 0 but wrote no output file at {}{}",
-                o.display(),
-                tail(&mut stderr)
-            ));
+            return Err(Failure {
+                how: format!(
+                    "it exited with code 0 but wrote no output file at {}",
+                    o.display()
+                ),
+                tail: tail(&mut stderr),
+            });
         }
     }
     // ru_maxrss is in kilobytes on Linux.
     Ok((elapsed.as_secs_f64(), maxrss.max(0) as u64 * 1024))
+}
+
+/// Why a run failed, and the last lines of the command's stderr (empty
+/// when the command never ran). The report's error holds both; the gate's
+/// reason holds only `how`, so no view shows the stderr twice.
+#[derive(Debug)]
+struct Failure {
+    how: String,
+    tail: String,
+}
+
+impl Failure {
+    fn bare(how: String) -> Failure {
+        Failure {
+            how,
+            tail: String::new(),
+        }
+    }
 }
 
 /// The last lines of what the command wrote to stderr, indented.

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use datafusion::error::DataFusionError;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::SessionStateBuilder;
+use datafusion::logical_expr::{col, Expr};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::spec::SourceSpec;
@@ -91,6 +92,51 @@ pub fn session_for_source(spec: &SourceSpec) -> Result<SessionContext, Error> {
 /// it is registered in the run's session.
 pub fn federated() -> Result<SessionContext, Error> {
     Settings::default().session(true)
+}
+
+/// `df` planned on its own: each of its sub-plans that reads one database
+/// becomes that database's statement now. A plan that joins `df` with
+/// another then runs the join here, and never sends both sides to one
+/// database as one statement. Two tables of one database joined as one
+/// statement hit the SQL writer's limits (both sides' subqueries get the
+/// same alias), and the diff needs each side's rows, not the database's
+/// join, to be what it reads.
+pub fn planned_alone(
+    ctx: &SessionContext,
+    df: datafusion::dataframe::DataFrame,
+) -> Result<datafusion::dataframe::DataFrame, DataFusionError> {
+    let plan = df.into_optimized_plan()?;
+    Ok(datafusion::dataframe::DataFrame::new(ctx.state(), plan))
+}
+
+/// `df` grouped by `groups` with `aggregates`, each named as given, in
+/// that order: the groups, then the aggregates. Every `GROUP BY` that may
+/// reach a database is built here. DataFusion's SQL writer lists a bare
+/// aggregate's values before its groups, the reverse of the plan's own
+/// order, and PostgreSQL's reader takes columns by position: the groups
+/// would be read as counts and the counts as groups. A renaming projection
+/// on top fixes the order of the statement's columns.
+pub fn group_by(
+    df: datafusion::dataframe::DataFrame,
+    groups: Vec<(Expr, &str)>,
+    aggregates: Vec<(Expr, &str)>,
+) -> Result<datafusion::dataframe::DataFrame, DataFusionError> {
+    let inner = |kind: char, i: usize| format!("__verdict_{kind}{i}");
+    let named = |kind: char, v: &[(Expr, &str)]| -> (Vec<Expr>, Vec<Expr>) {
+        v.iter()
+            .enumerate()
+            .map(|(i, (e, name))| {
+                (
+                    e.clone().alias(inner(kind, i)),
+                    col(inner(kind, i)).alias(*name),
+                )
+            })
+            .unzip()
+    };
+    let (g, g_out) = named('g', &groups);
+    let (a, a_out) = named('a', &aggregates);
+    df.aggregate(g, a)?
+        .select(g_out.into_iter().chain(a_out).collect::<Vec<Expr>>())
 }
 
 /// Runs `fut` as its own task so that a panic inside a reader becomes an

@@ -154,10 +154,15 @@ async fn run_diff(ctx: &SessionContext, spec: &DiffSpec, loaded: &Registered<'_>
         }
         (Ok(b), Ok(c), t) => (b, c, t.map(|t| t.expect("checked above"))),
     };
+    let dialect = |name: &str| loaded[name].as_ref().ok().and_then(|l| l.dialect);
+    let (bd, cd) = (dialect(&spec.baseline), dialect(&spec.candidate));
     let (ctx2, spec2) = (ctx.clone(), spec.clone());
-    guarded(async move { diff::run(&ctx2, &spec2, &b, &c, t.as_deref()).await })
-        .await
-        .unwrap_or_else(|e| DiffReport::new(spec).failed(e))
+    guarded(async move {
+        let side = |schema, dialect| diff::Side { schema, dialect };
+        diff::run(&ctx2, &spec2, side(&b, bd), side(&c, cd), t.as_deref()).await
+    })
+    .await
+    .unwrap_or_else(|e| DiffReport::new(spec).failed(e))
 }
 
 async fn run_drift(ctx: &SessionContext, spec: &DriftSpec, loaded: &Registered<'_>) -> DriftReport {

@@ -260,25 +260,13 @@ fn command_line_mistakes_exit_2() {
     assert_eq!(o.code, 2);
 }
 
-/// A Parquet file with one float column `x`.
+/// A Parquet file with one float column `x`, as `NAME=PATH`.
 fn floats(dir: &std::path::Path, name: &str, xs: &[f64]) -> String {
-    use std::sync::Arc;
+    use datafusion::arrow::array::Float64Array;
 
-    use datafusion::arrow::array::{Float64Array, RecordBatch};
-    use datafusion::arrow::datatypes::{DataType, Field, Schema};
-    use datafusion::parquet::arrow::ArrowWriter;
-
-    let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Float64, true)]));
-    let batch = RecordBatch::try_new(
-        schema.clone(),
-        vec![Arc::new(Float64Array::from(xs.to_vec()))],
-    )
-    .unwrap();
-    let path = dir.join(name);
-    let mut w = ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
-    w.write(&batch).unwrap();
-    w.close().unwrap();
-    format!("{}={}", name.trim_end_matches(".parquet"), path.display())
+    let x = std::sync::Arc::new(Float64Array::from(xs.to_vec()));
+    let path = common::parquet(dir, name, vec![("x", x)]);
+    format!("{}={path}", name.trim_end_matches(".parquet"))
 }
 
 #[test]
@@ -339,29 +327,17 @@ fn nan_in_one_environment_is_skipped_there_too() {
 
 /// A Parquet file with an integer key `id` and a float `v`.
 fn keyed(dir: &std::path::Path, name: &str, ids: &[i64], vs: &[f64]) -> String {
+    use datafusion::arrow::array::{Float64Array, Int64Array};
     use std::sync::Arc;
 
-    use datafusion::arrow::array::{Float64Array, Int64Array, RecordBatch};
-    use datafusion::arrow::datatypes::{DataType, Field, Schema};
-    use datafusion::parquet::arrow::ArrowWriter;
-
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("id", DataType::Int64, false),
-        Field::new("v", DataType::Float64, true),
-    ]));
-    let batch = RecordBatch::try_new(
-        schema.clone(),
+    common::parquet(
+        dir,
+        name,
         vec![
-            Arc::new(Int64Array::from(ids.to_vec())),
-            Arc::new(Float64Array::from(vs.to_vec())),
+            ("id", Arc::new(Int64Array::from(ids.to_vec()))),
+            ("v", Arc::new(Float64Array::from(vs.to_vec()))),
         ],
     )
-    .unwrap();
-    let path = dir.join(name);
-    let mut w = ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
-    w.write(&batch).unwrap();
-    w.close().unwrap();
-    path.display().to_string()
 }
 
 #[test]
@@ -410,4 +386,62 @@ fn item_1_every_format_shows_the_row_diff_of_the_bundled_example() {
     );
     assert!(html.contains("id=\"s0-diff\""), "the row diff has its card");
     assert!(html.contains("diff <code>prod</code> → <code>dev</code>"));
+}
+
+/// Issue 11, item 16: a distinct estimate was shown with a delta
+/// (`≈ 4053 Δ +10`) that looked like a finding; within the estimator's
+/// error band only the band is shown.
+#[test]
+fn item_16_distinct_estimates_show_their_band_and_a_delta_only_beyond_it() {
+    use datafusion::arrow::array::{ArrayRef, StringArray};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let names = |prefix: &str, n: usize| {
+        let v: Vec<String> = (0..n).map(|i| format!("{prefix}{i}")).collect();
+        vec![("tail", Arc::new(StringArray::from(v)) as ArrayRef)]
+    };
+    let prod = common::parquet(dir.path(), "prod.parquet", names("N", 4000));
+    let same = common::parquet(dir.path(), "same.parquet", names("T", 4000));
+    let more = common::parquet(dir.path(), "more.parquet", names("N", 4400));
+    let envs = [
+        format!("prod={prod}"),
+        format!("same={same}"),
+        format!("more={more}"),
+    ];
+    let mut args = vec!["compare"];
+    args.extend(envs.iter().map(String::as_str));
+    args.extend(["--columns", "tail", "--format", "json"]);
+    let o = verdict(&args);
+    let j = json(&o);
+    let row = compare_row(compare_of(&j), Some("tail"), "distinct");
+    assert_eq!(row["approximate"], true);
+    assert_eq!(row["estimated"], json!([true, true, true]));
+    assert_eq!(row["differs"], json!([false, false, true]));
+    let o = verdict(&args[..args.len() - 2]);
+    let line = o
+        .stdout
+        .lines()
+        .find(|l| l.contains("distinct ≈"))
+        .unwrap_or_else(|| panic!("{}", o.stdout));
+    let cells: Vec<&str> = line
+        .split(['│', '┆'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let v = |i: usize| row["values"][i].as_i64().unwrap();
+    let band = |i: usize| (v(i) as f64 * 0.03).round() as i64;
+    // The column's name is on its first row only.
+    assert_eq!(cells[0], "distinct ≈");
+    assert_eq!(cells[1], format!("{} ± {}", v(0), band(0)));
+    assert_eq!(
+        cells[2],
+        format!("{} ± {}", v(1), band(1)),
+        "no delta within the band"
+    );
+    assert!(
+        cells[3].starts_with(&format!("{} ± {}  Δ +", v(2), band(2))) && cells[3].ends_with('✗'),
+        "{line}"
+    );
+    assert_eq!(cells[4], "differs (estimate)");
 }

@@ -106,6 +106,13 @@ fn setup() {
         );
         let sql = std::fs::read_to_string(fixture("mysql.sql")).unwrap();
         mariadb(Some("verdict_prod"), &sql);
+        // A next version of the table beside it, in the same database of
+        // each server: three revenues changed.
+        let next = "DROP TABLE IF EXISTS orders_next; \
+                    CREATE TABLE orders_next AS SELECT * FROM orders; \
+                    UPDATE orders_next SET revenue = revenue + 1 WHERE order_id <= 3";
+        psql("verdict_prod", &["-c", next]);
+        mariadb(Some("verdict_prod"), next);
         mariadb(
             None,
             "CREATE USER IF NOT EXISTS 'verdict_pw'@'%' IDENTIFIED BY 'right-pw'; \
@@ -612,6 +619,298 @@ fn schema_of_a_database_table() {
             "int32",
             "decimal(10, 2)",
             "bool",
+            "date",
+            "string"
+        ]
+    );
+}
+
+const MY: &str = "mysql://root@127.0.0.1:3306";
+
+/// `verdict diff` keyed on `order_id` over revenue and region, as JSON.
+fn diff_json(baseline: &str, candidate: &str) -> (i32, serde_json::Value) {
+    let o = verdict(&[
+        "diff",
+        "--baseline",
+        baseline,
+        "--candidate",
+        candidate,
+        "--key",
+        "order_id",
+        "--columns",
+        "revenue,region",
+        "--format",
+        "json",
+    ]);
+    (o.code, json(&o))
+}
+
+fn diff_column<'a>(d: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    d["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no column {name} in {d}"))
+}
+
+/// Issue 11, item 3: a keyed diff with a MariaDB side stopped with
+/// `Projected schema field "candidate.order_id" not found`, and two tables
+/// of one PostgreSQL database with `derived_projection specified more
+/// than once`. Every pairing of PostgreSQL, MariaDB and Parquet, either
+/// side, runs.
+#[test]
+fn item_3_keyed_diffs_with_a_database_on_either_side() {
+    setup();
+    let pg = |db: &str, t: &str| format!("{PG}/{db}?table={t}");
+    let my = |t: &str| format!("{MY}/verdict_prod?table={t}");
+    let file = "fixtures/compare/prod.parquet".to_string();
+    // (baseline, candidate, rows only in the baseline, changed revenues)
+    let cases = [
+        (pg("verdict_prod", "public.orders"), my("orders"), 0, 0),
+        (my("orders"), pg("verdict_prod", "public.orders"), 0, 0),
+        (my("orders"), pg("verdict_dev", "public.orders"), 1, 1),
+        (
+            pg("verdict_prod", "orders"),
+            pg("verdict_prod", "orders_next"),
+            0,
+            3,
+        ),
+        (my("orders"), my("orders_next"), 0, 3),
+        (file.clone(), my("orders"), 0, 0),
+        (my("orders_next"), file, 0, 3),
+    ];
+    for (b, c, missing, changed) in cases {
+        let (code, j) = diff_json(&b, &c);
+        let d = &j["suites"][0]["diff"];
+        assert_eq!(d["error"], serde_json::Value::Null, "{b} → {c}: {d}");
+        assert_eq!(code, 0, "{b} → {c}: {d}");
+        assert_eq!(d["rows"]["both"], 1000 - missing, "{b} → {c}");
+        assert_eq!(d["rows"]["only_baseline"], missing, "{b} → {c}");
+        assert_eq!(diff_column(d, "revenue")["changed"], changed, "{b} → {c}");
+        assert_eq!(diff_column(d, "region")["changed"], 0, "{b} → {c}");
+    }
+}
+
+/// Issue 11, item 3: a suite `diff:` over database `query:` sources, and a
+/// `compare:` with `key:` whose environments mix both servers.
+#[test]
+fn item_3_suite_diff_of_queries_and_compare_with_key_across_servers() {
+    setup();
+    let (_d, suite) = temp_suite(&format!(
+        r#"
+version: 1
+sources:
+  old: {{ url: "{PG}/verdict_prod", query: "SELECT order_id, revenue FROM public.orders WHERE order_id <= 10" }}
+  new: {{ url: "{MY}/verdict_prod", query: "SELECT order_id, revenue FROM orders_next WHERE order_id <= 10" }}
+diff:
+  baseline: old
+  candidate: new
+  key: order_id
+  gates:
+    max_missing: 0
+"#
+    ));
+    let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let j = json(&o);
+    let d = &j["suites"][0]["diff"];
+    assert_eq!(d["rows"]["both"], 10);
+    assert_eq!(diff_column(d, "revenue")["changed"], 3);
+    assert_eq!(diff_column(d, "revenue")["numeric"]["max_abs"], 1.0);
+
+    let (_d, suite) = temp_suite(&format!(
+        r#"
+version: 1
+sources:
+  prod: {{ url: "{PG}/verdict_prod", table: public.orders }}
+  maria: {{ url: "{MY}/verdict_prod", table: orders_next }}
+  dev: {{ url: "{PG}/verdict_dev", table: public.orders }}
+compare:
+  sources: [prod, maria, dev]
+  columns: [revenue, region]
+  key: [order_id]
+"#
+    ));
+    let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    let j = json(&o);
+    let diffs = j["suites"][0]["compare"]["diffs"].as_array().unwrap();
+    assert_eq!(diffs.len(), 2);
+    assert_eq!(diffs[0]["candidate"], "maria");
+    assert_eq!(diffs[0]["error"], serde_json::Value::Null, "{}", diffs[0]);
+    assert_eq!(diff_column(&diffs[0], "revenue")["changed"], 3);
+    assert_eq!(diffs[1]["candidate"], "dev");
+    assert_eq!(diffs[1]["rows"]["only_baseline"], 1);
+    assert_eq!(diff_column(&diffs[1], "revenue")["changed"], 1);
+}
+
+/// Issue 11, items 4 and 6: categorical drift with a PostgreSQL current
+/// side failed ("Column 'n' is declared as non-nullable but contains null
+/// values"), and a MariaDB side's row count came back as `?`. Numeric and
+/// categorical drift, each server on either side, against Parquet too.
+#[test]
+fn item_4_and_6_drift_with_a_database_on_either_side() {
+    setup();
+    let file = "{ path: fixtures/compare/prod.parquet }".to_string();
+    let pg = format!("{{ url: \"{PG}/verdict_prod\", table: public.orders }}");
+    let my = format!("{{ url: \"{MY}/verdict_prod\", table: orders }}");
+    for (current, reference) in [
+        (&pg, &file),
+        (&my, &file),
+        (&file, &pg),
+        (&file, &my),
+        (&pg, &my),
+        (&my, &pg),
+    ] {
+        let (_d, suite) = temp_suite(&format!(
+            r#"
+version: 1
+sources:
+  current: {current}
+  reference: {reference}
+drift:
+  current:
+    reference: reference
+    columns: [region, revenue, qty_sold]
+"#
+        ));
+        let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(
+            o.code, 0,
+            "{current} vs {reference}: {}{}",
+            o.stdout, o.stderr
+        );
+        let j = json(&o);
+        let d = &j["suites"][0]["drift"][0];
+        assert_eq!(d["rows_current"], 1000, "{current} vs {reference}");
+        assert_eq!(d["rows_reference"], 1000, "{current} vs {reference}");
+        for c in d["columns"].as_array().unwrap() {
+            assert_eq!(
+                c["error"],
+                serde_json::Value::Null,
+                "{current} vs {reference}: {c}"
+            );
+            assert_eq!(c["psi"], 0.0, "{current} vs {reference}: {c}");
+        }
+        let region = &d["columns"][0];
+        assert_eq!(region["method"], "categorical");
+        assert_eq!(region["values_current"], 1000);
+        assert_eq!(
+            region["bins"],
+            serde_json::json!([
+                { "label": "apac", "reference": 333, "current": 333 },
+                { "label": "eu", "reference": 333, "current": 333 },
+                { "label": "us", "reference": 334, "current": 334 }
+            ])
+        );
+    }
+}
+
+/// Issue 11, items 5 and 8: a failed `in_set` or `regex` on PostgreSQL
+/// named no offending values while MariaDB and Parquet did; and the
+/// `distinct` and `sample` scans did not say what the database ran.
+#[test]
+fn item_5_and_8_offending_values_and_scans_on_both_servers() {
+    setup();
+    for url in [
+        format!("{{ url: \"{PG}/verdict_prod\", table: public.orders }}"),
+        format!("{{ url: \"{MY}/verdict_prod\", table: orders }}"),
+        "{ path: fixtures/compare/prod.parquet }".to_string(),
+    ] {
+        let (_d, suite) = temp_suite(&format!(
+            r#"
+version: 1
+sources:
+  orders: {url}
+checks:
+  orders:
+    table:
+      - unique: [region, qty_sold]
+    columns:
+      region:
+        - in_set: [eu, us]
+        - regex: '^(eu|apac)$'
+"#
+        ));
+        let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(o.code, 1, "{url}: {}{}", o.stdout, o.stderr);
+        let j = json(&o);
+        let in_set = check_named(&j, "region.in_set");
+        assert_eq!(
+            in_set["sample"],
+            serde_json::json!([{ "value": "apac", "rows": 333 }]),
+            "{url}: {in_set}"
+        );
+        let regex = check_named(&j, "region.regex");
+        if url.contains("mysql") {
+            assert_eq!(
+                regex["why"],
+                "regex checks do not run in MySQL/MariaDB yet: MariaDB has no REGEXP_LIKE()"
+            );
+        } else {
+            assert_eq!(
+                regex["sample"],
+                serde_json::json!([{ "value": "us", "rows": 334 }]),
+                "{url}: {regex}"
+            );
+        }
+        let unique = check_named(&j, "unique(region, qty_sold)");
+        assert_eq!(unique["status"], "fail", "{url}: {unique}");
+        assert_eq!(unique["observed"], 21, "{url}: {unique}");
+        let scans = j["suites"][0]["sources"][0]["scans"].as_array().unwrap();
+        for kind in ["aggregate", "distinct", "sample"] {
+            let scan = scans
+                .iter()
+                .find(|s| s["kind"] == kind)
+                .unwrap_or_else(|| panic!("{url}: no {kind} scan in {scans:?}"));
+            let pushed = scan["pushed_down"].as_array();
+            if url.contains("path:") {
+                assert!(pushed.is_none(), "{url}: {scan}");
+            } else {
+                let pushed = pushed.unwrap_or_else(|| panic!("{url}: {kind}: {scan}"));
+                assert!(!pushed.is_empty(), "{url}: {kind}");
+                assert!(
+                    pushed[0]["sql"].as_str().unwrap().contains("orders"),
+                    "{url}: {scan}"
+                );
+            }
+        }
+    }
+}
+
+/// `verdict schema` of a MariaDB table: MySQL's `BOOLEAN` is `TINYINT(1)`,
+/// read as int8.
+#[test]
+fn schema_of_a_mariadb_table() {
+    setup();
+    let o = verdict(&[
+        "schema",
+        &format!("{MY}/verdict_prod?table=orders"),
+        "--json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let j = json(&o);
+    assert_eq!(j["format"], "mysql");
+    assert_eq!(
+        j["path"],
+        "mysql://root@127.0.0.1:3306/verdict_prod · orders"
+    );
+    let types: Vec<&str> = j["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "int32",
+            "string",
+            "float64",
+            "int32",
+            "decimal(10, 2)",
+            "int8",
             "date",
             "string"
         ]

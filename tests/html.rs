@@ -177,7 +177,10 @@ checks:
     assert!(page.contains("source <code>src &lt;i&gt;|ü</code>"));
     assert!(!page.contains("<b>&") && !page.contains("<x>") && !page.contains("<i>"));
     assert!(page.contains(&long), "long values are kept whole");
-    assert!(page.contains("overflow-wrap:anywhere"), "and wrap anywhere");
+    assert!(
+        page.contains("code{overflow-wrap:anywhere}"),
+        "long code values wrap anywhere"
+    );
 }
 
 #[test]
@@ -375,4 +378,93 @@ fn chromium_renders_the_failures_first() {
         png.display()
     );
     std::fs::copy(&file, artifacts().join("report.html")).unwrap();
+}
+
+/// The words of table cells that a browser at `width` px breaks across
+/// lines, with every `<details>` open. Tokens that may wrap by design
+/// (code, long values, anything with a hyphen or slash) are left out.
+fn words_broken_in_tables(page: &Path, width: u32) -> Vec<String> {
+    const PROBE: &str = r#"<script>
+addEventListener('load', () => {
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  const broken = [];
+  for (const cell of document.querySelectorAll('th, td')) {
+    const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (n.parentElement.closest('code, pre')) continue;
+      for (const m of n.data.matchAll(/\S+/g)) {
+        if (m[0].length > 30 || /[-\/—]/.test(m[0])) continue;
+        const r = document.createRange();
+        r.setStart(n, m.index);
+        r.setEnd(n, m.index + m[0].length);
+        const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+        if (lines.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  document.body.setAttribute('data-broken', JSON.stringify(broken));
+});
+</script>"#;
+    let html = std::fs::read_to_string(page).unwrap();
+    let probed = page.with_extension("probe.html");
+    std::fs::write(&probed, html.replace("</body>", &format!("{PROBE}</body>"))).unwrap();
+    let dom = chromium(
+        &[
+            "--dump-dom",
+            &format!("--window-size={width},2000"),
+            "--virtual-time-budget=5000",
+        ],
+        &format!("file://{}", probed.display()),
+    );
+    let dom = String::from_utf8(dom.stdout).unwrap();
+    let at = dom
+        .find("data-broken=\"")
+        .unwrap_or_else(|| panic!("the probe ran: {}", &dom[..dom.len().min(300)]));
+    let rest = &dom[at + 13..];
+    let json = rest[..rest.find('"').unwrap()].replace("&quot;", "\"");
+    serde_json::from_str(&json).unwrap()
+}
+
+/// Issue 11, item 14: at 1,400 px, table headers and values broke inside
+/// words ("media n", "candida te", "severit y").
+#[test]
+fn item_14_no_word_in_a_table_breaks_at_1400_px() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, suite, code) in [
+        ("release", release_suite(dir.path(), 0), 1),
+        ("compare", PathBuf::from("expectations/compare.yml"), 1),
+        ("drift", PathBuf::from("expectations/drift.yml"), 0),
+    ] {
+        let file = dir.path().join(format!("{name}.html"));
+        let o = run(&[suite.to_str().unwrap(), "--html", file.to_str().unwrap()]);
+        assert_eq!(o.code, code, "{name}: {}", o.stderr);
+        let broken = words_broken_in_tables(&file, 1400);
+        assert_eq!(
+            broken,
+            Vec::<String>::new(),
+            "{name}: words broken at 1400 px"
+        );
+    }
+}
+
+/// Issue 11, item 14: names in backticks are shown as code, not as
+/// backticks.
+#[test]
+fn item_14_backticked_names_are_code() {
+    let (_dir, suite) = temp_suite(
+        "version: 1\nsources:\n  v1: { path: fixtures/release/preds_v1.parquet }\n  \
+         v2: { path: fixtures/release/no_id.parquet }\ndiff:\n  baseline: v1\n  \
+         candidate: v2\n  key: id\n",
+    );
+    let (o, page) = html(&[suite.to_str().unwrap()]);
+    assert_eq!(o.code, 3, "{}", o.stderr);
+    let failures = failures_block(&page);
+    assert!(
+        failures.contains(
+            "key column <code>id</code> is missing from the candidate <code>v2</code> (its \
+             columns: row_id, score, label, segment)"
+        ),
+        "{failures}"
+    );
+    assert!(!page.contains('`'), "no literal backtick left");
 }

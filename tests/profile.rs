@@ -210,3 +210,78 @@ fn bad_options_exit_2() {
     let o = verdict(&["profile", "fixtures/features.parquet", "--max-set", "-1"]);
     assert_eq!(o.code, 2, "{}", o.stderr);
 }
+
+/// Issue 11, item 15: widened bounds went past what the column can hold
+/// (month ≤ 13, hour ≤ 25, day of week ≤ 7, humidity ≤ 109).
+#[test]
+fn item_15_widened_bounds_stay_in_the_columns_domain() {
+    use datafusion::arrow::array::{ArrayRef, Float64Array, Int64Array};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let n = 24 * 12;
+    let ints = |f: &dyn Fn(i64) -> i64| {
+        Arc::new(Int64Array::from((0..n).map(f).collect::<Vec<_>>())) as ArrayRef
+    };
+    let floats = |f: &dyn Fn(i64) -> f64| {
+        Arc::new(Float64Array::from((0..n).map(f).collect::<Vec<_>>())) as ArrayRef
+    };
+    let path = common::parquet(
+        dir.path(),
+        "weather.parquet",
+        vec![
+            ("month", ints(&|i| 1 + i % 12)),
+            ("hour", ints(&|i| i % 24)),
+            ("day_of_week", ints(&|i| 1 + i % 7)),
+            ("humid", floats(&|i| 12.5 + (i % 8) as f64 * 12.5)),
+            ("p_late", floats(&|i| (i % 5) as f64 * 0.25)),
+            ("dep_delay", ints(&|i| i - 43)),
+        ],
+    );
+    let text = profile(&[&path]);
+    // A column's block: its name line and the deeper lines under it.
+    let column = |name: &str| {
+        let head = format!("      {name}:");
+        let mut lines = text.lines().skip_while(|l| *l != head);
+        let mut block = format!("{}\n", lines.next().unwrap_or_else(|| panic!("{text}")));
+        for l in lines.take_while(|l| l.starts_with("        ")) {
+            block.push_str(l);
+            block.push('\n');
+        }
+        block
+    };
+    assert_eq!(
+        column("month"),
+        "      month:\n        # observed: min 1, max 12, no nulls, widened only within 1..12: \
+         it looks like a month\n        - min: { min: 1 }\n        - max: { max: 12 }\n"
+    );
+    assert!(
+        column("hour").contains("- min: { min: 0 }\n        - max: { max: 23 }\n"),
+        "{text}"
+    );
+    assert!(column("hour").contains("widened only within 0..23: it looks like an hour of the day"));
+    assert!(
+        column("day_of_week").contains("- max: { max: 7 }\n"),
+        "{text}"
+    );
+    assert!(column("humid").contains("- max: { max: 100 }\n"), "{text}");
+    assert!(
+        column("humid").contains("it looks like a percentage"),
+        "{text}"
+    );
+    assert!(
+        column("p_late").contains("- min: { min: 0.0 }\n        - max: { max: 1 }\n"),
+        "{text}"
+    );
+    // A column that only looks like itself widens as before.
+    assert!(
+        column("dep_delay").contains("- min: { min: -72 }\n        - max: { max: 273 }\n"),
+        "{text}"
+    );
+    assert!(!column("dep_delay").contains("widened only"), "{text}");
+    // The data still passes its own suite.
+    let suite = dir.path().join("suite.yml");
+    std::fs::write(&suite, &text).unwrap();
+    let (code, failed) = run_suite(&suite);
+    assert_eq!((code, failed), (0, Vec::<String>::new()), "{text}");
+}

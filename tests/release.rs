@@ -686,6 +686,43 @@ fn bench_failing_command_shows_stderr_tail() {
     );
 }
 
+/// Issue 11, item 12: the stderr tail was printed by "bench stopped" and
+/// again in the check's reason.
+#[test]
+fn item_12_a_failed_bench_shows_its_stderr_once() {
+    // The message is computed, so the command line does not contain it.
+    let (dir, path) = temp_suite(&bench_suite(
+        "cp {input} {output}",
+        "echo \\\"model v$((1 + 1)): bad weights\\\" >&2; exit 4",
+        "",
+    ));
+    let html = dir.path().join("report.html");
+    let o = run(&[path.to_str().unwrap(), "--html", html.to_str().unwrap()]);
+    assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
+    assert_eq!(
+        o.stdout.matches("model v2: bad weights").count(),
+        1,
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout.contains(
+            "bench stopped: the candidate command failed on run 1: exited with code 4; its \
+             stderr ends with:\n  | model v2: bad weights\n"
+        ),
+        "{}",
+        o.stdout
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_eq!(page.matches("model v2: bad weights").count(), 1, "{page}");
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    let gate = common::named(&json(&o)["suites"][0]["bench"]["gates"], "bench");
+    assert_eq!(
+        gate["why"],
+        "the candidate command failed on run 1: exited with code 4"
+    );
+}
+
 #[test]
 fn bench_times_both_models_and_feeds_the_diff() {
     let dir = tempfile::tempdir().unwrap();
@@ -737,4 +774,241 @@ diff:
     assert_eq!(g["expected"], "≤ 1.5×");
     // The last run's outputs were diffed.
     assert_eq!(column(&r, "score")["changed"], 4);
+}
+
+/// `verdict diff` keyed on `id`, scoring `label` against the truth's `y`,
+/// as JSON.
+fn truth_diff(v1: &str, v2: &str, truth: &str) -> common::Out {
+    verdict(&[
+        "diff",
+        "--baseline",
+        v1,
+        "--candidate",
+        v2,
+        "--key",
+        "id",
+        "--truth",
+        truth,
+        "--truth-column",
+        "y",
+        "--prediction",
+        "label",
+        "--format",
+        "json",
+    ])
+}
+
+/// Issue 11, item 9: a boolean truth against 0/1 integer predictions
+/// stopped the whole diff (exit 3), losing the score and flip statistics.
+#[test]
+fn item_9_a_boolean_truth_scores_0_1_predictions() {
+    use datafusion::arrow::array::{ArrayRef, BooleanArray, Float64Array, Int64Array};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let ids = || Arc::new(Int64Array::from(vec![1, 2, 3, 4])) as ArrayRef;
+    let preds = |labels: Vec<i64>, scores: Vec<f64>| -> Vec<(&str, ArrayRef)> {
+        vec![
+            ("id", ids()),
+            ("label", Arc::new(Int64Array::from(labels))),
+            ("score", Arc::new(Float64Array::from(scores))),
+        ]
+    };
+    let v1 = common::parquet(
+        dir.path(),
+        "v1.parquet",
+        preds(vec![1, 0, 1, 0], vec![0.9, 0.2, 0.6, 0.4]),
+    );
+    let v2 = common::parquet(
+        dir.path(),
+        "v2.parquet",
+        preds(vec![1, 0, 0, 0], vec![0.9, 0.2, 0.3, 0.4]),
+    );
+    let truth = common::parquet(
+        dir.path(),
+        "truth.parquet",
+        vec![
+            ("id", ids()),
+            (
+                "y",
+                Arc::new(BooleanArray::from(vec![true, false, true, true])),
+            ),
+        ],
+    );
+    let o = truth_diff(&v1, &v2, &truth);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let r = json(&o);
+    let d = &r["suites"][0]["diff"];
+    let accuracy = d["quality"]["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"] == "accuracy")
+        .unwrap();
+    // Truth 1,0,1,1: v1 gets 3 of 4 right, v2 2 of 4.
+    assert_eq!(accuracy["baseline"], 0.75);
+    assert_eq!(accuracy["candidate"], 0.5);
+    assert_eq!(column(&r, "label")["transitions"]["flips"], 1);
+    assert_eq!(column(&r, "score")["changed"], 1);
+    assert_eq!(
+        d["warnings"][0],
+        "the truth `y` is bool and the prediction `label` is int64 (baseline) and int64 \
+         (candidate): booleans are compared as integers, false as 0 and true as 1"
+    );
+}
+
+/// Issue 11, item 9: truth and predictions that cannot meet at all (text
+/// against numbers) make quality an error, and the rest of the diff stays.
+#[test]
+fn item_9_quality_that_cannot_be_computed_keeps_the_rest_of_the_diff() {
+    use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let ids = || Arc::new(Int64Array::from(vec![1, 2])) as ArrayRef;
+    let v1 = common::parquet(
+        dir.path(),
+        "v1.parquet",
+        vec![
+            ("id", ids()),
+            ("label", Arc::new(Int64Array::from(vec![1, 0]))),
+        ],
+    );
+    let v2 = common::parquet(
+        dir.path(),
+        "v2.parquet",
+        vec![
+            ("id", ids()),
+            ("label", Arc::new(Int64Array::from(vec![0, 0]))),
+        ],
+    );
+    let truth = common::parquet(
+        dir.path(),
+        "truth.parquet",
+        vec![
+            ("id", ids()),
+            ("y", Arc::new(StringArray::from(vec!["yes", "no"]))),
+        ],
+    );
+    let o = truth_diff(&v1, &v2, &truth);
+    assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
+    let r = json(&o);
+    assert_eq!(column(&r, "label")["transitions"]["flips"], 1);
+    assert_eq!(r["suites"][0]["diff"]["rows"]["both"], 2);
+    let g = gate(&r, "quality");
+    assert_eq!(g["status"], "error");
+    assert_eq!(
+        g["why"],
+        "quality: the truth `y` is string and the prediction `label` is int64 (baseline) and \
+         int64 (candidate); these cannot be compared"
+    );
+}
+
+/// Issue 11, item 10: a zoned timestamp against a MySQL DATETIME-like
+/// naive one (another unit too) "could not be compared".
+#[test]
+fn item_10_naive_and_utc_timestamps_of_other_units_are_compared() {
+    use datafusion::arrow::array::{
+        ArrayRef, Float64Array, TimestampMicrosecondArray, TimestampNanosecondArray,
+    };
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let us = [1_700_000_000_000_000i64, 1_700_000_060_000_000];
+    let ns: Vec<i64> = us.iter().map(|u| u * 1000).collect();
+    let utc = TimestampNanosecondArray::from(ns).with_timezone("UTC");
+    let naive = TimestampMicrosecondArray::from(us.to_vec());
+    let v1 = common::parquet(
+        dir.path(),
+        "v1.parquet",
+        vec![
+            ("at", Arc::new(utc.clone()) as ArrayRef),
+            ("seen", Arc::new(utc) as ArrayRef),
+            ("score", Arc::new(Float64Array::from(vec![0.5, 0.6]))),
+        ],
+    );
+    let v2 = common::parquet(
+        dir.path(),
+        "v2.parquet",
+        vec![
+            ("at", Arc::new(naive.clone()) as ArrayRef),
+            ("seen", Arc::new(naive) as ArrayRef),
+            ("score", Arc::new(Float64Array::from(vec![0.5, 0.7]))),
+        ],
+    );
+    let o = verdict(&[
+        "diff",
+        "--baseline",
+        &v1,
+        "--candidate",
+        &v2,
+        "--key",
+        "at",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let r = json(&o);
+    let d = &r["suites"][0]["diff"];
+    assert_eq!(d["rows"]["both"], 2);
+    assert_eq!(d["rows"]["only_baseline"], 0);
+    assert_eq!(column(&r, "seen")["changed"], 0);
+    assert_eq!(column(&r, "seen")["error"], Value::Null);
+    assert_eq!(column(&r, "score")["changed"], 1);
+    assert_eq!(
+        d["warnings"],
+        serde_json::json!([
+            "key column `at`: the candidate's timestamps have no time zone; they are read as \
+             UTC (timestamp[ns, UTC] vs timestamp[us])",
+            "column `seen`: the candidate's timestamps have no time zone; they are read as UTC \
+             (timestamp[ns, UTC] vs timestamp[us])"
+        ])
+    );
+}
+
+/// Issue 11, item 11: changes of an identifier-like column were pushed
+/// out of the listed pairs by its unchanged ones, so "N flips, old →
+/// new:" had nothing under it.
+#[test]
+fn item_11_changes_of_a_many_valued_column_are_listed() {
+    use datafusion::arrow::array::{ArrayRef, Int64Array};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let n = 200i64;
+    let ids: Vec<i64> = (0..n).collect();
+    let codes: Vec<Option<i64>> = (0..n).map(|i| Some(1000 + i)).collect();
+    let mut changed = codes.clone();
+    changed[7] = None;
+    changed[9] = Some(5);
+    let side = |v: Vec<Option<i64>>| -> Vec<(&str, ArrayRef)> {
+        vec![
+            ("id", Arc::new(Int64Array::from(ids.clone()))),
+            ("code", Arc::new(Int64Array::from(v))),
+        ]
+    };
+    let v1 = common::parquet(dir.path(), "v1.parquet", side(codes));
+    let v2 = common::parquet(dir.path(), "v2.parquet", side(changed));
+    let args = ["diff", "--baseline", &v1, "--candidate", &v2, "--key", "id"];
+    let o = verdict(&args);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains(
+            "code — 2 flips (rate 0.01, 1 to or from null), old → new:\n  1007 → null: 1 row\n  1009 → 5: 1 row\n"
+        ),
+        "{}",
+        o.stdout
+    );
+    let mut with_json = args.to_vec();
+    with_json.extend(["--format", "json"]);
+    let r = json(&verdict(&with_json));
+    let t = &column(&r, "code")["transitions"];
+    assert_eq!(t["distinct_pairs"], 200);
+    assert_eq!(
+        t["changes"],
+        serde_json::json!([
+            { "from": 1007, "to": null, "rows": 1 },
+            { "from": 1009, "to": 5, "rows": 1 }
+        ])
+    );
 }

@@ -103,7 +103,7 @@ pub async fn run(ctx: &SessionContext, spec: &CompareSpec, envs: &[Env]) -> Comp
         "row_count",
         Family::Number,
         row_counts,
-        false,
+        Vec::new(),
         spec.tolerance,
     ));
     for name in &columns {
@@ -119,7 +119,10 @@ pub async fn run(ctx: &SessionContext, spec: &CompareSpec, envs: &[Env]) -> Comp
             report.rows.push(missing_row(name, envs, &families));
             continue;
         };
-        let approximate = envs.iter().any(|e| Metric::distinct_is_estimate(e.dialect));
+        let estimated: Vec<bool> = envs
+            .iter()
+            .map(|e| Metric::distinct_is_estimate(e.dialect))
+            .collect();
         for (metric, _) in family.summary(name) {
             let measures: Vec<Measure> = measured.iter().map(|m| m.get(name, metric)).collect();
             let values = measures.iter().map(|v| v.clone().unwrap_or(None)).collect();
@@ -128,7 +131,11 @@ pub async fn run(ctx: &SessionContext, spec: &CompareSpec, envs: &[Env]) -> Comp
                 metric,
                 family,
                 values,
-                metric == "distinct" && approximate,
+                if metric == "distinct" {
+                    estimated.clone()
+                } else {
+                    Vec::new()
+                },
                 spec.tolerance_of(name),
             );
             let unmeasured: Vec<String> = envs
@@ -167,9 +174,13 @@ pub async fn run(ctx: &SessionContext, spec: &CompareSpec, envs: &[Env]) -> Comp
                 .any(|r| r.differs.get(i).copied().unwrap_or(false));
             if disagrees {
                 let diff_spec = row_diff_spec(spec, &envs[0].name, &env.name, &columns, schemas[0]);
+                let side = |k: usize| diff::Side {
+                    schema: schemas[k],
+                    dialect: envs[k].dialect,
+                };
                 report
                     .diffs
-                    .push(diff::run(ctx, &diff_spec, schemas[0], schemas[i], None).await);
+                    .push(diff::run(ctx, &diff_spec, side(0), side(i), None).await);
             }
         }
     }

@@ -9,7 +9,7 @@ use crate::check::{CheckResult, Status};
 use crate::diff::DiffReport;
 use crate::metric::value::shown;
 use crate::metric::Value;
-use crate::report::format::delta;
+use crate::report::format::{delta, fmt_float};
 use crate::spec::Tolerance;
 
 /// One environment as the comparison saw it.
@@ -84,6 +84,10 @@ pub struct CompareRow {
     pub metric: &'static str,
     /// The distinct count is a HyperLogLog estimate in some environment.
     pub approximate: bool,
+    /// Per environment, whether its value is such an estimate (only on
+    /// approximate rows).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub estimated: Vec<bool>,
     /// Each environment's value (null: SQL NULL, or not measured there).
     pub values: Vec<Option<Value>>,
     /// Each environment's difference from the reference; null for the
@@ -108,7 +112,9 @@ pub struct Delta {
 }
 
 /// How far (relative) a distinct-count estimate may be from the reference
-/// before the report marks it.
+/// before the report marks it: its error band. DataFusion's HyperLogLog
+/// has 2^14 registers, a standard error of 1.04/128 = 0.81%; 3% is more
+/// than three of those.
 pub const APPROXIMATE_SLACK: f64 = 0.03;
 
 impl CompareRow {
@@ -142,12 +148,27 @@ impl CompareRow {
     }
 
     /// Environment `i`'s value as shown, and its difference from the
-    /// reference's when there is one.
+    /// reference's when there is one. An estimate shows its error band in
+    /// values (`4053 ± 122`; none below one value, where the estimator
+    /// counts exactly), and its difference only beyond the band: within
+    /// it, the difference is the estimator's, not the data's.
     pub fn cell_parts(&self, i: usize) -> (String, Option<String>) {
         let d = self.deltas[i]
             .as_ref()
             .filter(|d| d.abs != 0.0)
+            .filter(|_| !self.approximate || self.differs[i])
             .map(|d| delta(d.abs, d.rel));
-        (shown(&self.values[i]), d)
+        let value = shown(&self.values[i]);
+        let band = match (self.estimated.get(i), &self.values[i]) {
+            (Some(true), Some(v)) => v
+                .as_f64()
+                .map(|x| (x * APPROXIMATE_SLACK).round())
+                .filter(|b| *b >= 1.0),
+            _ => None,
+        };
+        match band {
+            Some(b) => (format!("{value} ± {}", fmt_float(b)), d),
+            None => (value, d),
+        }
     }
 }

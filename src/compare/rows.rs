@@ -39,9 +39,10 @@ pub(super) fn compare_row(
     metric: &'static str,
     family: Family,
     values: Vec<Option<Value>>,
-    approximate: bool,
+    estimated: Vec<bool>,
     tol: Tolerance,
 ) -> CompareRow {
+    let approximate = estimated.iter().any(|e| *e);
     let numeric = numeric_metric(metric, family);
     let reference = values[0].clone();
     let mut deltas = Vec::new();
@@ -91,6 +92,7 @@ pub(super) fn compare_row(
         column: column.cloned(),
         metric,
         approximate,
+        estimated: if approximate { estimated } else { Vec::new() },
         values,
         deltas,
         differs,
@@ -112,6 +114,7 @@ pub(super) fn missing_row(name: &str, envs: &[Env], kinds: &[Option<Family>]) ->
         column: Some(name.to_string()),
         metric: "present",
         approximate: false,
+        estimated: Vec::new(),
         values: kinds
             .iter()
             .map(|k| Some(Value::Bool(k.is_some())))
@@ -265,19 +268,26 @@ mod tests {
             Some(Value::Float(100.9)),
             Some(Value::Float(98.0)),
         ];
-        let r = compare_row(None, "sum", Family::Number, vals, false, tol);
+        let r = compare_row(None, "sum", Family::Number, vals, Vec::new(), tol);
         assert_eq!(r.differs, vec![false, false, true]);
         assert_eq!(r.status, Status::Fail);
         let d = r.deltas[2].unwrap();
         assert_eq!(delta(d.abs, d.rel), "Δ -2 (-2%)");
-        let both_null = compare_row(None, "avg", Family::Number, vec![None, None], false, tol);
+        let both_null = compare_row(
+            None,
+            "avg",
+            Family::Number,
+            vec![None, None],
+            Vec::new(),
+            tol,
+        );
         assert_eq!(both_null.status, Status::Pass);
         let one_null = compare_row(
             None,
             "avg",
             Family::Number,
             vec![Some(Value::Float(1.0)), None],
-            false,
+            Vec::new(),
             tol,
         );
         assert_eq!(one_null.differs, vec![false, true]);
@@ -286,7 +296,7 @@ mod tests {
             "max",
             Family::Ordered,
             vec![Some(Value::Str("b".into())), Some(Value::Str("a".into()))],
-            false,
+            Vec::new(),
             Tolerance {
                 abs: 10.0,
                 rel: 1.0,

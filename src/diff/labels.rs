@@ -90,14 +90,19 @@ impl Labels {
     }
 }
 
-/// At most this many distinct pairs are kept; rows of further pairs are
-/// counted in `other_rows` so a high-cardinality column cannot exhaust memory.
+/// At most this many distinct unchanged pairs, and as many changed ones,
+/// are kept; rows of further pairs are counted in `other_rows` so a
+/// high-cardinality column cannot exhaust memory. The caps are apart so
+/// that the many unchanged pairs of an identifier-like column never crowd
+/// out its few changes.
 const MAX_PAIRS: usize = 10_000;
 
 #[derive(Debug, Default, Clone)]
 pub struct PairCounts {
     pub pairs: HashMap<(Label, Label), u64, RandomState>,
     pub other_rows: u64,
+    /// Distinct pairs kept whose labels differ.
+    changed: usize,
 }
 
 impl PairCounts {
@@ -115,12 +120,18 @@ impl PairCounts {
     }
 
     fn add_owned(&mut self, pair: (Label, Label), n: u64) {
-        let full = self.pairs.len() >= MAX_PAIRS;
+        let changed = pair.0 != pair.1;
+        let full = if changed {
+            self.changed >= MAX_PAIRS
+        } else {
+            self.pairs.len() - self.changed >= MAX_PAIRS
+        };
         match self.pairs.get_mut(&pair) {
             Some(c) => *c += n,
             None if full => self.other_rows += n,
             None => {
                 self.pairs.insert(pair, n);
+                self.changed += usize::from(changed);
             }
         }
     }

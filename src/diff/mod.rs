@@ -28,37 +28,57 @@ use plan::{Layout, Plan};
 use quality::{Described, QualityAccum, QualityCols};
 pub use report::*;
 
+use crate::database::Dialect;
+use crate::engine::planned_alone;
 use crate::error::datafusion_text as message;
 use crate::metric::exec;
 use crate::spec::{DiffSpec, Task, TruthSpec};
 use crate::types::display_type;
 
+/// One side of the diff as registered: its schema, and the database it
+/// lives in (a database counts its duplicated keys itself).
+#[derive(Debug, Clone, Copy)]
+pub struct Side<'a> {
+    pub schema: &'a Schema,
+    pub dialect: Option<Dialect>,
+}
+
 /// Runs the diff of `spec` over sources registered in `ctx` under their
-/// names, whose schemas are given.
+/// names.
 pub async fn run(
     ctx: &SessionContext,
     spec: &DiffSpec,
-    baseline: &Schema,
-    candidate: &Schema,
+    baseline: Side<'_>,
+    candidate: Side<'_>,
     truth: Option<&Schema>,
 ) -> DiffReport {
+    let (sides, baseline, candidate) = ([baseline, candidate], baseline.schema, candidate.schema);
     let started = Instant::now();
     let mut rep = DiffReport::new(spec);
     let plan = match plan::plan(spec, baseline, candidate) {
         Ok(p) => p,
         Err(e) => return rep.failed(e),
     };
+    rep.describe_plan(&plan);
+    // Quality that cannot be computed is an error of its own; the row and
+    // column comparison still runs and is reported.
+    let mut quality_error = None;
     let quality = match (&spec.truth, truth) {
         (Some(t), Some(schema)) => match quality_inputs(spec, t, baseline, candidate, schema) {
-            Ok(q) => Some(q),
-            Err(e) => return rep.failed(e),
+            Ok(q) => {
+                rep.warnings.extend(q.note.clone());
+                Some(q)
+            }
+            Err(e) => {
+                quality_error = Some(e);
+                None
+            }
         },
         _ => None,
     };
-    rep.describe_plan(&plan);
     for (side, name) in [(0, &spec.baseline), (1, &spec.candidate)] {
-        let schema = if side == 0 { baseline } else { candidate };
-        let (d, scan) = exec::duplicates(ctx, name, schema, &spec.key, spec.top, None).await;
+        let Side { schema, dialect } = sides[side];
+        let (d, scan) = exec::duplicates(ctx, name, schema, &spec.key, spec.top, dialect).await;
         rep.timings.key_scans.push(KeyScan {
             side: if side == 0 { "baseline" } else { "candidate" },
             seconds: scan.seconds,
@@ -76,6 +96,13 @@ pub async fn run(
     rep.timings.compare_seconds = compare.elapsed().as_secs_f64();
     rep.absorb(accum, &plan, quality);
     gates::evaluate(spec, &plan, &mut rep);
+    if let Some(why) = quality_error {
+        rep.gates.push(report::error_check(
+            "quality",
+            None,
+            format!("quality: {why}"),
+        ));
+    }
     rep.timings.seconds = started.elapsed().as_secs_f64();
     rep
 }
@@ -86,6 +113,9 @@ pub struct QualityInputs {
     task: Task,
     label_type: DataType,
     described: Described,
+    /// How the truth and the predictions were made comparable, when a user
+    /// would not guess it.
+    note: Option<String>,
 }
 
 fn quality_inputs(
@@ -151,8 +181,36 @@ fn quality_inputs(
             format!("the truth column `{}` is {}", t.column, display_type(&yt)),
         ),
     };
-    let common = plan::common_type(&yt, &bp)
-        .and_then(|x| plan::common_type(&x, &cp))
+    // Booleans against integer labels (a `bool` truth, 0/1 predictions, or
+    // the other way round) meet as integers: false is 0, true is 1.
+    let as_int = |t: &DataType| {
+        if *t == DataType::Boolean {
+            DataType::Int64
+        } else {
+            t.clone()
+        }
+    };
+    let types = [&yt, &bp, &cp];
+    let mixed =
+        types.iter().any(|t| **t == DataType::Boolean) && types.iter().any(|t| t.is_integer());
+    let note = mixed.then(|| {
+        format!(
+            "the truth `{}` is {} and the prediction `{}` is {} (baseline) and {} \
+             (candidate): booleans are compared as integers, false as 0 and true as 1",
+            t.column,
+            display_type(&yt),
+            t.prediction,
+            display_type(&bp),
+            display_type(&cp)
+        )
+    });
+    let (myt, mbp, mcp) = if mixed {
+        (as_int(&yt), as_int(&bp), as_int(&cp))
+    } else {
+        (yt.clone(), bp.clone(), cp.clone())
+    };
+    let common = plan::common_type(&myt, &mbp)
+        .and_then(|x| plan::common_type(&x, &mcp))
         .ok_or_else(|| {
             format!(
                 "the truth `{}` is {} and the prediction `{}` is {} (baseline) and {} \
@@ -179,6 +237,7 @@ fn quality_inputs(
     Ok(QualityInputs {
         task,
         label_type,
+        note,
         described: Described {
             task_reason,
             truth: format!("{}.{}", t.source, t.column),
@@ -186,6 +245,7 @@ fn quality_inputs(
             probability: t.probability.clone(),
             positive: t.positive.as_ref().map(|l| match l {
                 crate::spec::Lit::Int(i) => labels::Label::Int(*i),
+                crate::spec::Lit::Bool(b) if mixed => labels::Label::Int(i64::from(*b)),
                 other => labels::Label::Text(other.to_string().trim_matches('"').to_string()),
             }),
         },
@@ -240,8 +300,8 @@ async fn joined(
     let nk = plan.keys.len();
     let b = ctx.table(spec.baseline.as_str()).await?;
     let c = ctx.table(spec.candidate.as_str()).await?;
-    let b = b.select(side_columns(plan, truth, 'b'))?;
-    let c = c.select(side_columns(plan, truth, 'c'))?;
+    let b = planned_alone(ctx, b.select(side_columns(plan, truth, 'b'))?)?;
+    let c = planned_alone(ctx, c.select(side_columns(plan, truth, 'c'))?)?;
     let (bk, ck) = (key_names("__bk", nk), key_names("__ck", nk));
     let j = b.join(c, JoinType::Full, &strs(&bk), &strs(&ck), None)?;
     // Everything after the keys, in order.
@@ -272,7 +332,7 @@ async fn joined(
             .collect();
         tcols.push(lit(true).alias("__int"));
         tcols.push(cast(ident(&t.column), q.label_type.clone()).alias("__t"));
-        let tdf = ctx.table(t.source.as_str()).await?.select(tcols)?;
+        let tdf = planned_alone(ctx, ctx.table(t.source.as_str()).await?.select(tcols)?)?;
         let both = df.join(tdf, JoinType::Full, &strs(&keys), &strs(&tk), None)?;
         names.extend(["__int", "__t"].map(String::from));
         let out = key_names("__o", nk);

@@ -55,12 +55,16 @@ pub struct Plan {
     pub incomparable: Vec<Incomparable>,
     pub only_baseline: Vec<String>,
     pub only_candidate: Vec<String>,
+    /// How a pair of types was made comparable, where a user could not
+    /// guess it (a naive timestamp read as UTC).
+    pub notes: Vec<String>,
 }
 
 /// Resolves the diff against both schemas. `Err` is a problem that stops
 /// the whole diff (a key that is missing or cannot be compared).
 pub fn plan(spec: &DiffSpec, b: &Schema, c: &Schema) -> Result<Plan, String> {
     let mut keys = Vec::new();
+    let mut notes = Vec::new();
     for k in &spec.key {
         let (bt, ct) = match (field_type(b, k), field_type(c, k)) {
             (Some(bt), Some(ct)) => (bt, ct),
@@ -81,6 +85,7 @@ pub fn plan(spec: &DiffSpec, b: &Schema, c: &Schema) -> Result<Plan, String> {
                 display_type(&ct)
             )
         })?;
+        meeting_note(&mut notes, "key column", k, &bt, &ct);
         keys.push((k.clone(), common));
     }
     let listed: Vec<(String, Option<Tolerance>)> = match &spec.columns {
@@ -117,6 +122,7 @@ pub fn plan(spec: &DiffSpec, b: &Schema, c: &Schema) -> Result<Plan, String> {
         incomparable: Vec::new(),
         only_baseline: only_in(b, c, spec),
         only_candidate: only_in(c, b, spec),
+        notes,
     };
     for (name, tol) in listed {
         if spec.key.contains(&name) {
@@ -143,12 +149,34 @@ pub fn plan(spec: &DiffSpec, b: &Schema, c: &Schema) -> Result<Plan, String> {
                 continue;
             }
         };
+        meeting_note(&mut p.notes, "column", &name, &bt, &ct);
         match column(&name, bt, ct, tol.unwrap_or(spec.tolerance), tol.is_some()) {
             Ok(col) => p.columns.push(col),
             Err(i) => p.incomparable.push(i),
         }
     }
     Ok(p)
+}
+
+/// Notes how `bt` and `ct` meet when one is a timestamp without a zone
+/// and the other one in UTC: the zoneless side is read as UTC.
+fn meeting_note(notes: &mut Vec<String>, what: &str, name: &str, bt: &DataType, ct: &DataType) {
+    if let (DataType::Timestamp(_, zb), DataType::Timestamp(_, zc)) = (bt, ct) {
+        let naive = match (zb, zc) {
+            (None, Some(_)) => "baseline",
+            (Some(_), None) => "candidate",
+            _ => return,
+        };
+        if common_type(bt, ct).is_none() {
+            return;
+        }
+        notes.push(format!(
+            "{what} `{name}`: the {naive}'s timestamps have no time zone; they are read as UTC \
+             ({} vs {})",
+            display_type(bt),
+            display_type(ct)
+        ));
+    }
 }
 
 fn field_type(s: &Schema, name: &str) -> Option<DataType> {
@@ -253,16 +281,30 @@ pub fn common_type(a: &DataType, b: &DataType) -> Option<DataType> {
         _ if string(a) && string(b) => D::Utf8View,
         (D::Boolean, D::Boolean) => D::Boolean,
         (D::Date32 | D::Date64, D::Date32 | D::Date64) => D::Date32,
+        // Units widen to nanoseconds. Zoned instants meet in UTC; a
+        // timestamp without a zone (a MySQL DATETIME, say) meets a UTC one
+        // read as UTC, and any other zone not at all: its wall-clock
+        // reading would be a guess.
         (D::Timestamp(_, za), D::Timestamp(_, zb)) => {
-            let zone = za.clone().or(zb.clone()).map(|_| "UTC".into());
-            if za.is_some() != zb.is_some() {
-                return None;
-            }
+            let zone = match (za, zb) {
+                (None, None) => None,
+                (Some(_), Some(_)) => Some("UTC".into()),
+                (Some(z), None) | (None, Some(z)) if is_utc(z) => Some("UTC".into()),
+                _ => return None,
+            };
             D::Timestamp(datafusion::arrow::datatypes::TimeUnit::Nanosecond, zone)
         }
         _ if a == b => a.clone(),
         _ => return None,
     })
+}
+
+/// Whether an Arrow time zone names UTC itself.
+fn is_utc(zone: &str) -> bool {
+    matches!(
+        zone.to_ascii_uppercase().as_str(),
+        "UTC" | "Z" | "+00:00" | "+0000" | "+00" | "ETC/UTC" | "GMT" | "ETC/GMT"
+    )
 }
 
 fn unwrap_dictionary(t: &DataType) -> &DataType {
@@ -304,6 +346,11 @@ mod tests {
         let naive = D::Timestamp(TimeUnit::Microsecond, None);
         let zoned = D::Timestamp(TimeUnit::Millisecond, Some("+02:00".into()));
         assert_eq!(common_type(&naive, &zoned), None);
+        let utc = D::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()));
+        assert_eq!(
+            common_type(&utc, &naive),
+            Some(D::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())))
+        );
         assert_eq!(
             common_type(&naive, &D::Timestamp(TimeUnit::Second, None)),
             Some(D::Timestamp(TimeUnit::Nanosecond, None))

@@ -147,6 +147,10 @@ pub struct Transitions {
     pub other_rows: u64,
     /// The most frequent pairs, unchanged ones included (at most 50).
     pub pairs: Vec<Transition>,
+    /// The most frequent changed pairs, a null on one side included (at
+    /// most 50): the flips themselves, which an identifier-like column's
+    /// unchanged pairs would push out of `pairs`.
+    pub changes: Vec<Transition>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -213,6 +217,7 @@ impl DiffReport {
     pub fn describe_plan(&mut self, plan: &Plan) {
         self.only_in_baseline_columns = plan.only_baseline.clone();
         self.only_in_candidate_columns = plan.only_candidate.clone();
+        self.warnings.extend(plan.notes.iter().cloned());
         for i in &plan.incomparable {
             self.columns.push(ColumnDiff {
                 name: i.name.clone(),
@@ -266,14 +271,16 @@ impl DiffReport {
                     flip_rate: rate(a.changed),
                     distinct_pairs: sorted.len(),
                     other_rows: t.other_rows,
-                    pairs: sorted
-                        .into_iter()
+                    changes: sorted
+                        .iter()
+                        .filter(|(f, to, _)| f != to)
                         .take(MAX_TRANSITIONS)
-                        .map(|(f, to, rows)| Transition {
-                            from: f.clone(),
-                            to: to.clone(),
-                            rows,
-                        })
+                        .map(transition)
+                        .collect(),
+                    pairs: sorted
+                        .iter()
+                        .take(MAX_TRANSITIONS)
+                        .map(transition)
                         .collect(),
                 }
             });
@@ -384,6 +391,16 @@ pub fn error_check(name: &str, column: Option<String>, why: String) -> CheckResu
         "the diff to be computed",
     )
     .error(why)
+}
+
+fn transition(
+    &(from, to, rows): &(&super::labels::Label, &super::labels::Label, u64),
+) -> Transition {
+    Transition {
+        from: from.clone(),
+        to: to.clone(),
+        rows,
+    }
 }
 
 fn value(s: &ScalarValue) -> Option<Value> {

@@ -8,13 +8,17 @@ use std::collections::BTreeMap;
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
 use datafusion::error::DataFusionError;
+use datafusion::functions_aggregate::count::count_all;
 use datafusion::functions_aggregate::expr_fn::count;
 use datafusion::logical_expr::{cast, ident, lit};
 use datafusion::prelude::SessionContext;
+use datafusion::scalar::ScalarValue;
 use futures::StreamExt;
 
 use super::stats;
+use crate::engine::group_by;
 use crate::error::datafusion_text as message;
+use crate::metric::exec;
 use crate::spec::DriftMethod;
 
 pub fn is_numeric(dt: &DataType) -> bool {
@@ -90,9 +94,16 @@ impl RefColumn {
     }
 }
 
+/// The rows of `table`, counted by the query checks use for `row_count`
+/// (answered by a database itself, or by Parquet footers).
 pub async fn row_count(ctx: &SessionContext, table: &str) -> Result<u64, String> {
-    let df = ctx.table(table).await.map_err(|e| message(&e))?;
-    df.count().await.map(|n| n as u64).map_err(|e| message(&e))
+    let (row, _, _) = exec::run_row(ctx, table, vec![count_all().alias("m0")])
+        .await
+        .map_err(|e| message(&e))?;
+    match row.first() {
+        Some(ScalarValue::Int64(Some(n))) => Ok(*n as u64),
+        other => Err(format!("the row count came back as {other:?}")),
+    }
 }
 
 /// Reads `column` of `table` for `method`.
@@ -160,9 +171,10 @@ async fn categorical(
     table: &str,
     column: &str,
 ) -> Result<Column, DataFusionError> {
-    let df = ctx.table(table).await?.aggregate(
-        vec![cast(ident(column), DataType::Utf8).alias("v")],
-        vec![count(lit(1)).alias("n")],
+    let df = group_by(
+        ctx.table(table).await?,
+        vec![(cast(ident(column), DataType::Utf8), "v")],
+        vec![(count(lit(1)), "n")],
     )?;
     let (mut nulls, mut counts) = (0u64, BTreeMap::new());
     for batch in df.collect().await? {

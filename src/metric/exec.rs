@@ -7,9 +7,10 @@ use crate::report::format::count;
 use std::collections::HashMap;
 use std::time::Instant;
 
-use datafusion::arrow::array::AsArray;
+use datafusion::arrow::array::{AsArray, RecordBatch};
 use datafusion::arrow::datatypes::Schema;
 use datafusion::arrow::datatypes::{DataType, Int64Type, UInt64Type};
+use datafusion::dataframe::DataFrame;
 use datafusion::error::DataFusionError;
 use datafusion::functions_aggregate::count::count_all;
 use datafusion::functions_aggregate::expr_fn::sum;
@@ -23,6 +24,7 @@ use serde::Serialize;
 
 use super::{Duplicates, Metric, Value};
 use crate::database::dburl::Dialect;
+use crate::engine::group_by;
 use crate::error::datafusion_text as message;
 
 /// One query run against a source, for the report's timing section.
@@ -205,6 +207,19 @@ pub async fn run_row(
     Ok((row, from_metadata, pushed))
 }
 
+/// Runs `df` to its batches and adds what a database ran for it to
+/// `pushed`, so that every scan of a database source shows its SQL.
+async fn collect_traced(
+    ctx: &SessionContext,
+    df: DataFrame,
+    pushed: &mut Vec<Pushed>,
+) -> Result<Vec<RecordBatch>, DataFusionError> {
+    let plan = df.create_physical_plan().await?;
+    let batches = collect(plan.clone(), ctx.task_ctx()).await?;
+    pushed.extend(pushed_down(plan.as_ref()));
+    Ok(batches)
+}
+
 /// Whether the physical plan reads files (the optimizer replaces aggregates
 /// that file statistics answer exactly with constants).
 fn reads_data(plan: &dyn ExecutionPlan) -> bool {
@@ -236,11 +251,13 @@ pub async fn duplicates(
             .map(|f| (c, f.data_type().is_signed_integer())),
         _ => None,
     };
+    let mut pushed = Vec::new();
     let d = match int_key {
         Some((c, signed)) => bitmap_duplicates(ctx, table, c, signed, sample).await,
-        None => grouped_duplicates(ctx, table, columns, sample).await,
+        None => grouped_duplicates(ctx, table, columns, sample, &mut pushed).await,
     };
-    let scan = Scan::timed("distinct", columns.join(", "), started);
+    let mut scan = Scan::timed("distinct", columns.join(", "), started);
+    scan.pushed_down = pushed;
     (d.map_err(|e| message(&e)), scan)
 }
 
@@ -311,6 +328,7 @@ async fn grouped_duplicates(
     table: &str,
     columns: &[String],
     sample: usize,
+    pushed: &mut Vec<Pushed>,
 ) -> Result<Duplicates, DataFusionError> {
     let r = async {
         let not_null = columns
@@ -319,24 +337,24 @@ async fn grouped_duplicates(
             .reduce(Expr::and)
             .unwrap_or(lit(true));
         let n = "__verdict_rows";
-        let repeated = ctx
-            .table(table)
-            .await?
-            .filter(not_null)?
-            .aggregate(
-                columns.iter().map(ident).collect(),
-                vec![count_all().alias(n)],
-            )?
-            // A subquery, so that SQL sent to a database filters the named
-            // count in WHERE (an alias in HAVING is not SQL).
-            .alias("verdict_groups")?
-            .filter(col(n).gt(lit(1i64)))?;
+        let repeated = group_by(
+            ctx.table(table).await?.filter(not_null)?,
+            columns.iter().map(|c| (ident(c), c.as_str())).collect(),
+            vec![(count_all(), n)],
+        )?
+        // A subquery, so that SQL sent to a database filters the named
+        // count in WHERE (an alias in HAVING is not SQL).
+        .alias("verdict_groups")?
+        .filter(col(n).gt(lit(1i64)))?;
         let counts = repeated.clone().aggregate(
             vec![],
             vec![count_all().alias("keys"), sum(col(n)).alias("rows")],
         )?;
-        let batches = counts.collect().await?;
-        let b = &batches[0];
+        let batches = collect_traced(ctx, counts, pushed).await?;
+        let b = batches
+            .iter()
+            .find(|b| b.num_rows() > 0)
+            .ok_or_else(|| DataFusionError::Internal("the key count returned no row".into()))?;
         let keys = ScalarValue::try_from_array(b.column(0), 0)?;
         let rows = ScalarValue::try_from_array(b.column(1), 0)?;
         let mut examples = Vec::new();
@@ -344,7 +362,7 @@ async fn grouped_duplicates(
             let sorted = repeated
                 .sort(columns.iter().map(|c| ident(c).sort(true, true)).collect())?
                 .limit(0, Some(sample))?;
-            for b in sorted.collect().await? {
+            for b in collect_traced(ctx, sorted, pushed).await? {
                 for i in 0..b.num_rows() {
                     let key = (0..columns.len())
                         .map(|c| {
@@ -437,16 +455,17 @@ pub async fn offending_values(
     limit: usize,
 ) -> (Result<Vec<Sample>, String>, Scan) {
     let started = Instant::now();
+    let mut pushed = Vec::new();
     let r = async {
-        let df = ctx
-            .table(table)
-            .await?
-            .filter(predicate)?
-            .aggregate(vec![ident(column).alias("v")], vec![count_all().alias("n")])?
-            .sort(vec![col("n").sort(false, false), col("v").sort(true, true)])?
-            .limit(0, Some(limit))?;
+        let df = group_by(
+            ctx.table(table).await?.filter(predicate)?,
+            vec![(ident(column), "v")],
+            vec![(count_all(), "n")],
+        )?
+        .sort(vec![col("n").sort(false, false), col("v").sort(true, true)])?
+        .limit(0, Some(limit))?;
         let mut out = Vec::new();
-        for b in df.collect().await? {
+        for b in collect_traced(ctx, df, &mut pushed).await? {
             for i in 0..b.num_rows() {
                 let v = ScalarValue::try_from_array(b.column(0), i)?;
                 let n = ScalarValue::try_from_array(b.column(1), i)?;
@@ -461,6 +480,7 @@ pub async fn offending_values(
         Ok::<_, DataFusionError>(out)
     }
     .await;
-    let scan = Scan::timed("sample", column.to_string(), started);
+    let mut scan = Scan::timed("sample", column.to_string(), started);
+    scan.pushed_down = pushed;
     (r.map_err(|e| message(&e)), scan)
 }

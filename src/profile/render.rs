@@ -112,8 +112,11 @@ fn header(out: &mut String, o: &Observed, opts: &Options) {
     let _ = writeln!(
         out,
         "#   min, max, length: the observed range widened by {pct} of its span on\n\
-         #     each side, rounded outward, never across zero. Dates and timestamps\n\
-         #     get fixed bounds: for a table that grows, `max: {{ max: now }}` may fit.\n\
+         #     each side, rounded outward, never across zero and never out of a\n\
+         #     domain the column looks like (a month 1..12, an hour 0..23, a\n\
+         #     fraction 0..1, a percentage 0..100: its comment says when). Dates\n\
+         #     and timestamps get fixed bounds: for a table that grows,\n\
+         #     `max: {{ max: now }}` may fit.\n\
          #   null_rate, nan_rate: the observed rate plus {pct} of it, at least {floor};\n\
          #     a column without nulls is `nullable: false` in the schema instead.\n\
          #   in_set: strings with at most {max_set} distinct values, some repeated.\n\
@@ -240,9 +243,18 @@ fn number_range(p: &mut ColumnPlan, c: &ColumnObs, margin: f64) {
         return;
     };
     p.observed.insert(0, format!("min {min}, max {max}"));
+    let integer = matches!(min, Value::Int(_));
+    let looks = match (min.as_f64(), max.as_f64()) {
+        (Some(a), Some(b)) => widen::domain(&c.name, integer, a, b),
+        _ => None,
+    };
+    let mut clamped = false;
     let (lo, hi) = match (min, max) {
         (Value::Int(a), Value::Int(b)) => {
-            let (lo, hi) = widen::int_range(*a, *b, margin, int_domain(&c.data_type));
+            let (mut lo, mut hi) = widen::int_range(*a, *b, margin, int_domain(&c.data_type));
+            if let Some(d) = &looks {
+                ((lo, hi), clamped) = widen::clamp_int(lo, hi, d);
+            }
             let fits = |v: i128| i64::try_from(v).ok().map(|v| v.to_string());
             (fits(lo), fits(hi))
         }
@@ -257,10 +269,21 @@ fn number_range(p: &mut ColumnPlan, c: &ColumnObs, margin: f64) {
                 Value::Decimal(_, s) => Some(-(*s as i32)),
                 _ => None,
             };
-            let (lo, hi): (Num, Num) = widen::float_range(a, b, margin, finest);
+            let (mut lo, mut hi): (Num, Num) = widen::float_range(a, b, margin, finest);
+            if let Some(d) = &looks {
+                ((lo, hi), clamped) = widen::clamp_float(lo, hi, d);
+            }
             (Some(lo.to_string()), Some(hi.to_string()))
         }
     };
+    if let (true, Some(d)) = (clamped, looks) {
+        p.observed.push(format!(
+            "widened only within {}..{}: it looks like {}",
+            Num::Exact(d.lo),
+            Num::Exact(d.hi),
+            d.what
+        ));
+    }
     if let Some(lo) = lo {
         p.checks.push(format!("min: {{ min: {lo} }}"));
     }

@@ -165,6 +165,95 @@ fn sat_i128(x: f64) -> i128 {
     }
 }
 
+/// A range a column's values cannot leave, recognised from its name and
+/// what it held: a month is 1–12 whatever the margin. Widened bounds stop
+/// at its edges.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Domain {
+    pub lo: f64,
+    pub hi: f64,
+    /// What the column looks like, for the suite's comment: "a month".
+    pub what: &'static str,
+}
+
+/// The domain `name` and the observed `min..=max` suggest, if any. A name
+/// alone never decides: the values must lie inside the domain too (a
+/// `month` column holding 0..=11 is not read as 1–12). Values in `[0, 1]`
+/// are a fraction or a 0/1 flag; `[0, 100]` under a percentage-like name
+/// is a percentage.
+pub fn domain(name: &str, integer: bool, min: f64, max: f64) -> Option<Domain> {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let has = |w: &[&str]| words.iter().any(|x| w.contains(&x.as_str()));
+    let within = |lo: f64, hi: f64| lo <= min && max <= hi;
+    let d = |lo: f64, hi: f64, what: &'static str| Some(Domain { lo, hi, what });
+    if integer {
+        let week_day = has(&["dow", "weekday", "wday"]) || (has(&["day"]) && has(&["week"]));
+        let year_day = has(&["doy", "yday"]) || (has(&["day"]) && has(&["year"]));
+        if week_day && within(0.0, 6.0) {
+            return d(0.0, 6.0, "a day of the week");
+        }
+        if week_day && within(1.0, 7.0) {
+            return d(1.0, 7.0, "a day of the week");
+        }
+        if year_day && within(1.0, 366.0) {
+            return d(1.0, 366.0, "a day of the year");
+        }
+        if !week_day && !year_day && has(&["day", "dom", "mday"]) && within(1.0, 31.0) {
+            return d(1.0, 31.0, "a day of the month");
+        }
+        if has(&["month", "mon", "mm"]) && within(1.0, 12.0) {
+            return d(1.0, 12.0, "a month");
+        }
+        if has(&["hour", "hr", "hh"]) && within(0.0, 23.0) {
+            return d(0.0, 23.0, "an hour of the day");
+        }
+        if has(&["minute", "second", "sec", "ss"]) && within(0.0, 59.0) {
+            return d(0.0, 59.0, "a minute or second");
+        }
+        if has(&["week", "isoweek", "wk"]) && within(1.0, 53.0) {
+            return d(1.0, 53.0, "a week of the year");
+        }
+        if has(&["quarter", "qtr"]) && within(1.0, 4.0) {
+            return d(1.0, 4.0, "a quarter");
+        }
+    }
+    let percent = has(&["pct", "percent", "percentage", "humidity", "humid"]);
+    if percent && within(0.0, 100.0) && max > 1.0 {
+        return d(0.0, 100.0, "a percentage");
+    }
+    if within(0.0, 1.0) {
+        return d(0.0, 1.0, if integer { "a 0/1 flag" } else { "a fraction" });
+    }
+    None
+}
+
+/// `(lo, hi)` clamped to `d`, and whether the clamp moved either.
+pub fn clamp_int(lo: i128, hi: i128, d: &Domain) -> ((i128, i128), bool) {
+    let (dl, dh) = (d.lo as i128, d.hi as i128);
+    let out = (lo.max(dl), hi.min(dh));
+    (out, out != (lo, hi))
+}
+
+/// `(lo, hi)` clamped to `d`, and whether the clamp moved either.
+pub fn clamp_float(lo: Num, hi: Num, d: &Domain) -> ((Num, Num), bool) {
+    let lo2 = if lo.value() < d.lo {
+        Num::Exact(d.lo)
+    } else {
+        lo
+    };
+    let hi2 = if hi.value() > d.hi {
+        Num::Exact(d.hi)
+    } else {
+        hi
+    };
+    let moved = lo2 != lo || hi2 != hi;
+    ((lo2, hi2), moved)
+}
+
 /// A float range widened like [`int_range`], then rounded outward to the
 /// power of ten below the pad (so `10.01 .. 19.99` becomes `9.0 .. 21.0`),
 /// but never finer than `finest` (a decimal column's scale).
@@ -360,5 +449,45 @@ mod tests {
         // before the epoch
         let (lo, _) = time_range(-day / 2, 0, 0.0, true);
         assert_eq!(lo.nanos, -day);
+    }
+
+    #[test]
+    fn domains_from_names_and_values() {
+        let what = |n: &str, int: bool, lo: f64, hi: f64| domain(n, int, lo, hi).map(|d| d.what);
+        assert_eq!(what("month", true, 1.0, 12.0), Some("a month"));
+        assert_eq!(what("month", true, 0.0, 11.0), None, "0-based is not 1–12");
+        assert_eq!(
+            what("sched_dep_hour", true, 5.0, 23.0),
+            Some("an hour of the day")
+        );
+        assert_eq!(
+            what("day_of_week", true, 1.0, 7.0),
+            Some("a day of the week")
+        );
+        assert_eq!(what("dow", true, 0.0, 6.0), Some("a day of the week"));
+        assert_eq!(what("day", true, 1.0, 31.0), Some("a day of the month"));
+        assert_eq!(what("humid", false, 12.74, 100.0), Some("a percentage"));
+        assert_eq!(what("score", false, 0.01, 0.99), Some("a fraction"));
+        assert_eq!(what("is_late", true, 0.0, 1.0), Some("a 0/1 flag"));
+        assert_eq!(what("dep_delay", true, -43.0, 1301.0), None);
+        assert_eq!(
+            what("qty", true, 1.0, 12.0),
+            None,
+            "a name decides, not 12 alone"
+        );
+    }
+
+    #[test]
+    fn clamping_stops_at_the_domain() {
+        let month = domain("month", true, 1.0, 12.0).unwrap();
+        let (lo, hi) = int_range(1, 12, 0.1, (i64::MIN as i128, i64::MAX as i128));
+        assert_eq!((lo, hi), (0, 14));
+        assert_eq!(clamp_int(lo, hi, &month), ((1, 12), true));
+        assert_eq!(clamp_int(2, 9, &month), ((2, 9), false));
+        let frac = domain("p", false, 0.02, 0.97).unwrap();
+        let (lo, hi) = float_range(0.02, 0.97, 0.1, None);
+        let ((lo, hi), moved) = clamp_float(lo, hi, &frac);
+        assert!(moved);
+        assert_eq!((lo.to_string(), hi.to_string()), ("0.0".into(), "1".into()));
     }
 }

@@ -172,6 +172,15 @@ pub fn count_as<N: Quantity>(n: N, one: &str, many: &str) -> String {
     format!("{n} {}", if n.is_one() { one } else { many })
 }
 
+/// `, N to or from null` when some of a column's flips are null changes,
+/// for the line that introduces its transitions.
+pub fn null_flips(n: u64) -> String {
+    match n {
+        0 => String::new(),
+        n => format!(", {n} to or from null"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

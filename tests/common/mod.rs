@@ -95,3 +95,31 @@ macro_rules! snap {
         });
     };
 }
+
+/// Writes `columns` as one Parquet file `dir/name` and returns its path.
+/// Every column is nullable.
+pub fn parquet(
+    dir: &std::path::Path,
+    name: &str,
+    columns: Vec<(&str, datafusion::arrow::array::ArrayRef)>,
+) -> String {
+    use datafusion::arrow::array::RecordBatch;
+    use datafusion::arrow::datatypes::{Field, Schema};
+    use datafusion::parquet::arrow::ArrowWriter;
+
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|(n, a)| Field::new(*n, a.data_type().clone(), true))
+        .collect();
+    let schema = std::sync::Arc::new(Schema::new(fields));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        columns.into_iter().map(|(_, a)| a).collect(),
+    )
+    .unwrap();
+    let path = dir.join(name);
+    let mut w = ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    path.display().to_string()
+}

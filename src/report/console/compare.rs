@@ -94,7 +94,7 @@ pub(super) fn compare(c: &CompareReport, w: &mut dyn Write, style: Style) -> io:
         if c.rows.iter().any(|r| r.approximate) {
             writeln!(
                 w,
-                "  ≈ distinct counts of files are HyperLogLog estimates (0.8% standard error): shown, marked beyond 3%, never gated"
+                "  ≈ distinct counts of files are HyperLogLog estimates (0.8% standard error): shown with their ± 3% band, a difference only beyond it, never gated"
             )?;
         }
     }

@@ -8,7 +8,9 @@ use comfy_table::Cell;
 
 use super::table::{checks_table, right, table, Style};
 use crate::diff::{key_text, ColumnDiff, DiffReport};
-use crate::report::format::{changed_rows, maybe, plural, signed, tolerances, DIFF_COLUMNS};
+use crate::report::format::{
+    changed_rows, count, maybe, null_flips, plural, signed, tolerances, DIFF_COLUMNS,
+};
 
 /// How many labels a transition table may have to be shown as a matrix.
 const MATRIX_LABELS: usize = 8;
@@ -193,11 +195,12 @@ fn transitions(c: &ColumnDiff, w: &mut dyn Write, style: Style) -> io::Result<()
     let complete = tr.distinct_pairs == tr.pairs.len() && tr.other_rows == 0;
     writeln!(
         w,
-        "{} — {} flip{} (rate {}), old → new:",
+        "{} — {} flip{} (rate {}{}), old → new:",
         c.name,
         tr.flips,
         plural(tr.flips as usize),
-        maybe(tr.flip_rate)
+        maybe(tr.flip_rate),
+        null_flips(c.null_changes)
     )?;
     if complete && labels.len() <= MATRIX_LABELS {
         let mut t = table(style);
@@ -218,12 +221,8 @@ fn transitions(c: &ColumnDiff, w: &mut dyn Write, style: Style) -> io::Result<()
         }
         return writeln!(w, "{t}");
     }
-    for p in tr
-        .pairs
-        .iter()
-        .filter(|p| p.from != p.to)
-        .take(LISTED_TRANSITIONS)
-    {
+    let listed = &tr.changes[..tr.changes.len().min(LISTED_TRANSITIONS)];
+    for p in listed {
         writeln!(
             w,
             "  {} → {}: {} row{}",
@@ -231,6 +230,14 @@ fn transitions(c: &ColumnDiff, w: &mut dyn Write, style: Style) -> io::Result<()
             p.to,
             p.rows,
             plural(p.rows as usize)
+        )?;
+    }
+    let rest = tr.flips - listed.iter().map(|p| p.rows).sum::<u64>();
+    if rest > 0 {
+        writeln!(
+            w,
+            "  … and {} in other changes",
+            count(rest as usize, "row")
         )?;
     }
     Ok(())

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::markup::{checks_table, esc, table};
+use super::markup::{checks_table, esc, prose, table};
 use crate::compare::CompareReport;
 use crate::report::format::secs;
 
@@ -16,7 +16,7 @@ pub(super) fn body(id: &str, c: &CompareReport) -> String {
     let mut body = String::from("<ul class=\"facts\">\n");
     for e in &c.environments {
         let what = match (&e.error, e.rows) {
-            (Some(err), _) => format!("<span class=\"problem\">{}</span>", esc(err)),
+            (Some(err), _) => format!("<span class=\"problem\">{}</span>", prose(err)),
             (None, Some(n)) => format!("{n} rows · {}", secs(e.seconds)),
             (None, None) => String::new(),
         };

@@ -4,11 +4,11 @@
 
 use std::fmt::Write as _;
 
-use super::markup::{checks_table, esc, num, opt, problem, table};
+use super::markup::{checks_table, esc, num, opt, problem, prose, table};
 use super::svg;
 use crate::diff::{key_text, ColumnDiff, DiffReport, Label};
 use crate::report::format::{
-    changed_rows, count, fmt_float, secs, signed, tolerances, DIFF_COLUMNS,
+    changed_rows, count, fmt_float, null_flips, secs, signed, tolerances, DIFF_COLUMNS,
 };
 
 /// How many labels a transition table may have to be shown as a matrix.
@@ -118,7 +118,11 @@ fn rows_summary(d: &DiffReport) -> String {
         }
     }
     if !d.warnings.is_empty() {
-        let items = wrapped(&d.warnings, "<li>", "</li>", "");
+        let items: String = d
+            .warnings
+            .iter()
+            .map(|w| format!("<li>{}</li>", prose(w)))
+            .collect();
         let _ = writeln!(
             h,
             "<ul class=\"warnings\" aria-label=\"warnings\">{items}</ul>"
@@ -152,7 +156,7 @@ fn columns(d: &DiffReport) -> String {
             esc(&column_type(c)),
         ];
         if let Some(e) = &c.error {
-            row.push(format!("not compared: {}", esc(e)));
+            row.push(format!("not compared: {}", prose(e)));
             row.extend((0..8).map(|_| String::new()));
             rows.push(row);
             continue;
@@ -241,14 +245,14 @@ fn quality(d: &DiffReport) -> String {
                 } else {
                     format!("<span class=\"q-{verdict}\">{verdict}</span>")
                 },
-                esc(m.error.as_deref().unwrap_or("")),
+                prose(m.error.as_deref().unwrap_or("")),
             ]
         })
         .collect();
     let caption = format!(
         "Against <code>{}</code> · {task} ({}) · {} scored",
         esc(&q.truth),
-        esc(&q.task_reason),
+        prose(&q.task_reason),
         count(q.rows as usize, "row")
     );
     format!(
@@ -286,19 +290,19 @@ fn transitions(d: &DiffReport) -> String {
         }
         labels.sort();
         let caption = format!(
-            "<code>{}</code> — {} (rate {}), old → new",
+            "<code>{}</code> — {} (rate {}{}), old → new",
             esc(&c.name),
             count(tr.flips as usize, "flip"),
-            opt(tr.flip_rate)
+            opt(tr.flip_rate),
+            null_flips(c.null_changes)
         );
         let complete = tr.distinct_pairs == tr.pairs.len() && tr.other_rows == 0;
         if complete && labels.len() <= MATRIX_LABELS {
             h.push_str(&matrix(&caption, &labels, tr));
         } else {
             let rows: Vec<Vec<String>> = tr
-                .pairs
+                .changes
                 .iter()
-                .filter(|p| p.from != p.to)
                 .take(LISTED_TRANSITIONS)
                 .map(|p| {
                     vec![

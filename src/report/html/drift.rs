@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::markup::{checks_table, esc, num, problem, table};
+use super::markup::{checks_table, esc, num, problem, prose, table};
 use super::svg;
 use crate::drift::DriftReport;
 use crate::report::format::secs;
@@ -45,8 +45,8 @@ pub(super) fn body(id: &str, d: &DriftReport) -> String {
             charts,
             "<figure class=\"hist\">\n<figcaption><code>{}</code>: {}{}</figcaption>\n{}\n<details><summary>Table of this chart</summary>\n{}</details>\n</figure>\n",
             esc(&c.column),
-            esc(method),
-            c.note.as_deref().map(|n| format!(" — {}", esc(n))).unwrap_or_default(),
+            prose(method),
+            c.note.as_deref().map(|n| format!(" — {}", prose(n))).unwrap_or_default(),
             svg::drift_bars(&format!("{id}-h{k}"), &c.column, &c.bins),
             table("bins", "", &["bin", "reference", "current"], &rows)
         );

@@ -23,6 +23,24 @@ pub(super) fn esc(s: &str) -> String {
     out
 }
 
+/// A message for people: escaped, with each `quoted` name set as code, the
+/// way the console and Markdown reports write names. An unpaired backtick
+/// stays as it is.
+pub(super) fn prose(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut rest = s;
+    while let Some(open) = rest.find('`') {
+        let Some(len) = rest[open + 1..].find('`') else {
+            break;
+        };
+        out.push_str(&esc(&rest[..open]));
+        let _ = write!(out, "<code>{}</code>", esc(&rest[open + 1..open + 1 + len]));
+        rest = &rest[open + 2 + len..];
+    }
+    out.push_str(&esc(rest));
+    out
+}
+
 /// Checks by the label a person sees, worst first: FAIL, ERROR, WARN, PASS.
 #[derive(Default)]
 pub(super) struct Tally([usize; 4]);
@@ -79,7 +97,7 @@ pub(super) fn observed(c: &CheckResult) -> String {
 
 /// The reason, then the offending values when there are some.
 pub(super) fn why(c: &CheckResult) -> String {
-    let mut h = esc(c.why.as_deref().unwrap_or(""));
+    let mut h = prose(c.why.as_deref().unwrap_or(""));
     if !c.sample.is_empty() {
         let shown: Vec<String> = c
             .sample
@@ -197,7 +215,7 @@ pub(super) fn opt(x: Option<f64>) -> String {
 }
 
 /// Why a part could not be computed: a highlighted paragraph, `label` in
-/// bold before the escaped reason.
+/// bold before the reason.
 pub(super) fn problem(label: &str, why: &str) -> String {
-    format!("<p class=\"problem\"><b>{label}</b> {}</p>\n", esc(why))
+    format!("<p class=\"problem\"><b>{label}</b> {}</p>\n", prose(why))
 }

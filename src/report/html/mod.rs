@@ -18,7 +18,7 @@ mod svg;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use markup::{badge, esc, observed, why, Tally};
+use markup::{badge, esc, observed, prose, why, Tally};
 
 use super::format::count;
 use super::{Part, Problem, Report, Section, Verdict};
@@ -273,7 +273,7 @@ fn unreadable(r: &Report) -> Vec<String> {
                     part.anchor(),
                     esc(&place(r, part)),
                     esc(&src.path),
-                    esc(e)
+                    prose(e)
                 )
             }),
             // Other parts that could not be computed say so in their
