@@ -916,3 +916,71 @@ fn schema_of_a_mariadb_table() {
         ]
     );
 }
+
+/// Issue 12, item 7: `table:` was spliced into SQL: `pg_sleep` ran on
+/// PostgreSQL and `SLEEP` on MariaDB. A table name is an identifier; what
+/// is not is refused before any connection, and a query's tables too.
+#[test]
+fn item_7_a_table_name_is_never_sql() {
+    setup();
+    for (url, table, bad) in [
+        (
+            format!("{PG}/verdict_prod"),
+            "t WHERE (SELECT 1 FROM pg_sleep(3)) IS NOT NULL",
+            "a space",
+        ),
+        (
+            format!("{MY}/verdict_prod"),
+            "t` WHERE SLEEP(3) = 0 #",
+            "a backtick",
+        ),
+        (
+            format!("{PG}/verdict_prod"),
+            "public.orders;DROP TABLE orders",
+            "`;`",
+        ),
+    ] {
+        let (_d, suite) = temp_suite(&format!(
+            "version: 1\nsources:\n  t: {{ url: \"{url}\", table: {table:?} }}\nchecks:\n  t:\n    \
+             table: [ row_count: {{ min: 1 }} ]\n"
+        ));
+        let started = std::time::Instant::now();
+        let o = run(&[suite.to_str().unwrap()]);
+        assert_eq!(o.code, 2, "{table}: {}{}", o.stdout, o.stderr);
+        assert!(
+            o.stderr.contains(&format!(
+                "`{table}` is not a table name: {bad} is not allowed"
+            )),
+            "{table}: {}",
+            o.stderr
+        );
+        assert!(started.elapsed().as_secs_f64() < 2.0, "nothing slept");
+        let arg = format!(
+            "{url}?table={}",
+            table
+                .replace(' ', "%20")
+                .replace('#', "%23")
+                .replace('`', "%60")
+        );
+        let o = verdict(&["schema", &arg]);
+        assert_ne!(o.code, 0, "{table}");
+        assert!(
+            o.stderr.contains("is not a table name"),
+            "{table}: {}",
+            o.stderr
+        );
+    }
+    // A query's tables pass the same door.
+    let (_d, suite) = temp_suite(&format!(
+        "version: 1\nsources:\n  q: {{ url: \"{PG}/verdict_prod\", query: 'SELECT * FROM \"orders WHERE true\"' }}\n\
+         checks:\n  q:\n    table: [ row_count: {{ min: 1 }} ]\n"
+    ));
+    let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .contains("`orders WHERE true` is not a table name: a space is not allowed"),
+        "{}",
+        o.stdout
+    );
+}

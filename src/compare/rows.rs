@@ -56,7 +56,21 @@ pub(super) fn compare_row(
         let (delta, out) = match (&reference, v) {
             (None, None) => (None, false),
             (None, Some(_)) | (Some(_), None) => (None, true),
+            // Integers (counts, integer sums) are compared as integers: as
+            // floats, 2^53 + 1 would equal 2^53.
+            (Some(Value::Int(r)), Some(Value::Int(x))) if numeric => match x.checked_sub(*r) {
+                Some(d) => {
+                    let out = (d.unsigned_abs() as f64) > tol.abs + tol.rel * (*r as f64).abs();
+                    let rel = (*r != 0).then(|| d as f64 / (*r as f64).abs());
+                    let abs = d as f64;
+                    (Some(Delta { abs, rel }), out)
+                }
+                None => (None, true),
+            },
             (Some(r), Some(v)) if numeric => match (number(r), number(v)) {
+                // An infinity equals only itself: no tolerance reaches it
+                // (`rel × |inf|` is NaN) and no difference describes it.
+                (Some(r), Some(x)) if r.is_infinite() || x.is_infinite() => (None, r != x),
                 (Some(r), Some(x)) => {
                     let d = x - r;
                     let rel = (r != 0.0).then(|| d / r.abs());

@@ -44,6 +44,42 @@ const SCHEMES: [(&str, Dialect); 4] = [
     ("mariadb", Dialect::Mysql),
 ];
 
+/// Why `name` (`table` or `schema.table`) cannot name a table, if it
+/// cannot. Each part must be letters, digits, `_` or `$`: the drivers
+/// splice a table name into statements of their own (MySQL's quotes it
+/// without escaping a backtick, PostgreSQL's fallback schema query does not
+/// quote it at all), so anything else is refused here, never quoted and
+/// hoped for.
+pub fn table_name_problem(name: &str) -> Option<String> {
+    let parts: Vec<&str> = name.split('.').collect();
+    if parts.len() > 2 {
+        return Some(format!(
+            "`{name}` is not a table name: write `table` or `schema.table`"
+        ));
+    }
+    for part in parts {
+        if part.is_empty() {
+            return Some(format!("`{name}` is not a table name: a part is empty"));
+        }
+        if let Some(c) = part
+            .chars()
+            .find(|c| !(c.is_alphanumeric() || *c == '_' || *c == '$'))
+        {
+            return Some(format!(
+                "`{name}` is not a table name: {} is not allowed (each part of \
+                 `schema.table` is letters, digits, `_` or `$`)",
+                match c {
+                    ' ' => "a space".to_string(),
+                    '`' => "a backtick".to_string(),
+                    c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+                    c => format!("`{c}`"),
+                }
+            ));
+        }
+    }
+    None
+}
+
 /// Whether a command-line argument is a database URL rather than a path.
 pub fn is_database_url(s: &str) -> bool {
     s.split_once("://")

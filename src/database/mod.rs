@@ -58,6 +58,8 @@ pub enum Error {
         #[source]
         cause: Scrubbed,
     },
+    #[error("{0}")]
+    Name(String),
     #[error("cannot plan the query of {shown}")]
     Query {
         shown: String,
@@ -179,6 +181,10 @@ impl Connection {
     }
 
     async fn table(&self, url: &DbUrl, table: &str) -> Result<Arc<dyn TableProvider>, Error> {
+        // The one door to the drivers: a query's tables pass here too.
+        if let Some(why) = dburl::table_name_problem(table) {
+            return Err(Error::Name(why));
+        }
         let reference = table_reference(table);
         let found = match self {
             Connection::Postgres(f) => f.table_provider(reference).await,
@@ -228,12 +234,13 @@ impl Connection {
             .catalog("datafusion")
             .expect("the default catalog exists");
         for r in references {
-            let name = r.table().to_string();
-            let reference = match r.schema() {
-                Some(s) => TableReference::partial(s, name.as_str()),
-                None => TableReference::bare(name.as_str()),
+            // The parts as the query wrote them, unquoted: the check of
+            // `table` judges the names, not DataFusion's quoting of them.
+            let name = match r.schema() {
+                Some(s) => format!("{s}.{}", r.table()),
+                None => r.table().to_string(),
             };
-            let provider = self.table(url, &reference.to_string()).await?;
+            let provider = self.table(url, &name).await?;
             if let Some(s) = r.schema() {
                 if catalog.schema(s).is_none() {
                     catalog

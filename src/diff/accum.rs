@@ -11,7 +11,7 @@ use datafusion::arrow::array::{
     Array, ArrayRef, ArrowPrimitiveType, AsArray, BooleanArray, PrimitiveArray, RecordBatch,
 };
 use datafusion::arrow::compute::kernels::cmp::distinct;
-use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type, UInt64Type};
+use datafusion::arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type, UInt64Type};
 use datafusion::error::Result;
 use datafusion::scalar::ScalarValue;
 
@@ -307,9 +307,7 @@ impl Accum {
             }
             for (i, score) in changed {
                 let i = i as usize;
-                if score.is_infinite()
-                    || (plan.class == Class::Label && (b.is_null(i) || c.is_null(i)))
-                {
+                if missing(b, i) != missing(c, i) {
                     acc.null_changes += 1;
                 }
                 if acc.top.may_enter(score) {
@@ -355,6 +353,13 @@ impl Accum {
 }
 
 /// Rows of `rows` whose labels differ (null-safe: null equals null).
+/// Null, or NaN in a float column: what a null change is made of.
+fn missing(a: &ArrayRef, i: usize) -> bool {
+    a.is_null(i)
+        || a.as_primitive_opt::<Float64Type>()
+            .is_some_and(|f| f.value(i).is_nan())
+}
+
 fn label_changes(b: &ArrayRef, c: &ArrayRef, rows: &[u32]) -> Result<Vec<(u32, f64)>> {
     let d: BooleanArray = distinct(b, c)?;
     Ok(rows
@@ -381,6 +386,15 @@ fn numeric_changes(
             tol,
             num,
             |x, y| (y as i128 - x as i128) as f64,
+            |x| x as f64,
+        ),
+        DataType::Decimal128(_, 0) => numeric_pass::<Decimal128Type>(
+            b,
+            c,
+            rows,
+            tol,
+            num,
+            |x, y| (y - x) as f64,
             |x| x as f64,
         ),
         DataType::UInt64 => numeric_pass::<UInt64Type>(
@@ -424,15 +438,19 @@ fn numeric_pass<T: ArrowPrimitiveType>(
                     acc.add(0.0);
                     continue;
                 }
-                let d = diff(x, y);
-                if d.is_nan() {
-                    // NaN on one side, or infinities of one sign on both.
-                    let (xn, yn) = (base(x).is_nan(), base(y).is_nan());
-                    if !(xn && yn) {
-                        changed.push((i, f64::INFINITY));
-                    }
+                let (bx, by) = (base(x), base(y));
+                if bx.is_nan() && by.is_nan() {
                     continue;
                 }
+                // NaN against anything else, or an infinity that changed (to
+                // a number or to the other infinity): a change beyond any
+                // tolerance, left out of the difference statistics. The
+                // tolerance test cannot say so: `rel × |inf|` is NaN.
+                if !(bx.is_finite() && by.is_finite()) {
+                    changed.push((i, f64::INFINITY));
+                    continue;
+                }
+                let d = diff(x, y);
                 acc.add(d);
                 if d.abs() > tol.abs + tol.rel * base(x).abs() {
                     changed.push((i, d.abs()));

@@ -224,7 +224,10 @@ fn quality_inputs(
         })?;
     let label_type = match task {
         Task::Regression => {
-            if !(common.is_floating() || common.is_integer()) {
+            if !(common.is_floating()
+                || common.is_integer()
+                || matches!(common, DataType::Decimal128(..)))
+            {
                 return Err(format!(
                     "regression needs numbers; the truth and predictions meet as {}",
                     display_type(&common)

@@ -224,8 +224,10 @@ fn column(
     };
     let class = match &common {
         DataType::Float64 => Class::Numeric,
-        DataType::Int64 | DataType::UInt64 if tolerance.is_exact() => Class::Integer,
-        DataType::Int64 | DataType::UInt64 => Class::Numeric,
+        DataType::Int64 | DataType::UInt64 | &EXACT_INTEGERS if tolerance.is_exact() => {
+            Class::Integer
+        }
+        DataType::Int64 | DataType::UInt64 | &EXACT_INTEGERS => Class::Numeric,
         _ => Class::Label,
     };
     if class == Class::Label && !tolerance.is_exact() {
@@ -255,6 +257,9 @@ fn column(
     })
 }
 
+/// Where uint64 meets a signed integer: every value of both, exactly.
+pub const EXACT_INTEGERS: DataType = DataType::Decimal128(20, 0);
+
 /// The type two sides are compared as, when they can be compared safely:
 /// integers widen to 64 bits, any float or decimal makes both floats, the
 /// string encodings meet as `Utf8`, a dictionary compares as its values,
@@ -267,11 +272,13 @@ pub fn common_type(a: &DataType, b: &DataType) -> Option<DataType> {
     let float = |t: &D| t.is_floating() || matches!(t, D::Decimal128(..) | D::Decimal256(..));
     let string = |t: &D| matches!(t, D::Utf8 | D::LargeUtf8 | D::Utf8View);
     Some(match (a, b) {
+        // uint64 against a signed integer meets as decimal(20, 0), which
+        // holds both ranges exactly: as floats, 2^53 + 1 would equal 2^53.
         _ if int(a) && int(b) => {
             if a.is_unsigned_integer() && b.is_unsigned_integer() {
                 D::UInt64
             } else if matches!(a, D::UInt64) || matches!(b, D::UInt64) {
-                D::Float64
+                EXACT_INTEGERS
             } else {
                 D::Int64
             }
@@ -336,7 +343,10 @@ mod tests {
         use DataType as D;
         assert_eq!(common_type(&D::Int32, &D::Int64), Some(D::Int64));
         assert_eq!(common_type(&D::UInt8, &D::UInt32), Some(D::UInt64));
-        assert_eq!(common_type(&D::UInt64, &D::Int8), Some(D::Float64));
+        assert_eq!(
+            common_type(&D::UInt64, &D::Int8),
+            Some(D::Decimal128(20, 0))
+        );
         assert_eq!(common_type(&D::Int64, &D::Float32), Some(D::Float64));
         assert_eq!(common_type(&D::Utf8View, &D::LargeUtf8), Some(D::Utf8View));
         let dict = D::Dictionary(Box::new(D::Int32), Box::new(D::Utf8));

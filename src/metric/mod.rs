@@ -211,7 +211,14 @@ impl Metric {
             Metric::Sum(c) if types::is_integer(dt) => {
                 sum(cast(ident(c), DataType::Decimal128(38, 0)))
             }
-            Metric::Sum(c) => sum(values(c)),
+            // A decimal sum of files is a 256-bit decimal: DataFusion's
+            // 128-bit one wraps past 38 digits; a database sums exactly.
+            Metric::Sum(c) => match (dt, dialect) {
+                (DataType::Decimal128(_, s), None) => {
+                    sum(cast(ident(c), DataType::Decimal256(76, *s)))
+                }
+                _ => sum(values(c)),
+            },
             // A database's average of a decimal has more digits than
             // DataFusion's decimal type for it holds: average doubles.
             Metric::Mean(c) if dialect.is_some() && matches!(dt, DataType::Decimal128(..) | DataType::Decimal256(..)) => {

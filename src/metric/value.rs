@@ -45,6 +45,17 @@ impl Value {
             S::Float32(Some(v)) => Value::Float(*v as f64),
             S::Float64(Some(v)) => Value::Float(*v),
             S::Decimal128(Some(v), _, s) => Value::Decimal(*v, *s),
+            // Wide sums come back as 256-bit decimals: exact, or an error,
+            // never a wrapped number.
+            S::Decimal256(Some(v), _, s) => match v.to_i128() {
+                Some(v) => Value::Decimal(v, *s),
+                None => {
+                    return Err(format!(
+                        "the value {} has more than the 38 digits a report holds",
+                        s_text(v.to_string(), *s)
+                    ))
+                }
+            },
             S::Boolean(Some(b)) => Value::Bool(*b),
             S::Utf8(Some(s)) | S::LargeUtf8(Some(s)) | S::Utf8View(Some(s)) => {
                 Value::Str(s.clone())
@@ -153,6 +164,20 @@ impl Serialize for Value {
             other => s.serialize_str(&other.to_string()),
         }
     }
+}
+
+/// Unscaled decimal digits with the point put back: `12345`, 2 → `123.45`.
+fn s_text(digits: String, scale: i8) -> String {
+    if scale <= 0 {
+        return digits;
+    }
+    let (sign, d) = match digits.strip_prefix('-') {
+        Some(d) => ("-", d.to_string()),
+        None => ("", digits),
+    };
+    let d = format!("{d:0>width$}", width = scale as usize + 1);
+    let (int, frac) = d.split_at(d.len() - scale as usize);
+    format!("{sign}{int}.{frac}")
 }
 
 #[cfg(test)]

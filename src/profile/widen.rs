@@ -270,6 +270,14 @@ pub fn float_range(min: f64, max: f64, margin: f64, finest: Option<i32>) -> (Num
     if max <= 0.0 {
         hi = hi.min(0.0);
     }
+    // Near f64's limits widening overflows: the bound stays at what was
+    // seen, since `inf` is no bound a suite may hold.
+    if !lo.is_finite() {
+        lo = min;
+    }
+    if !hi.is_finite() {
+        hi = max;
+    }
     let mut e = pad.log10().floor() as i32;
     if let Some(f) = finest {
         e = e.max(f);
@@ -475,6 +483,16 @@ mod tests {
             None,
             "a name decides, not 12 alone"
         );
+    }
+
+    #[test]
+    fn widening_near_the_float_limits_stays_finite() {
+        let (lo, hi) = float_range(-1.7e308, 1.7e308, 0.1, None);
+        assert!(
+            lo.value().is_finite() && hi.value().is_finite(),
+            "{lo} {hi}"
+        );
+        assert!(lo.value() <= -1.7e308 && hi.value() >= 1.7e308);
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub(crate) const BENCH_KEYS: [&str; 10] = [
 ];
 /// How long one run of a model command may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+/// The longest `timeout` a bench takes: a week.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
 
 impl Parser {
     pub(super) fn bench(&mut self, n: &Node) -> Option<BenchSpec> {
@@ -95,6 +97,35 @@ impl Parser {
                 })
                 .map(|x| Some((x, severity.unwrap_or(Severity::Error)))),
         };
+        // An output is removed before each run (so a run that writes none is
+        // caught): it must never be the input, or the other model's output.
+        let same = |a: &str, b: &str| {
+            let (a, b) = (std::path::Path::new(a), std::path::Path::new(b));
+            a.components().eq(b.components())
+                || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+        };
+        if let (Some(Some(i)), Some(b), Some(c)) = (&input, &baseline_output, &candidate_output) {
+            let outs = [("baseline_output", b), ("candidate_output", c)];
+            for (key, out) in outs.iter().filter_map(|(k, o)| o.as_ref().map(|o| (*k, o))) {
+                if same(out, i) {
+                    let at = get(entries, key).map_or(n.pos, |v| v.pos);
+                    self.err_help(
+                        at,
+                        format!("`{key}` is the bench's input `{i}`"),
+                        "each run removes its output first; point it at a file of its own",
+                    );
+                }
+            }
+            if let (Some(b), Some(c)) = (b, c) {
+                if same(b, c) {
+                    let at = get(entries, "candidate_output").map_or(n.pos, |v| v.pos);
+                    self.err(
+                        at,
+                        format!("`candidate_output` is `baseline_output` (`{b}`)"),
+                    );
+                }
+            }
+        }
         Some(BenchSpec {
             input: input??,
             baseline_cmd: baseline_cmd??,
@@ -117,6 +148,17 @@ impl Parser {
             _ => None,
         };
         match secs.filter(|s| *s > 0.0) {
+            Some(s) if s > MAX_TIMEOUT.as_secs_f64() => {
+                self.err_help(
+                    n.pos,
+                    format!(
+                        "`timeout` is at most a week ({} s); found {s} s",
+                        MAX_TIMEOUT.as_secs()
+                    ),
+                    "a model command that runs longer is not benchmarked by verdict",
+                );
+                None
+            }
             Some(s) => Some(Duration::from_secs_f64(s)),
             None => {
                 self.err_help(

@@ -420,7 +420,7 @@ impl Parser {
             .iter()
             .map(|i| match &i.kind {
                 Kind::Bool(b) => Some(Lit::Bool(*b)),
-                Kind::Int(x) => Some(Lit::Int(*x)),
+                Kind::Int(x) => Some(i64::try_from(*x).map_or(Lit::Float(*x as f64), Lit::Int)),
                 Kind::Float(x) => Some(Lit::Float(*x)),
                 Kind::Str(s) => Some(Lit::Str(s.clone())),
                 _ => {
@@ -549,7 +549,7 @@ impl Parser {
 
     fn bound(&mut self, kw: &str, key: &str, n: &Node, kind: BoundKind) -> Option<Bound> {
         let num = match &n.kind {
-            Kind::Int(i) => Some(Number::Int(*i as i128)),
+            Kind::Int(i) => Some(Number::Int(*i)),
             Kind::Float(f) if f.is_finite() => Some(Number::Float(*f)),
             Kind::Float(_) => {
                 self.err(n.pos, format!("`{key}` must be a finite number"));

@@ -107,7 +107,12 @@ pub fn split_object(arg: &str) -> Result<(String, DbObject), String> {
     let mut rest = Vec::new();
     for (k, v) in url.query_pairs() {
         match k.as_ref() {
-            "table" => object = Some(DbObject::Table(v.to_string())),
+            "table" => {
+                if let Some(why) = crate::database::dburl::table_name_problem(&v) {
+                    return Err(why);
+                }
+                object = Some(DbObject::Table(v.to_string()))
+            }
             "query" => object = Some(DbObject::Query(v.to_string())),
             _ => rest.push((k.to_string(), v.to_string())),
         }

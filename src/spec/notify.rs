@@ -116,7 +116,7 @@ impl Parser {
         }
         if let Some(v) = get(entries, "retries") {
             match v.kind {
-                Kind::Int(i) if (0..=i64::from(MAX_RETRIES)).contains(&i) => {
+                Kind::Int(i) if (0..=i128::from(MAX_RETRIES)).contains(&i) => {
                     spec.retries = i as u32
                 }
                 _ => {

@@ -307,6 +307,13 @@ impl Parser {
             self.err(n.pos, format!("{what}: the table or query is empty"));
             return None;
         }
+        if let DbObject::Table(t) = &object {
+            if let Some(why) = crate::database::dburl::table_name_problem(t) {
+                let at = get(entries, "table").map_or(n.pos, |t| t.pos);
+                self.err(at, format!("{what}: {why}"));
+                return None;
+            }
+        }
         match DatabaseSpec::new(&url, object) {
             Ok(database) => Some(SourceSpec {
                 name,

@@ -101,7 +101,7 @@ impl Parser {
 
     pub(super) fn count(&mut self, n: &Node, what: &str) -> Option<usize> {
         match n.kind {
-            Kind::Int(i) if i >= 0 => Some(i as usize),
+            Kind::Int(i) if i >= 0 => Some(usize::try_from(i).unwrap_or(usize::MAX)),
             _ => {
                 self.err(
                     n.pos,

@@ -164,7 +164,9 @@ impl Parser {
         let positive = match get(entries, "positive") {
             None => Some(None),
             Some(p) => match &p.kind {
-                Kind::Int(i) => Some(Some(Lit::Int(*i))),
+                Kind::Int(i) => Some(Some(
+                    i64::try_from(*i).map_or(Lit::Float(*i as f64), Lit::Int),
+                )),
                 Kind::Str(s) => Some(Some(Lit::Str(s.clone()))),
                 Kind::Bool(b) => Some(Some(Lit::Bool(*b))),
                 _ => {

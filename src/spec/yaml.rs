@@ -18,7 +18,9 @@ pub struct Node {
 pub enum Kind {
     Null,
     Bool(bool),
-    Int(i64),
+    /// Integers beyond 64 bits stay exact: `18446744073709551615` is not a
+    /// float.
+    Int(i128),
     Float(f64),
     Str(String),
     Seq(Vec<Node>),
@@ -71,7 +73,10 @@ pub fn to_json(node: &Node) -> serde_json::Value {
     match &node.kind {
         Kind::Null => Value::Null,
         Kind::Bool(b) => Value::Bool(*b),
-        Kind::Int(i) => Value::from(*i),
+        Kind::Int(i) => i64::try_from(*i)
+            .map(Value::from)
+            .or_else(|_| u64::try_from(*i).map(Value::from))
+            .unwrap_or_else(|_| Value::from(*i as f64)),
         Kind::Float(f) => serde_json::Number::from_f64(*f).map_or_else(
             || {
                 let text = if f.is_nan() {
@@ -112,7 +117,10 @@ pub fn parse(text: &str) -> Result<Node, Vec<Diagnostic>> {
             pos: Pos::new(1, 1),
             kind: Kind::Null,
         },
-        1 => convert(&docs[0], &mut diags),
+        1 => {
+            let chars: Vec<char> = text.chars().collect();
+            convert(&docs[0], &chars, &mut diags)
+        }
         _ => {
             let p = &docs[1].span.start;
             return Err(vec![Diagnostic::new(
@@ -128,24 +136,31 @@ pub fn parse(text: &str) -> Result<Node, Vec<Diagnostic>> {
     }
 }
 
-fn convert(y: &MarkedYaml<'_>, diags: &mut Vec<Diagnostic>) -> Node {
+fn convert(y: &MarkedYaml<'_>, text: &[char], diags: &mut Vec<Diagnostic>) -> Node {
     let pos = Pos::new(y.span.start.line(), y.span.start.col() + 1);
     let kind = match &y.data {
         YamlData::Value(s) => match s {
             Scalar::Null => Kind::Null,
             Scalar::Boolean(b) => Kind::Bool(*b),
-            Scalar::Integer(i) => Kind::Int(*i),
-            Scalar::FloatingPoint(f) => Kind::Float(f.into_inner()),
+            Scalar::Integer(i) => Kind::Int(i128::from(*i)),
+            // The YAML crate reads an integer beyond i64 as a float; the
+            // text as written says what it was.
+            Scalar::FloatingPoint(f) => text
+                .get(y.span.start.index()..y.span.end.index())
+                .and_then(|t| wide_integer(&t.iter().collect::<String>()))
+                .map_or(Kind::Float(f.into_inner()), Kind::Int),
             Scalar::String(s) => Kind::Str(interpolate(s, pos, diags)),
         },
         YamlData::Representation(s, _, _) => Kind::Str(interpolate(s, pos, diags)),
-        YamlData::Sequence(items) => Kind::Seq(items.iter().map(|i| convert(i, diags)).collect()),
+        YamlData::Sequence(items) => {
+            Kind::Seq(items.iter().map(|i| convert(i, text, diags)).collect())
+        }
         YamlData::Mapping(map) => Kind::Map(
             map.iter()
-                .map(|(k, v)| (convert(k, diags), convert(v, diags)))
+                .map(|(k, v)| (convert(k, text, diags), convert(v, text, diags)))
                 .collect(),
         ),
-        YamlData::Tagged(_, inner) => return convert(inner, diags),
+        YamlData::Tagged(_, inner) => return convert(inner, text, diags),
         YamlData::Alias(_) | YamlData::BadValue => {
             diags.push(Diagnostic::new(
                 "YAML aliases and unresolvable values are not supported in suites",
@@ -155,6 +170,16 @@ fn convert(y: &MarkedYaml<'_>, diags: &mut Vec<Diagnostic>) -> Node {
         }
     };
     Node { pos, kind }
+}
+
+/// A decimal integer literal (`-170141183460469231731687303715884105728`
+/// up to i128's maximum), as YAML 1.2 writes one.
+fn wide_integer(t: &str) -> Option<i128> {
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
 }
 
 /// Replaces `${NAME}` with the environment variable's value; `$${` stands for a
