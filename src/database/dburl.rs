@@ -108,7 +108,20 @@ impl fmt::Debug for DbUrl {
 impl DbUrl {
     pub fn parse(s: &str) -> Result<DbUrl, String> {
         let shown = redact(s);
-        let url = url::Url::parse(s).map_err(|e| format!("`{shown}` is not a valid URL: {e}"))?;
+        let url = url::Url::parse(s).map_err(|e| {
+            // A `/`, `#`, `?` or space in a password cuts the URL inside it.
+            let special = s.split_once("://").is_some_and(|(_, rest)| {
+                password_span(rest, rest.len())
+                    .is_some_and(|(c, a)| rest[c + 1..a].contains(['/', '#', '?', ' ', '@']))
+            });
+            let hint = if special {
+                " (in a password, write `/` `#` `?` `@` and spaces percent-encoded: \
+                 %2F %23 %3F %40 %20)"
+            } else {
+                ""
+            };
+            format!("`{shown}` is not a valid URL: {e}{hint}")
+        })?;
         let dialect = SCHEMES
             .iter()
             .find(|(n, _)| url.scheme().eq_ignore_ascii_case(n))
@@ -186,14 +199,19 @@ pub fn redact(s: &str) -> String {
     let Some((scheme, rest)) = s.split_once("://") else {
         return s.to_string();
     };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let authority = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{user}:***@{host}"),
-            None => format!("{userinfo}@{host}"),
-        },
-        None => authority.to_string(),
+    let (authority, tail) = match password_span(rest, rest.len()) {
+        Some((colon, at)) => {
+            let after = &rest[at + 1..];
+            let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+            (
+                format!("{}:***@{}", &rest[..colon], &after[..end]),
+                &after[end..],
+            )
+        }
+        None => {
+            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            (rest[..end].to_string(), &rest[end..])
+        }
     };
     // A password can also ride in the query string.
     let tail = match tail.split_once('?') {
@@ -222,18 +240,14 @@ pub fn mask_passwords(line: &str) -> String {
     while let Some(i) = out[from..].find("://") {
         let start = from + i + 3;
         let rest = &out[start..];
-        let end = rest
-            .find(['/', '?', '#', '"', '\'', ' ', ',', '}'])
-            .unwrap_or(rest.len());
-        let authority = &rest[..end];
-        if let Some(at) = authority.rfind('@') {
-            if let Some(colon) = authority[..at].find(':') {
-                let password = &authority[colon + 1..at];
-                if !password.starts_with("${") {
-                    let masked = "*".repeat(password.chars().count());
-                    let (a, b) = (start + colon + 1, start + at);
-                    out.replace_range(a..b, &masked);
-                }
+        // The URL ends where the YAML around it goes on: a closing quote,
+        // or a comma or brace of a flow mapping after a space.
+        let limit = rest.find(['"', '\'', '\n']).unwrap_or(rest.len());
+        if let Some((colon, at)) = password_span(rest, limit) {
+            let password = &rest[colon + 1..at];
+            if !password.starts_with("${") {
+                let masked = "*".repeat(password.chars().count());
+                out.replace_range(start + colon + 1..start + at, &masked);
             }
         }
         from = start;
@@ -241,9 +255,72 @@ pub fn mask_passwords(line: &str) -> String {
     out
 }
 
+/// Where the password of `user:password@host…` sits in `rest` (what
+/// follows `scheme://`), searched before `limit`: the byte positions of the
+/// `:` after the user and of the `@` before the host. The password may hold
+/// any character, `/`, `?`, `#`, `@` and spaces included, so the `@` is the
+/// last one before `limit` that a host follows, and the user is what comes
+/// before the first `:`. Finding too much hides too much; never too little.
+fn password_span(rest: &str, limit: usize) -> Option<(usize, usize)> {
+    let host_like = |s: &str| {
+        let end = s.find(['/', '?', '#']).unwrap_or(s.len());
+        // Empty too: `user:pw@/db` has no host, and still a password.
+        s[..end]
+            .chars()
+            .all(|c| c.is_alphanumeric() || ".-_:[]%".contains(c))
+    };
+    let scope = &rest[..limit];
+    let at = scope
+        .rmatch_indices('@')
+        .map(|(i, _)| i)
+        .find(|&i| host_like(&scope[i + 1..]))?;
+    let colon = scope[..at].find(':')?;
+    // A user name has no `/`: an `@` in a path or query is not a userinfo.
+    (!scope[..colon].contains(['/', '?', '#'])).then_some((colon, at))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 12, item 6: a password holding `/`, `#`, `?`, `@` or a space
+    /// was shown in full by "not a valid URL" and under diagnostics.
+    #[test]
+    fn item_6_passwords_with_url_special_characters_never_show() {
+        for pw in [
+            "pa/ss",
+            "pa#ss",
+            "pa?ss",
+            "p@ss",
+            "pa ss",
+            "p:a%ss",
+            "/#?@ :%",
+            "a@b/c?d#e",
+        ] {
+            let url = format!("postgres://app:{pw}@db.internal:5432/shop?table=t");
+            let shown = redact(&url);
+            assert!(!shown.contains(pw), "{pw}: {shown}");
+            assert_eq!(
+                shown, "postgres://app:***@db.internal:5432/shop?table=t",
+                "{pw}"
+            );
+            let line = format!("  prod: {{ url: \"{url}\", table: t }}");
+            let masked = mask_passwords(&line);
+            assert!(!masked.contains(pw), "{pw}: {masked}");
+            assert_eq!(masked.len(), line.len(), "the caret still points right");
+            if let Err(e) = DbUrl::parse(&url) {
+                assert!(!e.contains(pw), "{pw}: {e}");
+            }
+        }
+        // Without a password nothing is hidden; an `@` later in the URL
+        // could end one, so it is read as doing so: too much hidden, never
+        // too little.
+        assert_eq!(
+            redact("mysql://db:3306/shop?x=1"),
+            "mysql://db:3306/shop?x=1"
+        );
+        assert_eq!(redact("mysql://db:3306/shop?user=a@b"), "mysql://db:***@b");
+    }
 
     #[test]
     fn urls_parse_and_never_show_their_password() {
