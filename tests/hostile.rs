@@ -363,3 +363,32 @@ fn item_6_no_command_shows_a_password_with_url_special_characters() {
         }
     }
 }
+
+/// Item 16: `--format json | head -c 10` printed "Broken pipe" and exited
+/// 3. A closed stdout ends the run quietly with the verdict's own code.
+#[test]
+fn item_16_a_closed_pipe_ends_quietly_with_the_verdicts_code() {
+    use assert_cmd::cargo::CommandCargoExt;
+    use std::process::{Command, Stdio};
+
+    for (suite, code) in [
+        ("expectations/features.yml", 0),
+        ("expectations/compare.yml", 1),
+    ] {
+        for format in ["json", "console"] {
+            let mut child = Command::cargo_bin("verdict")
+                .unwrap()
+                .args(["run", suite, "--format", format])
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            // The reader goes away before verdict writes a byte.
+            drop(child.stdout.take());
+            let out = child.wait_with_output().unwrap();
+            assert_eq!(out.status.code(), Some(code), "{suite} {format}");
+            assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{suite} {format}");
+        }
+    }
+}

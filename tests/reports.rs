@@ -223,3 +223,29 @@ fn unwritable_report_file_is_exit_3() {
         "error: cannot write the JUnit report to /nonexistent-dir/r.xml: No such file or directory (os error 2)\n"
     );
 }
+
+/// Issue 12, item 15: a failed gate with an unwritable `--junit` file
+/// exited 3 and printed no console report. The report is printed, the
+/// gate's exit code stands, and the file error is said beside it.
+#[test]
+fn item_15_an_unwritable_report_file_keeps_the_gates_outcome() {
+    let o = run(&[
+        "expectations/compare.yml",
+        "--junit",
+        "/nonexistent-dir/r.xml",
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stdout.contains("verdict: FAIL"), "{}", o.stdout);
+    assert_eq!(
+        o.stderr,
+        "error: cannot write the JUnit report to /nonexistent-dir/r.xml: No such file or directory (os error 2)\n"
+    );
+    // A passing run is still exit 3, after its report.
+    let o = run(&[
+        "expectations/features.yml",
+        "--junit",
+        "/nonexistent-dir/r.xml",
+    ]);
+    assert_eq!(o.code, 3);
+    assert!(o.stdout.contains("verdict: PASS"), "{}", o.stdout);
+}

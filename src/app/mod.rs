@@ -217,7 +217,9 @@ fn parse_size(s: &str) -> Result<usize, String> {
 }
 
 /// Writes the report files asked for, prints the report on stdout, and
-/// returns the exit code. A report file that cannot be written is exit 3.
+/// returns the exit code. A report file that cannot be written is said on
+/// stderr after the report; it makes a passing run exit 3, and leaves a
+/// failing run's outcome and exit code as they are.
 pub(super) fn emit(report: crate::report::Report, args: &ReportArgs) -> i32 {
     let files: [(&Option<PathBuf>, &str, Renderer); 4] = [
         (&args.json, "JSON", |r, w| json::render(r, w)),
@@ -229,15 +231,15 @@ pub(super) fn emit(report: crate::report::Report, args: &ReportArgs) -> i32 {
             crate::report::markdown::render(r, w)
         }),
     ];
+    let mut unwritten = Vec::new();
     for (path, what, render) in files {
         let Some(path) = path else { continue };
         let append = what == "Markdown" && appends_markdown(path, args.markdown_append);
         if let Err(e) = write_report(path, append, |w| render(&report, w)) {
-            eprintln!(
+            unwritten.push(format!(
                 "error: cannot write the {what} report to {}: {e}",
                 path.display()
-            );
-            return exit::BROKEN;
+            ));
         }
     }
     let stdout = io::stdout();
@@ -253,13 +255,19 @@ pub(super) fn emit(report: crate::report::Report, args: &ReportArgs) -> i32 {
             console::render(&report, &mut out, style)
         }
     };
+    let mut code = report.exit_code;
     if let Err(e) = printed.and_then(|_| out.flush()) {
         if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {e}");
-            return exit::BROKEN;
+            unwritten.push(format!("error: cannot write the report: {e}"));
         }
     }
-    report.exit_code
+    for e in &unwritten {
+        eprintln!("{e}");
+    }
+    if !unwritten.is_empty() && code == exit::PASS {
+        code = exit::BROKEN;
+    }
+    code
 }
 
 /// Whether the Markdown summary is added to `path` rather than replacing

@@ -7,6 +7,8 @@ use std::io::{self, Write};
 use super::Report;
 
 pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, r).map_err(io::Error::other)?;
+    // `io::Error::from` keeps a write error's kind (a closed pipe stays
+    // `BrokenPipe`, which ends the run quietly); other errors are `other`.
+    serde_json::to_writer_pretty(&mut *w, r).map_err(io::Error::from)?;
     writeln!(w)
 }
