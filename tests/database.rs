@@ -589,42 +589,6 @@ fn no_report_format_shows_the_password() {
     }
 }
 
-#[test]
-fn schema_of_a_database_table() {
-    setup();
-    let o = verdict(&[
-        "schema",
-        &format!("{PG}/verdict_prod?table=orders"),
-        "--json",
-    ]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
-    let j = json(&o);
-    assert_eq!(j["format"], "postgres");
-    assert_eq!(
-        j["path"],
-        "postgres://root@127.0.0.1:5432/verdict_prod · orders"
-    );
-    let types: Vec<&str> = j["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["type"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        types,
-        [
-            "int32",
-            "string",
-            "float64",
-            "int32",
-            "decimal(10, 2)",
-            "bool",
-            "date",
-            "string"
-        ]
-    );
-}
-
 const MY: &str = "mysql://root@127.0.0.1:3306";
 
 /// `verdict diff` keyed on `order_id` over revenue and region, as JSON.
@@ -879,42 +843,42 @@ checks:
     }
 }
 
-/// `verdict schema` of a MariaDB table: MySQL's `BOOLEAN` is `TINYINT(1)`,
-/// read as int8.
+/// `verdict schema` of a table on each server. MySQL's `BOOLEAN` is
+/// `TINYINT(1)`, read as int8.
 #[test]
-fn schema_of_a_mariadb_table() {
+fn schema_of_a_database_table() {
     setup();
-    let o = verdict(&[
-        "schema",
-        &format!("{MY}/verdict_prod?table=orders"),
-        "--json",
-    ]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
-    let j = json(&o);
-    assert_eq!(j["format"], "mysql");
-    assert_eq!(
-        j["path"],
-        "mysql://root@127.0.0.1:3306/verdict_prod · orders"
-    );
-    let types: Vec<&str> = j["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["type"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        types,
-        [
-            "int32",
-            "string",
-            "float64",
-            "int32",
-            "decimal(10, 2)",
-            "int8",
-            "date",
-            "string"
-        ]
-    );
+    for (url, format, promo) in [(PG, "postgres", "bool"), (MY, "mysql", "int8")] {
+        let o = verdict(&[
+            "schema",
+            &format!("{url}/verdict_prod?table=orders"),
+            "--json",
+        ]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let j = json(&o);
+        assert_eq!(j["format"], format);
+        assert_eq!(j["path"], format!("{url}/verdict_prod · orders"));
+        let types: Vec<&str> = j["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["type"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            types,
+            [
+                "int32",
+                "string",
+                "float64",
+                "int32",
+                "decimal(10, 2)",
+                promo,
+                "date",
+                "string"
+            ],
+            "{format}"
+        );
+    }
 }
 
 /// Issue 12, item 7: `table:` was spliced into SQL: `pg_sleep` ran on
