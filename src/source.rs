@@ -325,7 +325,10 @@ fn file_format(format: Format, csv: &CsvOptions, path: &str) -> Arc<dyn FileForm
                     .with_quote(csv.quote),
             )
         }
-        Format::Json => Arc::new(JsonFormat::default()),
+        // Every row, not a sample: a key that first appears late is a
+        // column the schema contract must see (an NDJSON file has no
+        // header to say so). It costs one more read of the file.
+        Format::Json => Arc::new(JsonFormat::default().with_schema_infer_max_rec(usize::MAX)),
         Format::Arrow => Arc::new(ArrowFormat),
     }
 }

@@ -331,3 +331,41 @@ fn a_comparison_records_every_environments_values() {
     // Estimated distinct counts are not gated, so not recorded.
     assert!(rows.iter().all(|r| !r.check.ends_with(".distinct")));
 }
+
+/// Issue 12, item 20: a killed run's `.verdict-*.tmp` stayed in the history
+/// directory forever. The next write removes those untouched for an hour;
+/// a younger one may be a write in progress and stays.
+#[test]
+fn item_20_stale_temporary_files_are_removed_by_the_next_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let stale = dir.path().join(".verdict-killed.tmp");
+    let fresh = dir.path().join(".verdict-writing.tmp");
+    for p in [&stale, &fresh] {
+        std::fs::write(p, b"partial").unwrap();
+    }
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+    let (_d, suite) = temp_suite(HISTORY_SUITE);
+    let o = run_with_history(
+        &suite,
+        dir.path(),
+        "2026-11-01T00:00:00Z",
+        "fixtures/features.parquet",
+    );
+    // A first run has no past to compare with: exit 3, and it is recorded.
+    assert_eq!(o.code, 3, "{}", o.stderr);
+    assert!(!stale.exists(), "the killed write's file is gone");
+    assert!(fresh.exists(), "a write that may be in progress stays");
+    let files = parquet_files(dir.path());
+    assert_eq!(
+        files.len(),
+        2,
+        "the run and the young temporary file: {files:?}"
+    );
+    assert!(files[0].starts_with(".verdict-writing") && files[1].ends_with(".parquet"));
+}

@@ -392,3 +392,32 @@ fn item_16_a_closed_pipe_ends_quietly_with_the_verdicts_code() {
         }
     }
 }
+
+/// Item 4: a key that first appeared in row 1,501 of an NDJSON file passed
+/// `extra_columns: forbid`: the schema was inferred from the first 1,000
+/// rows. It is inferred from every row.
+#[test]
+fn item_4_an_ndjson_key_first_seen_late_is_in_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.json");
+    let mut text = String::new();
+    for i in 0..1600 {
+        if i == 1500 {
+            text.push_str(&format!("{{\"id\": {i}, \"ssn\": \"078-05-1120\"}}\n"));
+        } else {
+            text.push_str(&format!("{{\"id\": {i}}}\n"));
+        }
+    }
+    std::fs::write(&path, text).unwrap();
+    let (_d, suite) = temp_suite(&format!(
+        "version: 1\nsources:\n  e: {{ path: {} }}\nchecks:\n  e:\n    schema:\n      \
+         columns:\n        id: int64\n      extra_columns: forbid\n",
+        path.display()
+    ));
+    let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    let j = json(&o);
+    let schema = &j["suites"][0]["sources"][0]["checks"][0];
+    assert_eq!(schema["status"], "fail", "{schema}");
+    assert!(schema["why"].as_str().unwrap().contains("ssn"), "{schema}");
+}

@@ -135,6 +135,7 @@ pub fn append(dir: &Path, run_id: &str, time_us: i64, rows: &[Row]) -> Result<Pa
         crate::spec::time::format_nanos(time_us * 1000).replace(':', "")
     );
     let target = dir.join(name);
+    remove_stale_writes(dir);
     let tmp = tempfile::Builder::new()
         .prefix(".verdict-")
         .suffix(".tmp")
@@ -147,6 +148,35 @@ pub fn append(dir: &Path, run_id: &str, time_us: i64, rows: &[Row]) -> Result<Pa
     tmp.as_file().sync_all().map_err(|e| fail(e.into()))?;
     tmp.persist(&target).map_err(|e| fail(e.error.into()))?;
     Ok(target)
+}
+
+/// How old a run's temporary file must be before a later write removes
+/// it: no write takes this long, so its writer was killed.
+const STALE_WRITE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes the temporary files of writes that were killed (`.verdict-*.tmp`
+/// untouched for an hour). A write in progress elsewhere is younger; what
+/// cannot be removed stays, hidden, and is skipped by every reader.
+fn remove_stale_writes(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(".verdict-") && name.ends_with(".tmp")) {
+            continue;
+        }
+        let stale = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_WRITE);
+        if stale {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Every row of every run in `dir`, oldest first. Hidden files (runs being
