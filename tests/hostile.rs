@@ -73,6 +73,23 @@ fn ids(n: i64) -> ArrayRef {
     Arc::new(Int64Array::from((0..n).collect::<Vec<_>>()))
 }
 
+/// `verdict diff` of two files keyed on `id`, as JSON, with `extra` flags.
+fn diff_json(baseline: &str, candidate: &str, extra: &[&str]) -> Out {
+    let mut args = vec![
+        "diff",
+        "--baseline",
+        baseline,
+        "--candidate",
+        candidate,
+        "--key",
+        "id",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    verdict(&args)
+}
+
 /// Item 2: an infinity that changed passed `--max-changed-rate 0`, and
 /// compare called min −inf against 0.5 `ok`.
 #[test]
@@ -89,19 +106,7 @@ fn item_2_an_infinity_that_changes_is_a_change() {
         "c.parquet",
         vec![("id", ids(4)), ("s", floats(&[0.5, 0.5, -inf, inf]))],
     );
-    let o = verdict(&[
-        "diff",
-        "--baseline",
-        &b,
-        "--candidate",
-        &c,
-        "--key",
-        "id",
-        "--max-changed-rate",
-        "0",
-        "--format",
-        "json",
-    ]);
+    let o = diff_json(&b, &c, &["--max-changed-rate", "0"]);
     assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
     let j = json(&o);
     let s = &j["suites"][0]["diff"]["columns"][0];
@@ -173,17 +178,7 @@ fn item_3_integers_are_compared_as_integers() {
             ("v", Arc::new(UInt64Array::from(vec![5, p53 as u64]))),
         ],
     );
-    let o = verdict(&[
-        "diff",
-        "--baseline",
-        &b,
-        "--candidate",
-        &c,
-        "--key",
-        "id",
-        "--format",
-        "json",
-    ]);
+    let o = diff_json(&b, &c, &[]);
     let j = json(&o);
     let d = &j["suites"][0]["diff"];
     assert_eq!(d["rows"]["only_baseline"], 1, "{d}");

@@ -56,31 +56,24 @@ pub(super) fn compare_row(
         let (delta, out) = match (&reference, v) {
             (None, None) => (None, false),
             (None, Some(_)) | (Some(_), None) => (None, true),
-            // Integers (counts, integer sums) are compared as integers: as
+            // Integers (counts, integer sums) are subtracted as integers: as
             // floats, 2^53 + 1 would equal 2^53.
             (Some(Value::Int(r)), Some(Value::Int(x))) if numeric => match x.checked_sub(*r) {
-                Some(d) => {
-                    let out = (d.unsigned_abs() as f64) > tol.abs + tol.rel * (*r as f64).abs();
-                    let rel = (*r != 0).then(|| d as f64 / (*r as f64).abs());
-                    let abs = d as f64;
-                    (Some(Delta { abs, rel }), out)
-                }
+                Some(d) => judged(*r as f64, d as f64, tol),
                 None => (None, true),
             },
             (Some(r), Some(v)) if numeric => match (number(r), number(v)) {
                 // An infinity equals only itself: no tolerance reaches it
                 // (`rel × |inf|` is NaN) and no difference describes it.
                 (Some(r), Some(x)) if r.is_infinite() || x.is_infinite() => (None, r != x),
-                (Some(r), Some(x)) => {
-                    let d = x - r;
-                    let rel = (r != 0.0).then(|| d / r.abs());
-                    let out = if r.is_nan() || x.is_nan() {
-                        r.is_nan() != x.is_nan()
-                    } else {
-                        d.abs() > tol.abs + tol.rel * r.abs()
-                    };
-                    (Some(Delta { abs: d, rel }), out)
-                }
+                (Some(r), Some(x)) if r.is_nan() || x.is_nan() => (
+                    Some(Delta {
+                        abs: x - r,
+                        rel: None,
+                    }),
+                    r.is_nan() != x.is_nan(),
+                ),
+                (Some(r), Some(x)) => judged(r, x - r, tol),
                 _ => (None, !same(r, v)),
             },
             (Some(r), Some(v)) => (None, !same(r, v)),
@@ -114,6 +107,16 @@ pub(super) fn compare_row(
         tolerance: numeric.then(|| tol.into()),
         error: None,
     }
+}
+
+/// The difference `d` from the reference `r` and whether it is outside
+/// `tol` (`|d| > abs + rel × |r|`, numpy's `isclose`).
+fn judged(r: f64, d: f64, tol: Tolerance) -> (Option<Delta>, bool) {
+    let rel = (r != 0.0).then(|| d / r.abs());
+    (
+        Some(Delta { abs: d, rel }),
+        d.abs() > tol.abs + tol.rel * r.abs(),
+    )
 }
 
 /// A listed column some environment lacks.
