@@ -6,6 +6,8 @@
 //! the timeout, or writes no `{output}` stops the bench with the reason and
 //! the tail of its stderr.
 
+mod interrupt;
+
 use std::io::{Read, Seek, SeekFrom};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
@@ -68,6 +70,9 @@ const STDERR_TAIL: usize = 2000;
 pub fn run(spec: &BenchSpec, progress: &crate::progress::Progress) -> BenchReport {
     let started = Instant::now();
     let tmp = tempfile::Builder::new().prefix("verdict-bench").tempdir();
+    // Ctrl-C (or a scheduler's SIGTERM) mid-bench kills the command's
+    // process group and removes the temporary directory.
+    let _guard = interrupt::Guard::install(tmp.as_ref().ok().map(|d| d.path().to_path_buf()));
     let output = |declared: &Option<String>, side: &str| -> Option<PathBuf> {
         declared.as_ref().map(PathBuf::from).or_else(|| {
             tmp.as_ref()
@@ -264,20 +269,38 @@ fn run_once(cmd: &str, output: Option<&Path>, timeout: Duration) -> Result<(f64,
         .spawn()
         .map_err(|e| Failure::bare(format!("cannot start `sh`: {e}")))?;
     let pid = child.id() as libc::pid_t;
+    interrupt::running(pid);
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
+        // SAFETY: siginfo is plain data, filled by the kernel; waits for
+        // our own child without reaping it.
+        let exited = unsafe {
+            let mut info: libc::siginfo_t = std::mem::zeroed();
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT,
+            ) == 0
+        };
+        let elapsed = started.elapsed();
+        // Whatever the command left running in the background dies with
+        // it. Its leader is not reaped yet, so the group's number cannot
+        // have passed to another process.
+        if exited {
+            interrupt::kill_group();
+        }
         let mut status = 0;
         // SAFETY: rusage is plain data, filled by the kernel.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: waits for our own child; the pointers outlive the call.
+        // SAFETY: reaps our own child; the pointers outlive the call.
         let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        let _ = tx.send((r, status, usage.ru_maxrss, started.elapsed()));
+        let _ = tx.send((r, status, usage.ru_maxrss, elapsed));
     });
     let (r, status, maxrss, elapsed) = match rx.recv_timeout(timeout) {
         Ok(x) => x,
         Err(_) => {
-            // SAFETY: signals the process group the child leads.
-            unsafe { libc::kill(-pid, libc::SIGKILL) };
+            interrupt::kill_group();
             let _ = rx.recv();
             return Err(Failure {
                 how: format!(

@@ -11,6 +11,8 @@
 //! [`Settings`] is what a run chooses; new kinds of tables (object stores)
 //! and engines register here.
 
+mod checked_sum;
+
 use std::future::Future;
 use std::sync::Arc;
 
@@ -78,7 +80,11 @@ impl Settings {
                 .with_optimizer_rules(datafusion_federation::default_optimizer_rules())
                 .with_query_planner(Arc::new(datafusion_federation::FederatedQueryPlanner::new()));
         }
-        Ok(SessionContext::new_with_state(state.build()))
+        let ctx = SessionContext::new_with_state(state.build());
+        // A user's `sum` over integers errors on overflow instead of
+        // wrapping (checks sum as 256-bit decimals on their own).
+        ctx.register_udaf(checked_sum::udaf());
+        Ok(ctx)
     }
 }
 

@@ -6,6 +6,26 @@
 //! computes them in one aggregate per source, `check::evaluate` judges them
 //! (pure), `report` holds the result and renders it.
 
+/// `eprintln!` that never panics: a diagnostic that cannot be written
+/// (stderr closed, or a full disk behind `2>file`) is dropped, and the run's
+/// outcome and exit code stand.
+#[macro_export]
+macro_rules! diag {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that never panics; see [`diag!`].
+#[macro_export]
+macro_rules! diag_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod app;
 pub mod bench;
 pub mod check;

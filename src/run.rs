@@ -44,7 +44,7 @@ pub async fn run(suites: &[Suite], opts: &Options) -> Report {
     Report::new(
         reports,
         opts.strict,
-        crate::spec::time::format_nanos(opts.now.timestamp_nanos_opt().unwrap_or(0)),
+        crate::spec::time::format_nanos(crate::spec::time::instant_nanos(&opts.now)),
         started.elapsed().as_secs_f64(),
     )
 }

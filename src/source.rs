@@ -23,6 +23,8 @@ use futures::TryStreamExt;
 
 use datafusion::error::DataFusionError;
 
+mod walk;
+
 use crate::error::datafusion_text;
 use crate::spec::{CsvOptions, Format, SourceSpec};
 
@@ -66,6 +68,31 @@ pub enum Error {
     NoDataFiles(String),
     #[error("`{path}` holds no {format} files")]
     Empty { path: String, format: &'static str },
+    #[error(
+        "`{file}` is not in a `{partitions}` folder like the other files of `{path}`, so it would not be read; move it out, or name the files to read with a glob"
+    )]
+    Stray {
+        path: String,
+        file: String,
+        partitions: String,
+    },
+    #[error(
+        "`{file}` is in a folder below `{path}` that is not a partition (`key=value`), so it would not be read; move it out, or name the files to read with a glob (`{path}/**/*{extension}`)"
+    )]
+    Nested {
+        path: String,
+        file: String,
+        extension: String,
+    },
+    #[error(
+        "`{path}` has two columns named `{name}` (columns {first} and {second}); a check could read only one of them, so rename one"
+    )]
+    DuplicateColumn {
+        path: String,
+        name: String,
+        first: usize,
+        second: usize,
+    },
     #[error("{path} is not a valid Parquet file: {why}")]
     NotParquet { path: String, why: String },
     #[error("cannot open {path}")]
@@ -113,7 +140,9 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
     }
     let path = spec.path.as_str();
     let state = ctx.state();
-    let (urls, format, extension, files) = if is_glob(path) {
+    // A file or directory that exists is read as named, even when its name
+    // holds glob characters (`v[1].parquet`).
+    let (urls, format, extension, listed) = if is_glob(path) && !Path::new(path).exists() {
         // Globs are expanded here, with shell semantics: DataFusion's own
         // glob matching skips `key=value` segments, so `data/*/*.parquet`
         // would match nothing in hive-partitioned folders.
@@ -124,15 +153,12 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
         };
         let urls = files
             .iter()
-            .map(|f| ListingTableUrl::parse(f).map_err(Error::Engine))
+            .map(|f| local_url(f))
             .collect::<Result<Vec<_>, _>>()?;
-        if format == Format::Parquet {
-            files
-                .iter()
-                .try_for_each(|f| check_parquet_footer(Path::new(f)))?;
+        for f in &files {
+            check_file(format, Path::new(f), &spec.csv)?;
         }
-        let n = files.len();
-        (urls, format, String::new(), n)
+        (urls, format, String::new(), Vec::new())
     } else {
         if !Path::new(path).exists() {
             return Err(Error::Missing(path.to_string()));
@@ -149,7 +175,7 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
         } else {
             String::new()
         };
-        let url = ListingTableUrl::parse(path).map_err(Error::Engine)?;
+        let url = local_url(path)?;
         let store = state
             .runtime_env()
             .object_store(&url)
@@ -157,30 +183,35 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
         let listed: Vec<_> = url
             .list_all_files(&state, store.as_ref(), &extension)
             .await
-            .map_err(Error::Engine)?
+            .map_err(|e| listing_error(path, e))?
             .try_collect()
             .await
-            .map_err(Error::Engine)?;
+            .map_err(|e| listing_error(path, e))?;
         if listed.is_empty() {
             return Err(Error::Empty {
                 path: path.to_string(),
                 format: format.name(),
             });
         }
-        if format == Format::Parquet && !is_dir {
-            check_parquet_footer(Path::new(path))?;
-        } else if format == Format::Parquet {
+        if !is_dir {
+            check_file(format, Path::new(path), &spec.csv)?;
+        } else {
             let cwd = std::env::current_dir().unwrap_or_default();
             for meta in &listed {
                 let abs = Path::new("/").join(meta.location.as_ref());
-                check_parquet_footer(abs.strip_prefix(&cwd).unwrap_or(&abs))?;
+                check_file(format, abs.strip_prefix(&cwd).unwrap_or(&abs), &spec.csv)?;
             }
         }
-        (vec![url], format, extension, listed.len())
+        (vec![url], format, extension, listed)
     };
     let options =
         ListingOptions::new(file_format(format, &spec.csv, path)).with_file_extension(extension);
-    let config = ListingTableConfig::new_with_multi_paths(urls)
+    let files = if listed.is_empty() {
+        urls.len()
+    } else {
+        listed.len()
+    };
+    let config = ListingTableConfig::new_with_multi_paths(urls.clone())
         .with_listing_options(options)
         .infer_partitions_from_path(&state)
         .await
@@ -191,7 +222,7 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
             path: path.to_string(),
             source,
         })?;
-    let partition_columns = config
+    let partition_columns: Vec<String> = config
         .options
         .as_ref()
         .map(|o| {
@@ -201,6 +232,21 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
                 .collect()
         })
         .unwrap_or_default();
+    if let Some(stray) = stray_file(path, &urls, &listed, &partition_columns) {
+        return Err(if partition_columns.is_empty() {
+            Error::Nested {
+                path: path.trim_end_matches('/').to_string(),
+                file: stray,
+                extension: table_extension(&listed),
+            }
+        } else {
+            Error::Stray {
+                path: path.to_string(),
+                file: stray,
+                partitions: partition_columns.join("=…/") + "=…",
+            }
+        });
+    }
     let table = ListingTable::try_new(config).map_err(Error::Engine)?;
     let schema = datafusion::datasource::TableProvider::schema(&table);
     ctx.register_table(spec.name.as_str(), Arc::new(table))
@@ -213,6 +259,162 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
         partition_columns,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The URL of a local file or directory, its name taken literally: glob
+/// characters were expanded before this, or belong to the name.
+fn local_url(path: &str) -> Result<ListingTableUrl, Error> {
+    let p = Path::new(path);
+    let io = |source| Error::Io {
+        path: path.to_string(),
+        source,
+    };
+    let abs = std::path::absolute(p).map_err(io)?;
+    let url = if p.is_dir() {
+        url::Url::from_directory_path(&abs)
+    } else {
+        url::Url::from_file_path(&abs)
+    }
+    .ok()
+    // Parsed again so that `.` and `..` segments are resolved.
+    .and_then(|u| url::Url::parse(u.as_str()).ok())
+    .ok_or_else(|| {
+        io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the path cannot be written as a file URL",
+        ))
+    })?;
+    ListingTableUrl::try_new(url, None).map_err(Error::Engine)
+}
+
+/// Listing a directory failed: a symlink loop is named as such.
+fn listing_error(path: &str, e: DataFusionError) -> Error {
+    let text = datafusion_text(&e);
+    if text.contains("File system loop found") {
+        Error::Io {
+            path: path.to_string(),
+            source: std::io::Error::other(format!(
+                "a symbolic link below it points back up the tree ({}); link to the files, not to a folder above them",
+                text.rsplit_once(": ").map_or(text.as_str(), |(_, t)| t)
+            )),
+        }
+    } else {
+        Error::Engine(e)
+    }
+}
+
+/// The first file below a directory source that DataFusion would skip
+/// without a word: one in a folder that is not a partition (`backup/`
+/// beside `region=eu/`), which its listing ignores, or one outside the
+/// hive folders the other files are in. A check would pass on the rest.
+fn stray_file(
+    path: &str,
+    urls: &[ListingTableUrl],
+    listed: &[datafusion::object_store::ObjectMeta],
+    partitions: &[String],
+) -> Option<String> {
+    let table = urls.first()?;
+    if listed.is_empty() {
+        return None;
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let shown = |abs: &Path| abs.strip_prefix(&cwd).unwrap_or(abs).display().to_string();
+    let read: std::collections::HashSet<std::path::PathBuf> = listed
+        .iter()
+        .map(|m| Path::new("/").join(m.location.as_ref()))
+        .collect();
+    let extension = table_extension(listed);
+    let dir = std::path::absolute(path).ok()?;
+    if let Some(skipped) = walk::all_files(&dir, &extension).into_iter().find(|f| {
+        !read.contains(&std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())) && !read.contains(f)
+    }) {
+        return Some(shown(&skipped));
+    }
+    if partitions.is_empty() {
+        return None;
+    }
+    listed
+        .iter()
+        .find(|m| {
+            datafusion::datasource::listing::helpers::parse_partitions_for_path(
+                table,
+                &m.location,
+                partitions.iter().map(String::as_str),
+            )
+            .is_none_or(|v| v.len() != partitions.len())
+        })
+        .map(|m| shown(&Path::new("/").join(m.location.as_ref())))
+}
+
+/// The extension the listed files share (`.parquet`), from the first.
+fn table_extension(listed: &[datafusion::object_store::ObjectMeta]) -> String {
+    listed
+        .first()
+        .and_then(|m| m.location.extension())
+        .map(|e| format!(".{e}"))
+        .unwrap_or_default()
+}
+
+/// What each file must be before DataFusion reads it: a Parquet file with
+/// a sound footer, and no file with two columns of one name (DataFusion
+/// merges the schemas of a table's files, which keeps the first of two
+/// same-named columns and drops the other without a word).
+fn check_file(format: Format, path: &Path, csv: &CsvOptions) -> Result<(), Error> {
+    let names: Vec<String> = match format {
+        Format::Parquet => {
+            check_parquet_footer(path)?;
+            let file = std::fs::File::open(path).map_err(|source| Error::Open {
+                path: path.display().to_string(),
+                source,
+            })?;
+            let meta = datafusion::parquet::file::metadata::ParquetMetaDataReader::new()
+                .parse_and_finish(&file)
+                .map_err(|e| Error::NotParquet {
+                    path: path.display().to_string(),
+                    why: e.to_string(),
+                })?;
+            meta.file_metadata()
+                .schema_descr()
+                .root_schema()
+                .get_fields()
+                .iter()
+                .map(|f| f.name().to_string())
+                .collect()
+        }
+        Format::Csv if csv.header => csv_header(path, csv)?,
+        _ => return Ok(()),
+    };
+    let mut seen = std::collections::HashMap::new();
+    for (i, name) in names.iter().enumerate() {
+        if let Some(first) = seen.insert(name.as_str(), i + 1) {
+            return Err(Error::DuplicateColumn {
+                path: path.display().to_string(),
+                name: name.clone(),
+                first,
+                second: i + 1,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The column names of a CSV file's header line, parsed with the source's
+/// delimiter and quote.
+fn csv_header(path: &Path, csv: &CsvOptions) -> Result<Vec<String>, Error> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Open {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let format = datafusion::arrow::csv::reader::Format::default()
+        .with_header(true)
+        .with_delimiter(csv_delimiter(csv, &path.to_string_lossy()))
+        .with_quote(csv.quote);
+    // Only the header: no record is read to infer types.
+    match format.infer_schema(std::io::BufReader::new(file), Some(0)) {
+        Ok((schema, _)) => Ok(schema.fields().iter().map(|f| f.name().clone()).collect()),
+        // A file the reader cannot parse is DataFusion's to report.
+        Err(_) => Ok(Vec::new()),
+    }
 }
 
 /// Rejects a file that cannot be Parquet before the reader sees it: the
@@ -254,16 +456,13 @@ fn check_parquet_footer(path: &Path) -> Result<(), Error> {
 
 /// The files a glob matches, sorted; an error when it matches none.
 fn expand_glob(pattern: &str) -> Result<Vec<String>, Error> {
-    let paths = glob::glob(pattern).map_err(|source| Error::Glob {
-        pattern: pattern.to_string(),
-        source,
+    let files = walk::glob_files(pattern).map_err(|e| match e {
+        walk::WalkError::Pattern(source) => Error::Glob {
+            pattern: pattern.to_string(),
+            source,
+        },
+        walk::WalkError::Io(path, source) => Error::Io { path, source },
     })?;
-    let mut files: Vec<String> = paths
-        .filter_map(Result::ok)
-        .filter(|p| p.is_file())
-        .map(|p| p.to_string_lossy().to_string())
-        .collect();
-    files.sort();
     if files.is_empty() {
         return Err(Error::NoMatch(pattern.to_string()));
     }
@@ -279,29 +478,9 @@ fn detect_format(path: &str, is_dir: bool) -> Result<Format, Error> {
         .ok_or_else(|| Error::NoDataFiles(path.to_string()))
 }
 
-/// The first file below `dir` (depth first, sorted) with a known extension,
-/// skipping hidden and `_`-prefixed names as Spark and Hive writers expect.
+/// The first file below `dir` (depth first, sorted) with a known extension.
 fn first_data_file(dir: &Path) -> Option<String> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(Result::ok)
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let name = e.file_name().to_string_lossy().to_string();
-        if name.starts_with('.') || name.starts_with('_') {
-            continue;
-        }
-        let p = e.path();
-        if p.is_dir() {
-            if let Some(f) = first_data_file(&p) {
-                return Some(f);
-            }
-        } else if Format::from_extension(&name).is_some() {
-            return Some(p.to_string_lossy().to_string());
-        }
-    }
-    None
+    walk::first_file(dir, &|name| Format::from_extension(name).is_some())
 }
 
 /// The extension a directory's data files carry (`.parquet`, `.pq`, …).
@@ -312,19 +491,21 @@ fn format_extension(dir: &str, format: Format) -> String {
         .unwrap_or_else(|| format!(".{}", format.name()))
 }
 
+/// The `csv:` delimiter, else tab for `.tsv` files and comma for others.
+fn csv_delimiter(csv: &CsvOptions, path: &str) -> u8 {
+    let tsv = path.to_ascii_lowercase().ends_with(".tsv");
+    csv.delimiter.unwrap_or(if tsv { b'\t' } else { b',' })
+}
+
 fn file_format(format: Format, csv: &CsvOptions, path: &str) -> Arc<dyn FileFormat> {
     match format {
         Format::Parquet => Arc::new(ParquetFormat::default()),
-        Format::Csv => {
-            let tsv = path.to_ascii_lowercase().ends_with(".tsv");
-            let delimiter = csv.delimiter.unwrap_or(if tsv { b'\t' } else { b',' });
-            Arc::new(
-                CsvFormat::default()
-                    .with_delimiter(delimiter)
-                    .with_has_header(csv.header)
-                    .with_quote(csv.quote),
-            )
-        }
+        Format::Csv => Arc::new(
+            CsvFormat::default()
+                .with_delimiter(csv_delimiter(csv, path))
+                .with_has_header(csv.header)
+                .with_quote(csv.quote),
+        ),
         // Every row, not a sample: a key that first appears late is a
         // column the schema contract must see (an NDJSON file has no
         // header to say so). It costs one more read of the file.

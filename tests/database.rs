@@ -948,3 +948,199 @@ fn item_7_a_table_name_is_never_sql() {
         o.stdout
     );
 }
+
+/// A local webhook receiver that answers 200 and keeps every body.
+fn capture_webhooks() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/hook",
+        listener.local_addr().unwrap().port()
+    );
+    let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = bodies.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut r = std::io::BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = line.split_once(':') {
+                    if k.eq_ignore_ascii_case("content-length") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = r.read_exact(&mut body);
+            kept.lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&body).into_owned());
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+        }
+    });
+    (url, bodies)
+}
+
+/// Issue 12: a password and an S3 secret holding every character a URL
+/// treats specially, planted in every command, report format, history,
+/// stderr and webhook body; the marker `Zq9` they share appears nowhere.
+#[test]
+fn planted_secrets_appear_in_no_output() {
+    setup();
+    const MARK: &str = "Zq9";
+    let raw = format!("{MARK} p@ss:/?#[]!$&'()*+,;=%w");
+    let encoded: String =
+        percent_encoding::utf8_percent_encode(&raw, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let s3_secret = format!("{MARK}/s3+k#y?=&");
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_string_lossy().to_string();
+    let (hook, bodies) = capture_webhooks();
+    let s3_suite = p("s3.yml");
+    std::fs::write(
+        &s3_suite,
+        "version: 1\nsources:\n  f: { path: \"s3://AKIA:${S3_SECRET}@bucket/x.parquet\" }\n\
+         checks:\n  f:\n    table: [ row_count: { min: 1 } ]\n",
+    )
+    .unwrap();
+    let db = |name: &str, pw: &str| {
+        format!("postgres://root:{pw}@127.0.0.1:5432/verdict_{name}?table=public.orders")
+    };
+    let reports = |tag: &str| -> Vec<String> {
+        [
+            ("--json", "json"),
+            ("--junit", "xml"),
+            ("--markdown", "md"),
+            ("--html", "html"),
+        ]
+        .iter()
+        .flat_map(|(flag, ext)| [flag.to_string(), p(&format!("{tag}.{ext}"))])
+        .chain(["--notify".to_string(), hook.clone()])
+        .collect()
+    };
+    let mut runs: Vec<Vec<String>> = Vec::new();
+    for format in ["console", "json"] {
+        let mut run = vec![
+            "run".to_string(),
+            "fixtures/db/compare.yml".into(),
+            "--format".into(),
+            format.into(),
+            "--history".into(),
+            p("history"),
+        ];
+        run.extend(reports(&format!("run-{format}")));
+        runs.push(run);
+        for pw in [&encoded, &raw] {
+            let mut diff: Vec<String> = [
+                "diff",
+                "--baseline",
+                &db("prod", pw),
+                "--candidate",
+                &db("dev", pw),
+                "--key",
+                "order_id",
+                "--format",
+                format,
+            ]
+            .map(String::from)
+            .to_vec();
+            diff.extend(reports(&format!("diff-{format}")));
+            runs.push(diff);
+            let mut compare: Vec<String> = [
+                "compare",
+                &format!("prod={}", db("prod", pw)),
+                &format!("dev={}", db("dev", pw)),
+                "--format",
+                format,
+            ]
+            .map(String::from)
+            .to_vec();
+            compare.extend(reports(&format!("compare-{format}")));
+            runs.push(compare);
+        }
+    }
+    for pw in [&encoded, &raw] {
+        runs.push(vec!["schema".into(), db("prod", pw)]);
+        runs.push(vec!["schema".into(), db("prod", pw), "--json".into()]);
+        runs.push(vec!["profile".into(), db("prod", pw)]);
+    }
+    runs.push(vec!["validate".into(), "fixtures/db/compare.yml".into()]);
+    runs.push(vec!["history".into(), p("history")]);
+    runs.push(vec!["validate".into(), s3_suite.clone()]);
+    runs.push(vec!["run".into(), s3_suite.clone()]);
+    runs.push(vec![
+        "diff".into(),
+        "--baseline".into(),
+        format!("s3://AKIA:{s3_secret}@bucket/a.parquet"),
+        "--candidate".into(),
+        "fixtures/release/preds_v1.parquet".into(),
+        "--key".into(),
+        "id".into(),
+    ]);
+    let mut outcomes = Vec::new();
+    for pw in [&encoded, &raw] {
+        for args in &runs {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let o = common::verdict_env(
+                &args,
+                &[
+                    ("VERDICT_PG_PASSWORD", pw.as_str()),
+                    ("S3_SECRET", s3_secret.as_str()),
+                    ("AWS_SECRET_ACCESS_KEY", s3_secret.as_str()),
+                ],
+            );
+            for (what, out) in [("stdout", &o.stdout), ("stderr", &o.stderr)] {
+                assert!(
+                    !out.contains(MARK),
+                    "{what} of {args:?} shows a secret:\n{out}"
+                );
+            }
+            outcomes.push((args[0].to_string(), o.code));
+        }
+    }
+    // The runs with the encoded password reached the database: the run and
+    // the compares fail on dev's differences (1), a diff without gates
+    // passes (0), the schema is printed (0); the raw password is not a
+    // valid URL (2).
+    for (command, code) in [
+        ("run", 1),
+        ("compare", 1),
+        ("diff", 0),
+        ("schema", 0),
+        ("diff", 2),
+    ] {
+        assert!(
+            outcomes.iter().any(|(c, k)| c == command && *k == code),
+            "{command} {code}: {outcomes:?}"
+        );
+    }
+    let mut files = 0;
+    let mut stack = vec![dir.path().to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files += 1;
+                let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+                assert!(!text.contains(MARK), "{} shows a secret", path.display());
+            }
+        }
+    }
+    assert!(files >= 16, "every report file was written ({files})");
+    let bodies = bodies.lock().unwrap();
+    assert!(
+        bodies.len() >= 4,
+        "the webhook was called ({})",
+        bodies.len()
+    );
+    for b in bodies.iter() {
+        assert!(!b.contains(MARK), "a webhook body shows a secret:\n{b}");
+    }
+}

@@ -453,3 +453,30 @@ fn a_failed_comparison_is_listed_not_only_counted() {
         "{text}"
     );
 }
+
+/// Issue 12, item 17: the server's answer reached stderr raw, so an ANSI
+/// escape in it recoloured (or could clear) the terminal. Control
+/// characters and bidirectional overrides are shown escaped.
+#[test]
+fn item_17_a_servers_escape_codes_are_shown_escaped() {
+    let server = Server::start(Reply::Status(
+        400,
+        "\x1b[2J\x1b[31mred\x1b[0m \u{202e}txt.exe",
+    ));
+    let o = run(&[FAILING, "--notify", &server.url]);
+    assert_eq!(o.code, 1);
+    assert!(
+        !o.stderr.contains('\x1b') && !o.stderr.contains('\u{202e}'),
+        "{:?}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains(&format!(
+            "warning: could not notify {} (--notify) after 1 attempt: HTTP 400 Bad Request: \
+             \\u{{1b}}[2J\\u{{1b}}[31mred\\u{{1b}}[0m \\u{{202e}}txt.exe; the exit code is unchanged",
+            server.shown()
+        )),
+        "{}",
+        o.stderr
+    );
+}

@@ -32,7 +32,7 @@ async fn adhoc(
     let suite = match suite {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::diag!("error: {e}");
             return exit::INVALID;
         }
     };

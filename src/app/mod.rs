@@ -24,7 +24,7 @@ pub fn main(cli: Cli) -> i32 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
+            crate::diag!("error: cannot start the runtime: {e}");
             return exit::BROKEN;
         }
     };
@@ -43,22 +43,36 @@ pub fn main(cli: Cli) -> i32 {
         Command::Profile(args) => rt.block_on(crate::profile::main(args)),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "verdict", &mut io::stdout());
-            exit::PASS
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "verdict", &mut script);
+            print_generated(Ok(script))
         }
         Command::Man => {
             let cmd = <Cli as clap::CommandFactory>::command();
-            match clap_mangen::Man::new(cmd).render(&mut io::stdout()) {
-                Ok(()) => exit::PASS,
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => exit::PASS,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    exit::BROKEN
-                }
-            }
+            let mut page = Vec::new();
+            print_generated(clap_mangen::Man::new(cmd).render(&mut page).map(|()| page))
         }
         Command::Validate { suites } => validate(&suites),
         Command::Schema { path, format, json } => rt.block_on(schema::schema(&path, format, json)),
+    }
+}
+
+/// Writes a generated completion script or man page to stdout. Generators
+/// write into a buffer first: they panic on a failed write, and a full disk
+/// or a closed pipe is an error to report (or, for a pipe, to end quietly).
+fn print_generated(generated: io::Result<Vec<u8>>) -> i32 {
+    let written = generated.and_then(|bytes| {
+        let mut out = io::stdout().lock();
+        out.write_all(&bytes)?;
+        out.flush()
+    });
+    match written {
+        Ok(()) => exit::PASS,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => exit::PASS,
+        Err(e) => {
+            crate::diag!("error: cannot write to stdout: {e}");
+            exit::BROKEN
+        }
     }
 }
 
@@ -70,7 +84,7 @@ fn load_all(paths: &[PathBuf]) -> Result<Vec<Suite>, ()> {
         match spec::load(p) {
             Ok(s) => suites.push(s),
             Err(e) => {
-                eprint!("{}", e.render());
+                crate::diag_raw!("{}", e.render());
                 failed = true;
             }
         }
@@ -97,7 +111,7 @@ fn validate(paths: &[PathBuf]) -> i32 {
         if s.bench.is_some() {
             parts.push("a bench".into());
         }
-        eprintln!("{}: ok ({})", s.file, parts.join(", "));
+        crate::diag!("{}: ok ({})", s.file, parts.join(", "));
     }
     exit::PASS
 }
@@ -106,7 +120,13 @@ fn parse_now(now: Option<String>) -> Result<DateTime<Utc>, String> {
     match now {
         None => Ok(Utc::now()),
         Some(s) => spec::time::parse_instant(&s)
-            .map(DateTime::<Utc>::from_timestamp_nanos)
+            .and_then(|n| {
+                let secs = i64::try_from(n.div_euclid(spec::time::NANOS_PER_SECOND)).ok()?;
+                DateTime::<Utc>::from_timestamp(
+                    secs,
+                    n.rem_euclid(spec::time::NANOS_PER_SECOND) as u32,
+                )
+            })
             .ok_or_else(|| {
                 format!("--now {s:?} is not an instant (e.g. 2026-11-25T12:00:00Z or 2026-11-25)")
             }),
@@ -124,7 +144,7 @@ async fn run_cmd(
     let now = match parse_now(now) {
         Ok(n) => n,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::diag!("error: {e}");
             return exit::INVALID;
         }
     };
@@ -145,7 +165,7 @@ async fn run_cmd(
     if let Some(dir) = &history {
         let recorded = crate::history::record(dir, &report, now);
         if let Some(e) = &recorded.error {
-            eprintln!("error: {e}");
+            crate::diag!("error: {e}");
         }
         report.record_history(recorded);
     }
@@ -155,7 +175,7 @@ async fn run_cmd(
 /// The webhooks to post to once the report is built; a bad `--notify` URL
 /// is an invalid command line (printed here, redacted).
 pub(super) fn notify_plan(args: &ReportArgs, suites: &[Suite]) -> Result<crate::notify::Plan, ()> {
-    crate::notify::Plan::new(args, suites).map_err(|e| eprintln!("error: {e}"))
+    crate::notify::Plan::new(args, suites).map_err(|e| crate::diag!("error: {e}"))
 }
 
 /// Run options from the command line; `Err` is the exit code of a bad flag.
@@ -169,13 +189,13 @@ pub(super) fn options(
         None => None,
         Some(Ok(n)) => Some(n),
         Some(Err(e)) => {
-            eprintln!("error: --memory-limit: {e}");
+            crate::diag!("error: --memory-limit: {e}");
             return Err(exit::INVALID);
         }
     };
     let engine = crate::engine::Settings { memory_limit };
     if let Err(e) = engine.session(false) {
-        eprintln!("error: {}", crate::error::text(&e));
+        crate::diag!("error: {}", crate::error::text(&e));
         return Err(exit::BROKEN);
     }
     Ok(Options {
@@ -262,7 +282,7 @@ pub(super) fn emit(report: crate::report::Report, args: &ReportArgs) -> i32 {
         }
     }
     for e in &unwritten {
-        eprintln!("{e}");
+        crate::diag!("{e}");
     }
     if !unwritten.is_empty() && code == exit::PASS {
         code = exit::BROKEN;

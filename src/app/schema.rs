@@ -13,14 +13,14 @@ pub(super) async fn schema(path: &str, format: Option<String>, as_json: bool) ->
         None => None,
         Some((_, Some(f))) => Some(f),
         Some((f, None)) => {
-            eprintln!("error: unknown format `{f}`; expected parquet, csv, json or arrow");
+            crate::diag!("error: unknown format `{f}`; expected parquet, csv, json or arrow");
             return exit::INVALID;
         }
     };
     let mut spec = match SourceSpec::from_argument("source", path) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::diag!("error: {e}");
             return exit::INVALID;
         }
     };
@@ -28,14 +28,14 @@ pub(super) async fn schema(path: &str, format: Option<String>, as_json: bool) ->
     let ctx = match crate::engine::session_for_source(&spec) {
         Ok(ctx) => ctx,
         Err(e) => {
-            eprintln!("error: {}", crate::error::text(&e));
+            crate::diag!("error: {}", crate::error::text(&e));
             return exit::BROKEN;
         }
     };
     let loaded = match crate::source::register(&ctx, &spec).await {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("error: {}", crate::error::text(&e));
+            crate::diag!("error: {}", crate::error::text(&e));
             return exit::BROKEN;
         }
     };
@@ -89,7 +89,7 @@ pub(super) async fn schema(path: &str, format: Option<String>, as_json: bool) ->
         Ok(()) => exit::PASS,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => exit::PASS,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::diag!("error: {e}");
             exit::BROKEN
         }
     }

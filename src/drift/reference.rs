@@ -134,6 +134,21 @@ mod exact_pairs {
     }
 }
 
+/// The sorted values that (value, count) pairs stand for; an error rather
+/// than an abort when they do not fit in memory.
+fn expand(name: &str, pairs: &[(f64, u64)]) -> Result<Vec<f64>, String> {
+    let n: u64 = pairs.iter().map(|p| p.1).sum();
+    let too_many =
+        || format!("the saved reference keeps {n} values of `{name}`, more than memory holds");
+    let mut out = Vec::new();
+    out.try_reserve_exact(usize::try_from(n).map_err(|_| too_many())?)
+        .map_err(|_| too_many())?;
+    for &(x, k) in pairs {
+        out.extend(std::iter::repeat_n(x, k as usize));
+    }
+    Ok(out)
+}
+
 /// (value, count) pairs of sorted values, or None past [`MAX_KEPT_VALUES`].
 fn distinct_counts(sorted: &[f64]) -> Option<Vec<(f64, u64)>> {
     let mut out: Vec<(f64, u64)> = Vec::new();
@@ -202,7 +217,76 @@ impl SavedReference {
             }
             None => return Err(format!("{shown} has no `version`")),
         }
-        serde_json::from_value(probe).map_err(|e| format!("{shown} is damaged: {e}"))
+        let saved: SavedReference =
+            serde_json::from_value(probe).map_err(|e| format!("{shown} is damaged: {e}"))?;
+        saved
+            .consistent()
+            .map_err(|e| format!("{shown} is damaged: {e}"))?;
+        Ok(saved)
+    }
+
+    /// What every reference `save` writes holds: bins in range, ascending
+    /// edges one fewer than the counts, and every column's counts adding up
+    /// to the rows. A file edited by hand or cut short is refused here,
+    /// before its numbers size an allocation or reach a verdict.
+    fn consistent(&self) -> Result<(), String> {
+        if !(2..=1000).contains(&self.bins) {
+            return Err(format!("`bins` is {}, not between 2 and 1000", self.bins));
+        }
+        for c in &self.columns {
+            let name = &c.name;
+            let total = |what: &str, parts: &mut dyn Iterator<Item = u64>| {
+                let mut sum = Some(0u64);
+                for p in parts {
+                    sum = sum.and_then(|s| s.checked_add(p));
+                }
+                sum.ok_or_else(|| format!("the {what} of `{name}` add up past 2^64"))
+            };
+            let counted = match c.method {
+                DriftMethod::Numeric => {
+                    if c.edges.len() >= self.bins || c.edges.len() + 1 != c.counts.len() {
+                        return Err(format!(
+                            "`{name}` has {} edges and {} counts for {} bins",
+                            c.edges.len(),
+                            c.counts.len(),
+                            self.bins
+                        ));
+                    }
+                    if c.edges.iter().any(|e| e.is_nan()) || !c.edges.is_sorted_by(|a, b| a < b) {
+                        return Err(format!("the edges of `{name}` are not ascending"));
+                    }
+                    let binned = total("counts", &mut c.counts.iter().copied())?;
+                    if let Some(values) = &c.values {
+                        if values.len() > MAX_KEPT_VALUES
+                            || values.iter().any(|(v, _)| v.is_nan())
+                            || !values.is_sorted_by(|a, b| a.0 < b.0)
+                        {
+                            return Err(format!(
+                                "the kept values of `{name}` are not at most {MAX_KEPT_VALUES} distinct ascending numbers"
+                            ));
+                        }
+                        let kept = total("kept values", &mut values.iter().map(|v| v.1))?;
+                        if kept != binned {
+                            return Err(format!(
+                                "`{name}` keeps {kept} values but its bins count {binned}"
+                            ));
+                        }
+                    }
+                    total("counts", &mut [binned, c.nulls, c.nans].into_iter())?
+                }
+                DriftMethod::Categorical => total(
+                    "counts",
+                    &mut c.categories.values().copied().chain([c.nulls, c.nans]),
+                )?,
+            };
+            if counted != self.rows {
+                return Err(format!(
+                    "`{name}` counts {counted} rows (values, nulls and NaN), the reference has {}",
+                    self.rows
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Writes the file atomically: a temporary file beside it, renamed.
@@ -251,11 +335,7 @@ impl SavedReference {
                     nans: c.nans,
                     edges: c.edges.clone(),
                     counts: c.counts.clone(),
-                    sorted: c.values.as_ref().map(|v| {
-                        v.iter()
-                            .flat_map(|&(x, n)| std::iter::repeat_n(x, n as usize))
-                            .collect()
-                    }),
+                    sorted: c.values.as_deref().map(|v| expand(name, v)).transpose()?,
                 }
             }
             DriftMethod::Categorical => RefColumn::Categorical {

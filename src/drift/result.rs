@@ -174,7 +174,7 @@ impl EdgeUnit {
         match self {
             EdgeUnit::Number => fmt_float(v),
             EdgeUnit::Time(ns) => {
-                let t = crate::spec::time::format_nanos((v * ns).round() as i64);
+                let t = crate::spec::time::format_nanos((v * ns).round() as i128);
                 t.strip_suffix("T00:00:00Z")
                     .map(str::to_string)
                     .unwrap_or(t)

@@ -24,7 +24,8 @@ fn numeric(v: &Value) -> Option<f64> {
         Value::Int(i) => Some(*i as f64),
         Value::Float(f) if f.is_finite() => Some(*f),
         Value::Decimal(u, s) => Some(*u as f64 / 10f64.powi(i32::from(*s))),
-        Value::Time(t) | Value::Date(t) => Some(*t as f64),
+        Value::Time(t) => Some(*t as f64),
+        Value::Date(t) => Some(*t as f64),
         _ => None,
     }
 }

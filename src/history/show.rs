@@ -37,7 +37,7 @@ pub fn main(a: &HistoryArgs) -> i32 {
     let rows = match super::read(&a.dir) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {}", crate::error::text(&e));
+            crate::diag!("error: {}", crate::error::text(&e));
             return exit::BROKEN;
         }
     };
@@ -63,7 +63,7 @@ pub fn main(a: &HistoryArgs) -> i32 {
             .map(|r| &r.run_id)
             .collect::<std::collections::BTreeSet<_>>()
             .len();
-        eprintln!(
+        crate::diag!(
             "no recorded values match in {} ({} recorded)",
             a.dir.display(),
             count(runs, "run")
@@ -76,7 +76,7 @@ pub fn main(a: &HistoryArgs) -> i32 {
         Ok(()) => exit::PASS,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => exit::PASS,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::diag!("error: {e}");
             exit::BROKEN
         }
     }
@@ -105,7 +105,7 @@ fn print(w: &mut dyn Write, series: &BTreeMap<Key, Vec<&Row>>, last: usize) -> i
             writeln!(
                 w,
                 "  {}  {:>14}  {}",
-                crate::spec::time::format_nanos(r.time_us.saturating_mul(1000)),
+                crate::spec::time::format_nanos(i128::from(r.time_us) * 1000),
                 fmt_float(r.value),
                 r.status
             )?;

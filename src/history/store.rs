@@ -132,7 +132,7 @@ pub fn append(dir: &Path, run_id: &str, time_us: i64, rows: &[Row]) -> Result<Pa
     })?;
     let name = format!(
         "{}-{run_id}.parquet",
-        crate::spec::time::format_nanos(time_us * 1000).replace(':', "")
+        crate::spec::time::format_nanos(i128::from(time_us) * 1000).replace(':', "")
     );
     let target = dir.join(name);
     remove_stale_writes(dir);

@@ -17,8 +17,8 @@ pub enum Value {
     Float(f64),
     /// Unscaled value and scale, as in Arrow's Decimal128.
     Decimal(i128, i8),
-    /// Nanoseconds since the epoch, UTC.
-    Time(i64),
+    /// Nanoseconds since the epoch, UTC (i128: an i64 ends in 2262).
+    Time(i128),
     /// Days since the epoch.
     Date(i64),
     Str(String),
@@ -62,10 +62,10 @@ impl Value {
             }
             S::Date32(Some(d)) => Value::Date(*d as i64),
             S::Date64(Some(ms)) => Value::Date(ms.div_euclid(86_400_000)),
-            S::TimestampSecond(Some(v), _) => Value::Time(v.saturating_mul(1_000_000_000)),
-            S::TimestampMillisecond(Some(v), _) => Value::Time(v.saturating_mul(1_000_000)),
-            S::TimestampMicrosecond(Some(v), _) => Value::Time(v.saturating_mul(1_000)),
-            S::TimestampNanosecond(Some(v), _) => Value::Time(*v),
+            S::TimestampSecond(Some(v), _) => Value::Time(i128::from(*v) * 1_000_000_000),
+            S::TimestampMillisecond(Some(v), _) => Value::Time(i128::from(*v) * 1_000_000),
+            S::TimestampMicrosecond(Some(v), _) => Value::Time(i128::from(*v) * 1_000),
+            S::TimestampNanosecond(Some(v), _) => Value::Time(i128::from(*v)),
             S::Dictionary(_, inner) => return Value::from_scalar(inner),
             other => return Err(format!("unsupported result type {}", other.data_type())),
         };
@@ -83,10 +83,10 @@ impl Value {
     }
 
     /// Nanoseconds since the epoch for dates and timestamps.
-    pub fn as_nanos(&self) -> Option<i64> {
+    pub fn as_nanos(&self) -> Option<i128> {
         match self {
             Value::Time(n) => Some(*n),
-            Value::Date(d) => Some(d.saturating_mul(86_400_000_000_000)),
+            Value::Date(d) => Some(i128::from(*d) * 86_400_000_000_000),
             _ => None,
         }
     }

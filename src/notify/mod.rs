@@ -137,13 +137,13 @@ fn print(o: &Outcome, quiet: bool) {
         n => format!("{n} attempts"),
     };
     match o.status {
-        Delivery::Failed => eprintln!(
+        Delivery::Failed => crate::diag!(
             "warning: could not notify {} ({}) after {attempts}: {}; the exit code is unchanged",
             o.url,
             o.from,
             o.error.as_deref().unwrap_or("unknown error")
         ),
-        Delivery::Delivered if !quiet => eprintln!(
+        Delivery::Delivered if !quiet => crate::diag!(
             "notified {} ({}, HTTP {})",
             o.url,
             o.from,
@@ -239,7 +239,7 @@ fn attempt(agent: &ureq::Agent, h: &Hook, body: &[u8]) -> Result<u16, Failure> {
         return Ok(code);
     }
     let answer = String::from_utf8_lossy(&answer);
-    let answer = answer.split_whitespace().collect::<Vec<_>>().join(" ");
+    let answer = printable(&answer.split_whitespace().collect::<Vec<_>>().join(" "));
     let reason = status.canonical_reason().unwrap_or("");
     let mut why = format!("HTTP {code} {reason}").trim_end().to_string();
     if !answer.is_empty() {
@@ -286,6 +286,25 @@ fn backoff(done: u32, retry_after: Option<Duration>) -> Duration {
 }
 
 /// Replaces the URL, and its secret part alone, wherever a message repeats it.
+/// Text from a server as a terminal may show it: control characters (an
+/// ANSI escape that would recolour or clear the screen) and bidirectional
+/// overrides are written as escapes.
+fn printable(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let hostile = c.is_control()
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c);
+            let shown: Vec<char> = if hostile {
+                c.escape_unicode().collect()
+            } else {
+                vec![c]
+            };
+            shown
+        })
+        .collect()
+}
+
 fn scrub(msg: &str, url: &str) -> String {
     let mut out = msg.replace(url, &redact(url));
     if let Some((_, rest)) = url.split_once("://") {

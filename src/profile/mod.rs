@@ -24,13 +24,20 @@ pub async fn main(args: ProfileArgs) -> i32 {
     let opts = match options(&args) {
         Ok(o) => o,
         Err(msg) => {
-            eprintln!("error: {msg}");
+            crate::diag!("error: {msg}");
             return exit::INVALID;
         }
     };
     if crate::database::is_database_url(&opts.path) {
-        eprintln!(
+        crate::diag!(
             "error: `verdict profile` reads files; profiling a database table is not built yet (export it to Parquet, or write its suite by hand with `url:` and `table:`)"
+        );
+        return exit::INVALID;
+    }
+    if let Some(scheme) = crate::spec::url_scheme(&opts.path) {
+        crate::diag!(
+            "error: `{scheme}://…` is a URL, not a file path; {}",
+            crate::spec::NOT_A_PATH
         );
         return exit::INVALID;
     }
@@ -42,13 +49,13 @@ pub async fn main(args: ProfileArgs) -> i32 {
     let observed = match observe::observe(&spec, opts.max_set).await {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::diag!("error: {e}");
             return exit::BROKEN;
         }
     };
     let text = render::suite(&observed, &opts);
     if observed.rows == 0 {
-        eprintln!(
+        crate::diag!(
             "warning: {} has no rows; the suite checks its schema only",
             opts.path
         );
@@ -60,7 +67,7 @@ pub async fn main(args: ProfileArgs) -> i32 {
     match written {
         Ok(()) => {
             if io::stderr().is_terminal() {
-                eprintln!(
+                crate::diag!(
                     "profiled {}: {} rows, {} columns, {} queries in {:.2} s",
                     opts.path,
                     observed.rows,
@@ -73,7 +80,7 @@ pub async fn main(args: ProfileArgs) -> i32 {
         }
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => exit::PASS,
         Err(e) => {
-            eprintln!("error: cannot write the suite: {e}");
+            crate::diag!("error: cannot write the suite: {e}");
             exit::BROKEN
         }
     }
@@ -154,18 +161,20 @@ async fn save_reference(
     started: Instant,
 ) -> i32 {
     if !(2..=1000).contains(&bins) {
-        eprintln!("error: --bins must be between 2 and 1000, found {bins}");
+        crate::diag!("error: --bins must be between 2 and 1000, found {bins}");
         return exit::INVALID;
     }
     match crate::drift::reference::build(spec, bins).await {
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::diag!("error: {e}");
             exit::BROKEN
         }
         Ok(saved) => match saved.save(file) {
             Ok(()) => {
                 let kept = saved.columns.iter().filter(|c| c.values.is_some()).count();
-                println!(
+                // The reference is saved; a closed stdout loses only this line.
+                let _ = writeln!(
+                    std::io::stdout(),
                     "saved the reference of {} ({} rows, {} columns, {bins} bins; values kept for KS in {kept}) to {} in {:.2} s",
                     spec.path,
                     saved.rows,
@@ -176,7 +185,7 @@ async fn save_reference(
                 exit::PASS
             }
             Err(e) => {
-                eprintln!(
+                crate::diag!(
                     "error: cannot write the reference to {}: {e}",
                     file.display()
                 );

@@ -118,7 +118,7 @@ pub async fn observe(spec: &SourceSpec, max_set: usize) -> Result<Observed, Stri
         queries += 1;
         match few_values(&ctx, &c.name, max_set).await {
             Ok(v) => c.values = v,
-            Err(e) => eprintln!(
+            Err(e) => crate::diag!(
                 "warning: cannot list the values of `{}`: {}",
                 c.name,
                 message(&e)
@@ -295,7 +295,7 @@ async fn mark_keys(
 async fn is_unique(ctx: &SessionContext, schema: &Schema, column: &str) -> bool {
     let (dups, _) = exec::duplicates(ctx, TABLE, schema, &[column.to_string()], 0, None).await;
     dups.map(|d| d.keys == 0).unwrap_or_else(|e| {
-        eprintln!("warning: cannot test `{column}` for duplicates: {e}");
+        crate::diag!("warning: cannot test `{column}` for duplicates: {e}");
         false
     })
 }

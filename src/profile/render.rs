@@ -326,9 +326,7 @@ fn time_range(p: &mut ColumnPlan, c: &ColumnObs, margin: f64) {
 /// A time bound as a suite writes it, if it reads back as the same instant.
 fn time_text(b: TimeBound) -> Option<String> {
     let text = if b.date {
-        chrono::DateTime::from_timestamp_nanos(b.nanos)
-            .format("%Y-%m-%d")
-            .to_string()
+        format_nanos(b.nanos).get(..10)?.to_string()
     } else {
         format_nanos(b.nanos)
     };

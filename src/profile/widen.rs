@@ -312,30 +312,20 @@ pub fn rate_ceiling(observed: f64, margin: f64) -> Option<Num> {
 /// or more or the column holds dates, else whole seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeBound {
-    pub nanos: i64,
+    pub nanos: i128,
     pub date: bool,
 }
 
 /// A date or timestamp range in nanoseconds, widened by `margin` × span and
 /// rounded outward to days or seconds.
-pub fn time_range(min: i64, max: i64, margin: f64, dates: bool) -> (TimeBound, TimeBound) {
-    let span = max as i128 - min as i128;
+pub fn time_range(min: i128, max: i128, margin: f64, dates: bool) -> (TimeBound, TimeBound) {
+    let span = max - min;
     let pad = sat_i128(ceil_tidy(span as f64 * margin));
     let date = dates || span >= DAY_NS;
     let unit = if date { DAY_NS } else { SECOND_NS };
-    let lo = (min as i128 - pad).div_euclid(unit) * unit;
-    let hi = -((-(max as i128 + pad)).div_euclid(unit) * unit);
-    let clamp = |v: i128| v.clamp(i64::MIN as i128, i64::MAX as i128) as i64;
-    (
-        TimeBound {
-            nanos: clamp(lo),
-            date,
-        },
-        TimeBound {
-            nanos: clamp(hi),
-            date,
-        },
-    )
+    let lo = (min - pad).div_euclid(unit) * unit;
+    let hi = -((-(max + pad)).div_euclid(unit) * unit);
+    (TimeBound { nanos: lo, date }, TimeBound { nanos: hi, date })
 }
 
 #[cfg(test)]
@@ -441,16 +431,16 @@ mod tests {
 
     #[test]
     fn time_ranges_round_to_days_or_seconds() {
-        let day = DAY_NS as i64;
+        let day = DAY_NS;
         let t0 = 20_362 * day; // 2025-10-01
-        let (lo, hi) = time_range(t0, t0 + 41 * day + 15 * 3600 * SECOND_NS as i64, 0.1, false);
+        let (lo, hi) = time_range(t0, t0 + 41 * day + 15 * 3600 * SECOND_NS, 0.1, false);
         assert!(lo.date && hi.date);
         assert_eq!((lo.nanos, hi.nanos), (t0 - 5 * day, t0 + 46 * day));
         // under a day: whole seconds
-        let (lo, hi) = time_range(t0 + 500_000_000, t0 + 3600 * SECOND_NS as i64, 0.1, false);
+        let (lo, hi) = time_range(t0 + 500_000_000, t0 + 3600 * SECOND_NS, 0.1, false);
         assert!(!lo.date);
-        assert_eq!(lo.nanos, t0 - 360 * SECOND_NS as i64);
-        assert_eq!(hi.nanos, t0 + 3960 * SECOND_NS as i64);
+        assert_eq!(lo.nanos, t0 - 360 * SECOND_NS);
+        assert_eq!(hi.nanos, t0 + 3960 * SECOND_NS);
         // a date column is rounded to days even when constant
         let (lo, hi) = time_range(t0, t0, 0.1, true);
         assert_eq!((lo.nanos, hi.nanos, lo.date), (t0, t0, true));

@@ -439,7 +439,14 @@ impl Parser {
         self.known_keys(entries, &SQL_KEYS, "an `sql` check");
         let meta = self.meta(entries);
         let query = match get(entries, "query") {
-            Some(q) => self.string(q, "`query`")?,
+            Some(q) => {
+                let query = self.string(q, "`query`")?;
+                if let Some(why) = crate::spec::sql::depth_problem(&query) {
+                    self.err(q.pos, why);
+                    return None;
+                }
+                query
+            }
             None => {
                 self.err(n.pos, "`sql` check is missing required key `query`");
                 return None;
@@ -528,21 +535,41 @@ impl Parser {
             );
             return None;
         }
-        if let (Some(Bound::Num(lo)), Some(Bound::Num(hi))) = (&b.min, &b.max) {
-            if lo.as_f64() > hi.as_f64() {
-                let at = get(entries, "between")
-                    .or(get(entries, "min"))
-                    .map(|n| n.pos)
-                    .unwrap_or(pos);
-                self.err(
-                    at,
-                    format!(
-                        "the low bound {} is above the high bound {}; no value could pass",
-                        lo, hi
-                    ),
-                );
-                return None;
+        let reversed = match (&b.min, &b.max) {
+            (Some(Bound::Num(lo)), Some(Bound::Num(hi))) => {
+                let above = match (lo, hi) {
+                    (Number::Int(a), Number::Int(b)) => a > b,
+                    _ => lo.as_f64() > hi.as_f64(),
+                };
+                above.then(|| (lo.to_string(), hi.to_string()))
             }
+            // Two instants, or two offsets from `now`, are ordered whatever
+            // `now` is; an instant against `now` is left to the run.
+            (Some(Bound::Time(lo)), Some(Bound::Time(hi))) => {
+                let above = match (lo, hi) {
+                    (TimeExpr::Instant { nanos: a, .. }, TimeExpr::Instant { nanos: b, .. }) => {
+                        a > b
+                    }
+                    (
+                        TimeExpr::Now { offset_secs: a, .. },
+                        TimeExpr::Now { offset_secs: b, .. },
+                    ) => a > b,
+                    _ => false,
+                };
+                above.then(|| (format!("`{}`", lo.text()), format!("`{}`", hi.text())))
+            }
+            _ => None,
+        };
+        if let Some((lo, hi)) = reversed {
+            let at = get(entries, "between")
+                .or(get(entries, "min"))
+                .map(|n| n.pos)
+                .unwrap_or(pos);
+            self.err(
+                at,
+                format!("the low bound {lo} is above the high bound {hi}; no value could pass"),
+            );
+            return None;
         }
         Some(b)
     }

@@ -75,8 +75,9 @@ impl Diagnostic {
                 .map(|c| if c == '\t' { 4 } else { 1 })
                 .sum();
             let _ = writeln!(out, "{pad} |");
-            let shown = crate::database::dburl::mask_passwords(line);
-            let _ = writeln!(out, "{num} | {}", shown.replace('\t', "    "));
+            let shown = crate::database::dburl::mask_passwords(line).replace('\t', "    ");
+            let (shown, caret_at) = window(&shown, caret_at);
+            let _ = writeln!(out, "{num} | {shown}");
             let _ = writeln!(out, "{pad} | {}^", " ".repeat(caret_at));
             if let Some(h) = &self.help {
                 let _ = writeln!(out, "{pad} = help: {h}");
@@ -87,6 +88,31 @@ impl Diagnostic {
         out
     }
 }
+
+/// At most [`MAX_QUOTED`] characters of a long line, around the caret,
+/// with `…` where it was cut; and where the caret falls in what is shown.
+fn window(line: &str, caret: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= MAX_QUOTED {
+        return (line.to_string(), caret);
+    }
+    let start = caret
+        .saturating_sub(MAX_QUOTED / 3)
+        .min(chars.len() - MAX_QUOTED);
+    let end = start + MAX_QUOTED;
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, caret - start + usize::from(start > 0))
+}
+
+/// The longest suite line a diagnostic quotes whole.
+const MAX_QUOTED: usize = 120;
 
 /// The closest candidate to `got`, if one is close enough to be a likely typo.
 pub fn closest<'a>(got: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -125,6 +151,23 @@ mod tests {
         assert_eq!(closest("NULL_RATE", names), Some("null_rate"));
         assert_eq!(closest("completely_else", names), None);
         assert_eq!(closest("mni", names), Some("min"));
+    }
+
+    #[test]
+    fn long_lines_are_quoted_around_the_caret() {
+        let line = format!("q: \"{}\"", "x OR ".repeat(100));
+        let r = Diagnostic::new("deep", Pos::new(1, 4)).render("s.yml", &line);
+        let quoted = r.lines().nth(3).unwrap();
+        assert_eq!(quoted, format!("1 | {}…", &line[..120]));
+        assert_eq!(r.lines().nth(4).unwrap(), "  |    ^");
+        let r = Diagnostic::new("deep", Pos::new(1, 300)).render("s.yml", &line);
+        let quoted = r.lines().nth(3).unwrap();
+        assert_eq!(quoted.chars().count(), 4 + 1 + 120 + 1);
+        let caret = r.lines().nth(4).unwrap().find('^').unwrap();
+        assert_eq!(
+            quoted.chars().nth(caret).unwrap(),
+            line.chars().nth(299).unwrap()
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod notify;
 pub mod parse;
 mod parser;
 mod quality;
+pub mod sql;
 pub mod time;
 pub mod yaml;
 
@@ -68,6 +69,20 @@ pub struct SourceSpec {
     pub database: Option<DatabaseSpec>,
 }
 
+/// Why a `scheme://` path is refused, until object stores are read.
+pub const NOT_A_PATH: &str =
+    "this verdict reads local files and databases (object stores are not supported yet)";
+
+/// The scheme of a `path:` written as a URL (`s3://bucket/key`), which is
+/// not a local path.
+pub fn url_scheme(path: &str) -> Option<&str> {
+    let (scheme, _) = path.split_once("://")?;
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    valid.then_some(scheme)
+}
+
 impl SourceSpec {
     /// A file source (`path:`) with default options.
     pub fn file(name: &str, path: &str, format: Option<Format>) -> SourceSpec {
@@ -85,6 +100,11 @@ impl SourceSpec {
     /// else a file, directory or glob.
     pub fn from_argument(name: &str, arg: &str) -> Result<SourceSpec, String> {
         if !crate::database::dburl::is_database_url(arg) {
+            if let Some(scheme) = url_scheme(arg) {
+                return Err(format!(
+                    "`{scheme}://…` is a URL, not a file path or a database URL; {NOT_A_PATH}"
+                ));
+            }
             return Ok(SourceSpec::file(name, arg, None));
         }
         let (url, object) = split_object(arg)?;
@@ -113,7 +133,12 @@ pub fn split_object(arg: &str) -> Result<(String, DbObject), String> {
                 }
                 object = Some(DbObject::Table(v.to_string()))
             }
-            "query" => object = Some(DbObject::Query(v.to_string())),
+            "query" => {
+                if let Some(why) = crate::spec::sql::depth_problem(&v) {
+                    return Err(why);
+                }
+                object = Some(DbObject::Query(v.to_string()))
+            }
             _ => rest.push((k.to_string(), v.to_string())),
         }
     }

@@ -129,6 +129,18 @@ impl Parser {
                 "add `version: 1`",
             ),
             Some(v) if v.kind == Kind::Int(1) => {}
+            Some(v) if matches!(&v.kind, Kind::Str(s) if s.trim().parse::<i64>().is_ok()) => self
+                .err_help(
+                    v.pos,
+                    format!(
+                        "`version` is a number, found the string {:?}",
+                        match &v.kind {
+                            Kind::Str(s) => s.as_str(),
+                            _ => "",
+                        }
+                    ),
+                    "write `version: 1`, without quotes",
+                ),
             Some(v) => self.err_help(
                 v.pos,
                 "unsupported suite version",
@@ -197,6 +209,24 @@ impl Parser {
         if entries.is_empty() {
             self.err(n.pos, "`sources` is empty; declare at least one table");
         }
+        // SQL folds unquoted names to lower case, so `B` and `b` would be
+        // one table to the engine and to every `sql:` check.
+        let mut folded: Vec<(String, String)> = Vec::new();
+        for (k, _) in entries {
+            let name = k.key_text();
+            let lower = name.to_lowercase();
+            match folded.iter().find(|(l, _)| *l == lower) {
+                Some((_, first)) => {
+                    let first = first.clone();
+                    self.err_help(
+                        k.pos,
+                        format!("sources `{first}` and `{name}` differ only in case"),
+                        "SQL does not tell them apart; give them names that differ in letters",
+                    );
+                }
+                None => folded.push((lower, name)),
+            }
+        }
         entries
             .iter()
             .filter_map(|(k, v)| self.source(k.key_text(), v))
@@ -221,7 +251,18 @@ impl Parser {
             }
         }
         let path = match get(entries, "path") {
-            Some(p) => self.string(p, "`path`")?,
+            Some(p) => {
+                let path = self.string(p, "`path`")?;
+                if let Some(scheme) = url_scheme(&path) {
+                    self.err_help(
+                        p.pos,
+                        format!("the `path` of {what} is a URL (`{scheme}://`); {NOT_A_PATH}"),
+                        "copy the files to local disk and give their path",
+                    );
+                    return None;
+                }
+                path
+            }
             None => {
                 self.err_help(
                     n.pos,
@@ -284,7 +325,14 @@ impl Parser {
         let url = self.string(u, "`url`")?;
         let object = match (get(entries, "table"), get(entries, "query")) {
             (Some(t), None) => DbObject::Table(self.string(t, "`table`")?),
-            (None, Some(q)) => DbObject::Query(self.string(q, "`query`")?),
+            (None, Some(q)) => {
+                let query = self.string(q, "`query`")?;
+                if let Some(why) = crate::spec::sql::depth_problem(&query) {
+                    self.err(q.pos, why);
+                    return None;
+                }
+                DbObject::Query(query)
+            }
             (Some(_), Some(q)) => {
                 self.err_help(
                     q.pos,

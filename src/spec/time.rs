@@ -5,7 +5,9 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
-/// A time bound as written; resolved to nanoseconds since the epoch (UTC).
+/// A time bound as written; resolved to nanoseconds since the epoch (UTC),
+/// held in an i128 so every date chrono knows (years −262143 to 262142)
+/// fits: an i64 of nanoseconds ends in 2262.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TimeExpr {
     /// `now` shifted by this many seconds.
@@ -14,7 +16,7 @@ pub enum TimeExpr {
         text: String,
     },
     Instant {
-        nanos: i64,
+        nanos: i128,
         text: String,
     },
 }
@@ -47,11 +49,10 @@ impl TimeExpr {
     }
 
     /// Nanoseconds since the epoch, given the run's `now`.
-    pub fn resolve(&self, now: DateTime<Utc>) -> i64 {
+    pub fn resolve(&self, now: DateTime<Utc>) -> i128 {
         match self {
             TimeExpr::Now { offset_secs, .. } => {
-                let base = now.timestamp_nanos_opt().unwrap_or(i64::MAX);
-                base.saturating_add(offset_secs.saturating_mul(1_000_000_000))
+                instant_nanos(&now) + i128::from(*offset_secs) * NANOS_PER_SECOND
             }
             TimeExpr::Instant { nanos, .. } => *nanos,
         }
@@ -80,27 +81,46 @@ pub(super) fn parse_duration(s: &str) -> Option<i64> {
     n.checked_mul(mult)
 }
 
-/// An RFC 3339 instant, a naive date-time (taken as UTC), or a date.
-pub fn parse_instant(t: &str) -> Option<i64> {
+pub const NANOS_PER_SECOND: i128 = 1_000_000_000;
+
+/// Nanoseconds since the epoch of an instant, exactly.
+pub fn instant_nanos<Tz: chrono::TimeZone>(t: &DateTime<Tz>) -> i128 {
+    i128::from(t.timestamp()) * NANOS_PER_SECOND + i128::from(t.timestamp_subsec_nanos())
+}
+
+/// An RFC 3339 instant, a naive date-time (taken as UTC), or a date, with
+/// a four-digit year (`26-01-01` is a typo, not the year 26).
+pub fn parse_instant(t: &str) -> Option<i128> {
+    let b = t.as_bytes();
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return None;
+    }
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-        return dt.timestamp_nanos_opt();
+        return Some(instant_nanos(&dt));
     }
     for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(t, fmt) {
-            return dt.and_utc().timestamp_nanos_opt();
+            return Some(instant_nanos(&dt.and_utc()));
         }
     }
     let d = NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()?;
-    d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_nanos_opt()
+    Some(instant_nanos(&d.and_hms_opt(0, 0, 0)?.and_utc()))
 }
 
-/// Nanoseconds since the epoch as an RFC 3339 UTC string.
-pub fn format_nanos(n: i64) -> String {
-    let dt = DateTime::<Utc>::from_timestamp_nanos(n);
-    if n % 1_000_000_000 == 0 {
-        dt.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-    } else {
-        dt.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+/// Nanoseconds since the epoch as an RFC 3339 UTC string; an instant past
+/// the years chrono knows is shown as its count of seconds.
+pub fn format_nanos(n: i128) -> String {
+    let (secs, sub) = (
+        n.div_euclid(NANOS_PER_SECOND),
+        n.rem_euclid(NANOS_PER_SECOND),
+    );
+    let dt = i64::try_from(secs)
+        .ok()
+        .and_then(|s| DateTime::<Utc>::from_timestamp(s, sub as u32));
+    match dt {
+        Some(dt) if sub == 0 => dt.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Some(dt) => dt.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        None => format!("{secs} s after 1970-01-01T00:00:00Z"),
     }
 }
 
@@ -126,6 +146,11 @@ mod tests {
         assert_eq!(
             r("2026-01-01 10:00:00").as_deref(),
             Some("2026-01-01T10:00:00Z")
+        );
+        assert_eq!(r("9999-12-31").as_deref(), Some("9999-12-31T00:00:00Z"));
+        assert_eq!(
+            r("1600-01-01T00:00:00.5Z").as_deref(),
+            Some("1600-01-01T00:00:00.500Z")
         );
         assert_eq!(r("now - 2 fortnights"), None);
         assert_eq!(r("abc"), None);
