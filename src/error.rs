@@ -55,6 +55,14 @@ pub fn datafusion_text(e: &DataFusionError) -> String {
         DataFusionError::ArrowError(a, _) => a.to_string(),
         DataFusionError::ParquetError(p) => format!("Parquet error: {p}"),
         DataFusionError::External(x) => x.to_string(),
+        // The pool's own report lists its five largest consumers in bytes;
+        // what the user can do comes first.
+        DataFusionError::ResourcesExhausted(why) => format!(
+            "out of memory under --memory-limit: raise the limit (or run without one); {}",
+            why.split(" with top memory consumers")
+                .next()
+                .unwrap_or(why)
+        ),
         other => other.to_string(),
     };
     text.lines()

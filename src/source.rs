@@ -93,6 +93,8 @@ pub enum Error {
         first: usize,
         second: usize,
     },
+    #[error("{path} is not lines of text: {why}")]
+    NotText { path: String, why: String },
     #[error("{path} is not a valid Parquet file: {why}")]
     NotParquet { path: String, why: String },
     #[error("cannot open {path}")]
@@ -381,8 +383,15 @@ fn check_file(format: Format, path: &Path, csv: &CsvOptions) -> Result<(), Error
                 .map(|f| f.name().to_string())
                 .collect()
         }
-        Format::Csv if csv.header => csv_header(path, csv)?,
-        _ => return Ok(()),
+        Format::Csv | Format::Json => {
+            check_text(path)?;
+            if format == Format::Csv && csv.header {
+                csv_header(path, csv)?
+            } else {
+                return Ok(());
+            }
+        }
+        Format::Arrow => return Ok(()),
     };
     let mut seen = std::collections::HashMap::new();
     for (i, name) in names.iter().enumerate() {
@@ -396,6 +405,50 @@ fn check_file(format: Format, path: &Path, csv: &CsvOptions) -> Result<(), Error
         }
     }
     Ok(())
+}
+
+/// The longest line a CSV or NDJSON file may have: a reader holds a whole
+/// line in memory, several times over while it parses it.
+const MAX_LINE_BYTES: usize = 64 << 20;
+
+/// Rejects a CSV or NDJSON file that is not lines of text before a reader
+/// buffers it: a NUL byte near the start (a binary file, or a sparse one
+/// read as CSV, which grew to 10 GB of memory), or a first line past
+/// [`MAX_LINE_BYTES`].
+fn check_text(path: &Path) -> Result<(), Error> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let mut file = std::fs::File::open(path).map_err(|source| Error::Open {
+        path: shown.clone(),
+        source,
+    })?;
+    let io = |source| Error::Io {
+        path: shown.clone(),
+        source,
+    };
+    // Chunks until the first line ends: one 64 KiB read for most files.
+    let mut chunk = vec![0u8; 64 << 10];
+    let mut read = 0;
+    loop {
+        let n = file.read(&mut chunk).map_err(io)?;
+        let part = &chunk[..n];
+        if read == 0 && part.contains(&0) {
+            return Err(Error::NotText {
+                path: shown,
+                why: "it holds NUL bytes (a binary file, or a sparse one)".into(),
+            });
+        }
+        read += n;
+        if n == 0 || part.contains(&b'\n') {
+            return Ok(());
+        }
+        if read > MAX_LINE_BYTES {
+            return Err(Error::NotText {
+                path: shown,
+                why: format!("its first line is longer than {} MiB", MAX_LINE_BYTES >> 20),
+            });
+        }
+    }
 }
 
 /// The column names of a CSV file's header line, parsed with the source's

@@ -1141,3 +1141,111 @@ fn item_14_an_object_store_path_is_refused_alike_everywhere() {
         format!("error: `gs://…` is a URL, not a file path; {why}\n")
     );
 }
+
+/// Item 13: runs that never ended or grew without bound. A folder of
+/// self-links spun forever; a bounded diff parked every thread for
+/// minutes or ran out of memory although it should spill, and left its
+/// spill files behind; a sparse file read as CSV grew to 10 GB. Each now
+/// finishes or fails at once, says which, and leaves nothing behind.
+#[test]
+fn item_13_every_run_finishes_or_fails_in_bounded_time_and_memory() {
+    use datafusion::arrow::array::Float64Array;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+
+    // A folder whose links point at itself.
+    let loops = root.join("loops");
+    std::fs::create_dir(&loops).unwrap();
+    parquet(&loops, "t.parquet", vec![("x", ids(3))]);
+    std::os::unix::fs::symlink(".", loops.join("a")).unwrap();
+    std::os::unix::fs::symlink(".", loops.join("b")).unwrap();
+    let o = verdict(&["schema", loops.to_str().unwrap()]);
+    assert_eq!(o.code, 3);
+    assert_eq!(
+        o.stderr,
+        format!(
+            "error: cannot read {0}: a symbolic link below it points back up the tree \
+             ({0}/b points to an ancestor {0}); link to the files, not to a folder above them\n",
+            loops.display()
+        )
+    );
+    let (code, src) = source_report(
+        &format!("{}/**/*.parquet", loops.display()),
+        "    table: [ row_count: { equals: 3 } ]\n",
+    );
+    assert_eq!((code, src["files"].clone()), (0, json!(1)));
+
+    // A sparse file read as CSV.
+    let sparse = root.join("sparse.csv");
+    std::fs::File::create(&sparse)
+        .unwrap()
+        .set_len(2 << 30)
+        .unwrap();
+    let o = verdict(&["schema", sparse.to_str().unwrap()]);
+    assert_eq!(o.code, 3);
+    assert_eq!(
+        o.stderr,
+        format!(
+            "error: {} is not lines of text: it holds NUL bytes (a binary file, or a sparse one)\n",
+            sparse.display()
+        )
+    );
+
+    // A diff of 1M rows a side under a memory bound: below the floor it is
+    // refused; at 64M it spills and finishes; nothing stays in TMPDIR.
+    let n = 1_000_000i64;
+    let score = |shift: f64| -> ArrayRef {
+        Arc::new(Float64Array::from(
+            (0..n)
+                .map(|i| (i % 1000) as f64 / 1000.0 + if i % 100 == 0 { shift } else { 0.0 })
+                .collect::<Vec<_>>(),
+        ))
+    };
+    let b = parquet(root, "b.parquet", vec![("id", ids(n)), ("s", score(0.0))]);
+    let c = parquet(root, "c.parquet", vec![("id", ids(n)), ("s", score(0.5))]);
+    let tmp = root.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    // The spill folder of a run killed before it could clean up.
+    let dead = {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    };
+    std::fs::create_dir_all(tmp.join(format!("verdict-spill-{dead}/datafusion-x"))).unwrap();
+    let bounded = |limit: &str| {
+        verdict_env(
+            &[
+                "diff",
+                "--baseline",
+                &b,
+                "--candidate",
+                &c,
+                "--key",
+                "id",
+                "--memory-limit",
+                limit,
+                "--format",
+                "json",
+            ],
+            &[("TMPDIR", tmp.to_str().unwrap())],
+        )
+    };
+    let o = bounded("16M");
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.stderr,
+        "error: --memory-limit: \"16M\" is below the 64M a spilling sort needs to merge what it \
+         spilled\n"
+    );
+    let o = bounded("64M");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let d = &json(&o)["suites"][0]["diff"];
+    assert_eq!(d["rows"]["both"], n);
+    assert_eq!(d["columns"][0]["changed"], n / 100);
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "the run's spill folder and the dead run's are gone"
+    );
+}

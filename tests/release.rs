@@ -407,7 +407,7 @@ fn bounded_memory_spills_instead_of_failing() {
         "--tol",
         "score=1e-6",
         "--memory-limit",
-        "16M",
+        "64M",
         "--format",
         "json",
     ]);

@@ -28,7 +28,7 @@ pub fn main(cli: Cli) -> i32 {
             return exit::BROKEN;
         }
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Run {
             suites,
             reports,
@@ -54,7 +54,10 @@ pub fn main(cli: Cli) -> i32 {
         }
         Command::Validate { suites } => validate(&suites),
         Command::Schema { path, format, json } => rt.block_on(schema::schema(&path, format, json)),
-    }
+    };
+    drop(rt);
+    crate::engine::spill::remove();
+    code
 }
 
 /// Writes a generated completion script or man page to stdout. Generators
@@ -230,8 +233,10 @@ fn parse_size(s: &str) -> Result<usize, String> {
         }
     };
     let bytes = n * mult as f64;
-    if bytes < 1.0 {
-        return Err(format!("{s:?} is no memory at all"));
+    if bytes < crate::engine::MIN_MEMORY_LIMIT as f64 {
+        return Err(format!(
+            "{s:?} is below the 64M a spilling sort needs to merge what it spilled"
+        ));
     }
     Ok(bytes as usize)
 }
