@@ -190,6 +190,15 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
             .await
             .map_err(|e| listing_error(path, e))?;
         if listed.is_empty() {
+            // Files only in folders that are not partitions
+            // (`data/2024/01/part.parquet`) are not read: say where they are.
+            if let Some(nested) = walk::all_files(Path::new(path), &extension).first() {
+                return Err(Error::Nested {
+                    path: path.trim_end_matches('/').to_string(),
+                    file: nested.display().to_string(),
+                    extension: extension.clone(),
+                });
+            }
             return Err(Error::Empty {
                 path: path.to_string(),
                 format: format.name(),

@@ -141,6 +141,11 @@ fn ids(n: i64) -> ArrayRef {
 
 /// `verdict diff` of two files keyed on `id`, as JSON, with `extra` flags.
 fn diff_json(baseline: &str, candidate: &str, extra: &[&str]) -> Out {
+    diff_json_env(baseline, candidate, extra, &[])
+}
+
+/// [`diff_json`] with extra environment variables.
+fn diff_json_env(baseline: &str, candidate: &str, extra: &[&str], vars: &[(&str, &str)]) -> Out {
     let mut args = vec![
         "diff",
         "--baseline",
@@ -153,7 +158,7 @@ fn diff_json(baseline: &str, candidate: &str, extra: &[&str]) -> Out {
         "json",
     ];
     args.extend_from_slice(extra);
-    verdict(&args)
+    verdict_env(&args, vars)
 }
 
 /// Item 2: an infinity that changed passed `--max-changed-rate 0`, and
@@ -698,6 +703,28 @@ fn item_5_every_matched_file_is_read_once_or_the_run_says_why_not() {
     assert_eq!(code, 0, "{src}");
     assert_eq!(src["files"], 2);
 
+    // Files only in folders that are not partitions are named, not
+    // reported as "no parquet files".
+    std::fs::create_dir_all(root.join("dated/2024/01")).unwrap();
+    parquet(
+        &root.join("dated/2024/01"),
+        "part.parquet",
+        vec![("x", ids(2))],
+    );
+    let (code, src) = source_report(
+        &format!("{d}/dated"),
+        "    table: [ row_count: { min: 1 } ]\n",
+    );
+    assert_eq!(code, 3);
+    assert_eq!(
+        src["error"],
+        format!(
+            "`{d}/dated/2024/01/part.parquet` is in a folder below `{d}/dated` that is not a \
+             partition (`key=value`), so it would not be read; move it out, or name the files to \
+             read with a glob (`{d}/dated/**/*.parquet`)"
+        )
+    );
+
     // `v[1].parquet` exists and so does `v1.parquet`: the name is literal.
     std::fs::create_dir_all(root.join("br")).unwrap();
     parquet(&root.join("br"), "v1.parquet", vec![("x", ids(3))]);
@@ -1214,20 +1241,10 @@ fn item_13_every_run_finishes_or_fails_in_bounded_time_and_memory() {
     };
     std::fs::create_dir_all(tmp.join(format!("verdict-spill-{dead}/datafusion-x"))).unwrap();
     let bounded = |limit: &str| {
-        verdict_env(
-            &[
-                "diff",
-                "--baseline",
-                &b,
-                "--candidate",
-                &c,
-                "--key",
-                "id",
-                "--memory-limit",
-                limit,
-                "--format",
-                "json",
-            ],
+        diff_json_env(
+            &b,
+            &c,
+            &["--memory-limit", limit],
             &[("TMPDIR", tmp.to_str().unwrap())],
         )
     };
