@@ -5,6 +5,7 @@ DuckDB SQL, computing what `verdict diff` computes.
     python3 bench/diff_duckdb.py BASELINE CANDIDATE [--key id]
         [--compare score,label,segment,f1,f2] [--tol score=1e-6]
         [--categorical label,segment] [--top score] [--threads N]
+        [--memory-limit 64MB]
 
 Defaults match the benchmark's data (bench/gen_diff_data.py) and
 `verdict diff --key id --tol score=1e-6`. For each side: null keys and
@@ -72,6 +73,7 @@ def main():
     ap.add_argument("--categorical", default="label,segment", help="columns that get a confusion table")
     ap.add_argument("--top", default="score", help="column for the top-10 rows by |c - b|")
     ap.add_argument("--threads", type=int, default=0, help="0 (default): DuckDB's default, all cores")
+    ap.add_argument("--memory-limit", default="", help="DuckDB's memory_limit (e.g. 64MB); default: DuckDB's own")
     args = ap.parse_args()
     cols = [c for c in args.compare.split(",") if c]
     tols = parse_tols(args.tol if args.tol is not None else ["score=1e-6"])
@@ -81,6 +83,8 @@ def main():
     con = duckdb.connect()
     if args.threads:
         con.execute(f"SET threads = {args.threads}")
+    if args.memory_limit:
+        con.execute(f"SET memory_limit = '{args.memory_limit}'")
     # Row order never matters here: lets the join and CREATE TABLE run without order bookkeeping.
     con.execute("SET preserve_insertion_order = false")
     threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
