@@ -93,12 +93,14 @@ fn item_1_an_integer_sum_in_sql_that_overflows_is_an_error() {
         )
     };
     let (_d, suite) = temp_suite(&format!(
-        "version: 1\nsources:\n  t: {{ path: {t} }}\nchecks:\n  t:\n    sql:\n{}{}{}{}{}{}",
+        "version: 1\nsources:\n  t: {{ path: {t} }}\nchecks:\n  t:\n    sql:\n{}{}{}{}{}{}{}",
         check("plain", "select sum(imax) from t", "max: 0"),
         check("unsigned", "select sum(umax) from t", "max: 0"),
         check("grouped", "select max(s) from (select sum(imax) as s from t group by g)", "max: 0"),
         check("filtered", "select sum(imax) filter (where g = 2) from t", "equals: 1"),
         check("window", "select max(s) from (select sum(imax) over (order by g rows between 1 preceding and current row) as s from t)", "max: 0"),
+        // A frame every row has left sums to NULL, not 0.
+        check("emptied", "select count(*) from (select sum(g) over (order by g rows between 1 following and 1 following) as s from t) where s is null", "equals: 1"),
         check("exact", "select sum(cast(imax as decimal(38, 0))) from t", "equals: 27670116110564327422"),
     ));
     let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
@@ -123,6 +125,12 @@ fn item_1_an_integer_sum_in_sql_that_overflows_is_an_error() {
         "{c}"
     );
     assert_eq!(named(checks, "filtered")["status"], "pass");
+    assert_eq!(
+        named(checks, "emptied")["status"],
+        "pass",
+        "{}",
+        named(checks, "emptied")
+    );
     assert_eq!(
         named(checks, "exact")["status"],
         "pass",

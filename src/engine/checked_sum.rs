@@ -123,7 +123,10 @@ impl AggregateUDFImpl for CheckedSum {
 /// One running sum (no GROUP BY, or a window frame).
 #[derive(Debug)]
 struct Running<T: ArrowPrimitiveType> {
-    sum: Option<T::Native>,
+    sum: T::Native,
+    /// Values in the sum: a window frame whose rows all left it sums to
+    /// NULL, not 0.
+    count: u64,
     name: String,
     dt: DataType,
 }
@@ -131,7 +134,8 @@ struct Running<T: ArrowPrimitiveType> {
 impl<T: ArrowPrimitiveType> Running<T> {
     fn new(name: String, dt: DataType) -> Self {
         Running {
-            sum: None,
+            sum: T::Native::default(),
+            count: 0,
             name,
             dt,
         }
@@ -142,14 +146,19 @@ impl<T: ArrowPrimitiveType> Running<T> {
         let part = datafusion::arrow::compute::sum_checked(values)
             .map_err(|_| overflow(&self.name, &self.dt))?;
         if let Some(part) = part {
-            let sum = self.sum.unwrap_or_default();
             let next = if negate {
-                sum.sub_checked(part)
+                self.sum.sub_checked(part)
             } else {
-                sum.add_checked(part)
+                self.sum.add_checked(part)
             };
-            self.sum = Some(next.map_err(|_| overflow(&self.name, &self.dt))?);
+            self.sum = next.map_err(|_| overflow(&self.name, &self.dt))?;
         }
+        let n = (values.len() - values.null_count()) as u64;
+        self.count = if negate {
+            self.count.saturating_sub(n)
+        } else {
+            self.count + n
+        };
         Ok(())
     }
 }
@@ -172,7 +181,7 @@ impl<T: ArrowPrimitiveType + std::fmt::Debug> Accumulator for Running<T> {
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        ScalarValue::new_primitive::<T>(self.sum, &self.dt)
+        ScalarValue::new_primitive::<T>((self.count > 0).then_some(self.sum), &self.dt)
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
