@@ -69,7 +69,7 @@ pub enum Error {
     #[error("`{path}` holds no {format} files")]
     Empty { path: String, format: &'static str },
     #[error(
-        "`{file}` is not in a `{partitions}` folder like the other files of `{path}`, so it would not be read; move it out, or name the files to read with a glob"
+        "`{file}` is not in a `{partitions}` folder like the other files of `{path}`, so it would not be read; move it out of `{path}` (a glob would read it, but no partition columns)"
     )]
     Stray {
         path: String,

@@ -699,7 +699,8 @@ fn item_5_every_matched_file_is_read_once_or_the_run_says_why_not() {
         src["error"],
         format!(
             "`{d}/hive/backup/part.parquet` is not in a `region=…` folder like the other files of \
-             `{d}/hive`, so it would not be read; move it out, or name the files to read with a glob"
+             `{d}/hive`, so it would not be read; move it out of `{d}/hive` (a glob would read \
+             it, but no partition columns)"
         )
     );
     // Without the stray folder the table reads as before, partitions and all.
