@@ -5,7 +5,7 @@
 //! Problems a user can fix (no such file, a glob matching nothing, a
 //! directory without data files) are told apart from read errors.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -209,8 +209,7 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
         } else {
             let cwd = std::env::current_dir().unwrap_or_default();
             for meta in &listed {
-                let abs = Path::new("/").join(meta.location.as_ref());
-                check_file(format, abs.strip_prefix(&cwd).unwrap_or(&abs), &spec.csv)?;
+                check_file(format, &shown_path(&listed_path(meta), &cwd), &spec.csv)?;
             }
         }
         (vec![url], format, extension, listed)
@@ -329,11 +328,8 @@ fn stray_file(
         return None;
     }
     let cwd = std::env::current_dir().unwrap_or_default();
-    let shown = |abs: &Path| abs.strip_prefix(&cwd).unwrap_or(abs).display().to_string();
-    let read: std::collections::HashSet<std::path::PathBuf> = listed
-        .iter()
-        .map(|m| Path::new("/").join(m.location.as_ref()))
-        .collect();
+    let shown = |abs: &Path| shown_path(abs, &cwd).display().to_string();
+    let read: std::collections::HashSet<PathBuf> = listed.iter().map(listed_path).collect();
     let extension = table_extension(listed);
     let dir = std::path::absolute(path).ok()?;
     if let Some(skipped) = walk::all_files(&dir, &extension).into_iter().find(|f| {
@@ -354,7 +350,19 @@ fn stray_file(
             )
             .is_none_or(|v| v.len() != partitions.len())
         })
-        .map(|m| shown(&Path::new("/").join(m.location.as_ref())))
+        .map(|m| shown(&listed_path(m)))
+}
+
+/// The local path of a file DataFusion listed (its location is the path
+/// without the leading `/`).
+fn listed_path(meta: &datafusion::object_store::ObjectMeta) -> PathBuf {
+    Path::new("/").join(meta.location.as_ref())
+}
+
+/// `path` relative to the working directory `cwd` when it is below it, as
+/// the user most likely wrote it.
+fn shown_path(path: &Path, cwd: &Path) -> PathBuf {
+    path.strip_prefix(cwd).unwrap_or(path).to_path_buf()
 }
 
 /// The extension the listed files share (`.parquet`), from the first.

@@ -222,14 +222,7 @@ fn bundled_example_passes_with_warnings() {
 #[test]
 fn saved_reference_gives_the_same_numbers() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("ref.json");
-    let o = verdict(&[
-        "profile",
-        "fixtures/drift/reference.parquet",
-        "--save-reference",
-        file.to_str().unwrap(),
-    ]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    let (file, o) = save_reference(dir.path());
     assert!(o.stdout.starts_with("saved the reference of fixtures/drift/reference.parquet (2000 rows, 6 columns, 10 bins; values kept for KS in 4) to "), "{}", o.stdout);
     let size = std::fs::metadata(&file).unwrap().len();
     assert!(size < 40_000, "a small file: {size} bytes");
@@ -296,14 +289,7 @@ fn saved_reference_problems() {
         )
     );
     // Bins other than those saved.
-    let saved = dir.path().join("ref.json");
-    let o = verdict(&[
-        "profile",
-        "fixtures/drift/reference.parquet",
-        "--save-reference",
-        saved.to_str().unwrap(),
-    ]);
-    assert_eq!(o.code, 0);
+    let (saved, _) = save_reference(dir.path());
     let (_d, s) = suite_for(saved.to_str().unwrap(), "    bins: 20\n");
     let (o, j) = drift_json(&[s.to_str().unwrap()]);
     assert_eq!(o.code, 3);

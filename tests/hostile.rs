@@ -562,14 +562,7 @@ fn item_12_full_disks_and_tampered_references_are_errors_not_aborts() {
 
     // A saved reference whose numbers were edited.
     let dir = tempfile::tempdir().unwrap();
-    let saved = dir.path().join("ref.json");
-    let o = verdict(&[
-        "profile",
-        "fixtures/drift/reference.parquet",
-        "--save-reference",
-        saved.to_str().unwrap(),
-    ]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    let (saved, _) = save_reference(dir.path());
     let good: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
     let suite = |tampered: &serde_json::Value| {

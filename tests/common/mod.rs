@@ -123,3 +123,17 @@ pub fn parquet(
     w.close().unwrap();
     path.display().to_string()
 }
+
+/// `verdict profile fixtures/drift/reference.parquet --save-reference
+/// FILE` into `dir/ref.json`; returns the file and the command's output.
+pub fn save_reference(dir: &std::path::Path) -> (std::path::PathBuf, Out) {
+    let file = dir.join("ref.json");
+    let o = verdict(&[
+        "profile",
+        "fixtures/drift/reference.parquet",
+        "--save-reference",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    (file, o)
+}
