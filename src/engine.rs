@@ -24,7 +24,13 @@ use datafusion::execution::SessionStateBuilder;
 use datafusion::logical_expr::{col, Expr};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
-use crate::spec::SourceSpec;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use datafusion::datasource::listing::ListingTableUrl;
+
+use crate::source::store::{self, Cloud, Counted, Place, Reads};
+use crate::spec::{SourceSpec, Storage};
 
 /// Why a session could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -86,7 +92,8 @@ impl Settings {
         let mut config = SessionConfig::from_env()
             .map_err(Error::Settings)?
             .with_information_schema(false)
-            .with_collect_statistics(true);
+            .with_collect_statistics(true)
+            .with_extension(Arc::new(Stores::default()));
         let mut runtime = RuntimeEnvBuilder::new();
         if let Some(limit) = self.memory_limit {
             config = config.set_bool("datafusion.optimizer.prefer_hash_join", false);
@@ -123,6 +130,46 @@ impl Settings {
         ctx.register_udaf(checked_sum::udaf());
         Ok(ctx)
     }
+}
+
+/// The object stores of a session, one per bucket (or HTTP host), with
+/// the `storage:` options each was made with. DataFusion keys stores by
+/// scheme and bucket: two sources in one bucket share its store (and its
+/// read counts), and two that set it up differently cannot both be read.
+#[derive(Debug, Default)]
+struct Stores(Mutex<HashMap<String, (Storage, Arc<Reads>, Place)>>);
+
+/// The store for `url`'s bucket in `ctx`, made from the environment and
+/// `storage` on first use and registered with DataFusion; its read counts
+/// and where it is.
+pub fn object_store(
+    ctx: &SessionContext,
+    cloud: Cloud,
+    url: &ListingTableUrl,
+    storage: &Storage,
+) -> Result<(Arc<Reads>, Place), String> {
+    let root = url.object_store();
+    let key = root.as_str().to_string();
+    let state = ctx.state();
+    let stores = state
+        .config()
+        .get_extension::<Stores>()
+        .ok_or("the session has no object-store registry")?;
+    let mut stores = stores.0.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((made_with, reads, place)) = stores.get(&key) {
+        if made_with != storage {
+            return Err(format!(
+                "two sources read {place} with different `storage:` options; sources in one bucket share one connection, so give them the same options"
+            ));
+        }
+        return Ok((reads.clone(), place.clone()));
+    }
+    let (store, place) = store::build(cloud, url.get_url(), &storage.0)?;
+    let counted = Counted::new(store);
+    let reads = counted.reads.clone();
+    ctx.register_object_store(root.as_ref(), Arc::new(counted));
+    stores.insert(key, (storage.clone(), reads.clone(), place.clone()));
+    Ok((reads, place))
 }
 
 /// A session for one source alone (`verdict schema`, `profile`, saved

@@ -23,7 +23,11 @@ use futures::TryStreamExt;
 
 use datafusion::error::DataFusionError;
 
+mod remote;
+pub mod store;
 mod walk;
+
+pub use remote::shown_url;
 
 use crate::error::datafusion_text;
 use crate::spec::{CsvOptions, Format, SourceSpec};
@@ -40,6 +44,40 @@ pub struct Loaded {
     pub schema: SchemaRef,
     pub partition_columns: Vec<String>,
     pub seconds: f64,
+    /// For an object-store source: its objects and what was read of them.
+    pub remote: Option<Remote>,
+}
+
+/// The objects of an object-store source and the store's read counts.
+#[derive(Debug, Clone)]
+pub struct Remote {
+    pub objects: Vec<object_store::path::Path>,
+    /// Bytes of all its objects.
+    pub size: u64,
+    pub reads: Arc<store::Reads>,
+}
+
+impl Remote {
+    /// What was read of the source's objects so far.
+    pub fn read(&self) -> ObjectReads {
+        let (requests, bytes) = self.reads.of(&self.objects);
+        ObjectReads {
+            objects: self.objects.len(),
+            size: self.size,
+            requests,
+            bytes,
+        }
+    }
+}
+
+/// How much of an object-store source a run read: its objects and their
+/// size, and the GET requests and bytes that reached the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ObjectReads {
+    pub objects: usize,
+    pub size: u64,
+    pub requests: u64,
+    pub bytes: u64,
 }
 
 fn is_glob(p: &str) -> bool {
@@ -116,6 +154,9 @@ pub enum Error {
         #[source]
         source: DataFusionError,
     },
+    /// An object store could not be reached or refused the request.
+    #[error("{place}: {why}")]
+    Remote { place: String, why: String },
     /// Listing or registering failed inside DataFusion.
     #[error("{}", datafusion_text(.0))]
     Engine(#[source] DataFusionError),
@@ -138,7 +179,11 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
             schema,
             partition_columns: Vec::new(),
             seconds: started.elapsed().as_secs_f64(),
+            remote: None,
         });
+    }
+    if let Some(cloud) = store::Cloud::of(&spec.path) {
+        return remote::register(ctx, spec, cloud).await;
     }
     let path = spec.path.as_str();
     let state = ctx.state();
@@ -268,6 +313,7 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
         schema,
         partition_columns,
         seconds: started.elapsed().as_secs_f64(),
+        remote: None,
     })
 }
 
@@ -512,16 +558,24 @@ fn check_parquet_footer(path: &Path) -> Result<(), Error> {
     f.read_exact(&mut head).map_err(io)?;
     f.seek(SeekFrom::End(-8)).map_err(io)?;
     f.read_exact(&mut tail).map_err(io)?;
-    if &head != b"PAR1" || &tail[4..] != b"PAR1" {
-        return Err(bad("the PAR1 magic bytes are missing"));
+    match footer_problem(len, &head, &tail) {
+        Some(why) => Err(bad(&why)),
+        None => Ok(()),
+    }
+}
+
+/// Why a Parquet file of `len` bytes that starts with `head` (4 bytes) and
+/// ends with `tail` (8 bytes) cannot be read, if it cannot: the reader
+/// trusts the footer length, and a corrupt one can crash it.
+fn footer_problem(len: u64, head: &[u8], tail: &[u8]) -> Option<String> {
+    if len < 12 {
+        return Some(format!("{len} bytes is too short"));
+    }
+    if head != b"PAR1" || tail.get(4..) != Some(&b"PAR1"[..]) {
+        return Some("the PAR1 magic bytes are missing".into());
     }
     let footer = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]) as u64;
-    if footer + 12 > len {
-        return Err(bad(&format!(
-            "the footer claims {footer} bytes but the file has {len}"
-        )));
-    }
-    Ok(())
+    (footer + 12 > len).then(|| format!("the footer claims {footer} bytes but the file has {len}"))
 }
 
 /// The files a glob matches, sorted; an error when it matches none.

@@ -1073,6 +1073,29 @@ fn planted_secrets_appear_in_no_output() {
     runs.push(vec!["history".into(), p("history")]);
     runs.push(vec!["validate".into(), s3_suite.clone()]);
     runs.push(vec!["run".into(), s3_suite.clone()]);
+    // A real S3 server (moto, .ci/run starts it) with the secret in
+    // `storage:`, through every report and the webhook.
+    let bucket = format!("planted-{}", std::process::id());
+    ureq::put(&format!("http://127.0.0.1:5055/{bucket}"))
+        .send_empty()
+        .expect("moto_server on 127.0.0.1:5055 (.ci/run starts it)");
+    ureq::put(&format!("http://127.0.0.1:5055/{bucket}/f.parquet"))
+        .send(&std::fs::read("fixtures/features.parquet").unwrap()[..])
+        .unwrap();
+    let stored = p("stored.yml");
+    std::fs::write(
+        &stored,
+        format!(
+            "version: 1\nsources:\n  f:\n    path: s3://{bucket}/f.parquet\n    storage:\n      \
+             endpoint: http://127.0.0.1:5055\n      allow_http: true\n      region: us-east-1\n      \
+             access_key_id: AKIA\n      secret_access_key: ${{S3_SECRET}}\n\
+             checks:\n  f:\n    table: [ row_count: {{ min: 1 }} ]\n"
+        ),
+    )
+    .unwrap();
+    let mut stored_run = vec!["run".to_string(), stored, "--history".into(), p("history")];
+    stored_run.extend(reports("stored"));
+    runs.push(stored_run);
     runs.push(vec![
         "diff".into(),
         "--baseline".into(),
@@ -1106,13 +1129,16 @@ fn planted_secrets_appear_in_no_output() {
     // The runs with the encoded password reached the database: the run and
     // the compares fail on dev's differences (1), a diff without gates
     // passes (0), the schema is printed (0); the raw password is not a
-    // valid URL (2).
+    // valid URL (2), and neither is an object-store URL with credentials
+    // in it (2). The run reading S3 with the secret in `storage:` passes.
     for (command, code) in [
         ("run", 1),
         ("compare", 1),
         ("diff", 0),
         ("schema", 0),
         ("diff", 2),
+        ("validate", 2),
+        ("run", 0),
     ] {
         assert!(
             outcomes.iter().any(|(c, k)| c == command && *k == code),

@@ -30,6 +30,9 @@ pub struct SourceReport {
     pub path: String,
     pub format: Option<&'static str>,
     pub files: Option<usize>,
+    /// For an object store: its objects and what the checks read of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read: Option<crate::source::ObjectReads>,
     /// Row count, when a check needed it.
     pub rows: Option<u64>,
     /// Why the source could not be read, if it could not.
@@ -47,6 +50,7 @@ pub async fn run(at: &Setting<'_>, block: &SourceChecks, spec: &SourceSpec) -> S
         path: spec.path.clone(),
         format: spec.format.map(|f| f.name()),
         files: None,
+        read: None,
         rows: None,
         error: None,
         load_seconds: 0.0,
@@ -63,6 +67,7 @@ pub async fn run(at: &Setting<'_>, block: &SourceChecks, spec: &SourceSpec) -> S
             rep.files = l.files;
             rep.load_seconds = l.seconds;
             evaluate(at, block, l, &mut rep).await;
+            rep.read = l.remote.as_ref().map(crate::source::Remote::read);
         }
     }
     rep

@@ -11,7 +11,7 @@
 use statrs::function::gamma::ln_gamma;
 
 /// Above this sample size scipy's `auto` uses the asymptotic p-value.
-const MAX_EXACT_N: usize = 10_000;
+const MAX_EXACT_N: u64 = 10_000;
 
 /// How the p-value was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,15 +36,35 @@ pub struct KsResult {
     pub method: PMethod,
 }
 
+/// A sorted sample as runs of equal values: (value, how many), ascending.
+pub fn runs(sorted: &[f64]) -> impl Iterator<Item = (f64, u64)> + Clone + '_ {
+    sorted
+        .chunk_by(|a, b| a == b)
+        .map(|c| (c[0], c.len() as u64))
+}
+
 /// The test on two sorted samples without NaN; `None` when either is empty.
 pub fn ks_2samp(a: &[f64], b: &[f64]) -> Option<KsResult> {
-    let (n1, n2) = (a.len(), b.len());
+    ks_2samp_runs(runs(a), runs(b))
+}
+
+/// The test on two samples given as ascending runs of distinct values
+/// (what a saved reference keeps), so that a sample is never expanded:
+/// its size is the sum of the counts, whatever they claim.
+pub fn ks_2samp_runs<A, B>(a: A, b: B) -> Option<KsResult>
+where
+    A: Iterator<Item = (f64, u64)> + Clone,
+    B: Iterator<Item = (f64, u64)> + Clone,
+{
+    let total =
+        |r: &mut dyn Iterator<Item = (f64, u64)>| r.fold(0u64, |n, (_, k)| n.saturating_add(k));
+    let (n1, n2) = (total(&mut a.clone()), total(&mut b.clone()));
     if n1 == 0 || n2 == 0 {
         return None;
     }
-    let d = statistic(a, b);
+    let d = statistic_runs(a, n1, b, n2);
     if n1.max(n2) <= MAX_EXACT_N {
-        if let Some((d, p)) = exact(n1 as u64, n2 as u64, d) {
+        if let Some((d, p)) = exact(n1, n2, d) {
             return Some(KsResult {
                 statistic: d,
                 p_value: p,
@@ -63,22 +83,36 @@ pub fn ks_2samp(a: &[f64], b: &[f64]) -> Option<KsResult> {
 
 /// sup |F_a − F_b| over every observed value, each CDF taken after all
 /// values equal to it (so ties count once, as `searchsorted(side="right")`).
-pub fn statistic(a: &[f64], b: &[f64]) -> f64 {
-    let (n1, n2) = (a.len() as f64, b.len() as f64);
-    let (mut i, mut j) = (0usize, 0usize);
+#[cfg(test)]
+fn statistic(a: &[f64], b: &[f64]) -> f64 {
+    statistic_runs(runs(a), a.len() as u64, runs(b), b.len() as u64)
+}
+
+/// [`statistic`] over runs of `n1` and `n2` values in all.
+fn statistic_runs(
+    a: impl Iterator<Item = (f64, u64)>,
+    n1: u64,
+    b: impl Iterator<Item = (f64, u64)>,
+    n2: u64,
+) -> f64 {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    let (n1, n2) = (n1 as f64, n2 as f64);
+    let (mut i, mut j) = (0u64, 0u64);
     let (mut max_s, mut min_s) = (f64::NEG_INFINITY, f64::INFINITY);
-    while i < a.len() || j < b.len() {
-        let v = match (a.get(i), b.get(j)) {
-            (Some(&x), Some(&y)) => x.min(y),
-            (Some(&x), None) => x,
-            (None, Some(&y)) => y,
-            (None, None) => unreachable!(),
+    loop {
+        let v = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => x.0.min(y.0),
+            (Some(x), None) => x.0,
+            (None, Some(y)) => y.0,
+            (None, None) => break,
         };
-        while i < a.len() && a[i] <= v {
-            i += 1;
+        while let Some(&(_, k)) = a.peek().filter(|r| r.0 <= v) {
+            i = i.saturating_add(k);
+            a.next();
         }
-        while j < b.len() && b[j] <= v {
-            j += 1;
+        while let Some(&(_, k)) = b.peek().filter(|r| r.0 <= v) {
+            j = j.saturating_add(k);
+            b.next();
         }
         let diff = i as f64 / n1 - j as f64 / n2;
         max_s = max_s.max(diff);
@@ -581,6 +615,21 @@ mod tests {
     }
 
     #[test]
+    fn runs_give_the_test_of_the_values_they_stand_for() {
+        let a = [0.5, 0.5, 0.5, 1.0, 2.0, 2.0, 7.5];
+        let b = [-1.0, 0.5, 2.0, 2.0, 2.0, 3.0];
+        let pairs: Vec<(f64, u64)> = runs(&a).collect();
+        assert_eq!(pairs, vec![(0.5, 3), (1.0, 1), (2.0, 2), (7.5, 1)]);
+        assert_eq!(ks_2samp_runs(pairs.into_iter(), runs(&b)), ks_2samp(&a, &b));
+        // A sample larger than memory holds, one value 2^50 times: the
+        // statistic is exact and the p-value asymptotic, nothing expanded.
+        let huge = [(1.5, 1u64 << 50)];
+        let r = ks_2samp_runs(huge.iter().copied(), runs(&[1.0, 2.0])).unwrap();
+        assert_eq!((r.statistic, r.method), (0.5, PMethod::Asymptotic));
+        assert_eq!(ks_2samp_runs(std::iter::empty(), runs(&b)), None);
+    }
+
+    #[test]
     fn empty_samples_have_no_test() {
         assert_eq!(ks_2samp(&[], &[1.0]), None);
     }
@@ -661,7 +710,7 @@ mod tests {
                 u("seed"),
                 r.p_value
             );
-            let method = if n1.max(n2) <= MAX_EXACT_N {
+            let method = if n1.max(n2) as u64 <= MAX_EXACT_N {
                 PMethod::Exact
             } else {
                 PMethod::Asymptotic

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::side::{Column, RefColumn};
+use super::side::{Column, RefColumn, Sample};
 use crate::spec::DriftMethod;
 
 /// Distinct values a numeric column may have for its values to be kept.
@@ -79,7 +79,11 @@ impl SavedColumn {
                 sorted,
             } => {
                 (saved.nulls, saved.nans, saved.edges, saved.counts) = (nulls, nans, edges, counts);
-                saved.values = sorted.and_then(|s| distinct_counts(&s));
+                saved.values = match sorted {
+                    Some(Sample::Sorted(s)) => distinct_counts(&s),
+                    Some(Sample::Runs(r)) => (r.len() <= MAX_KEPT_VALUES).then_some(r),
+                    None => None,
+                };
             }
             RefColumn::Categorical { nulls, counts } => {
                 (saved.nulls, saved.categories) = (nulls, counts);
@@ -134,36 +138,10 @@ mod exact_pairs {
     }
 }
 
-/// The sorted values that (value, count) pairs stand for; an error rather
-/// than an abort when they do not fit in memory.
-fn expand(name: &str, pairs: &[(f64, u64)]) -> Result<Vec<f64>, String> {
-    let n: u64 = pairs.iter().map(|p| p.1).sum();
-    let too_many =
-        || format!("the saved reference keeps {n} values of `{name}`, more than memory holds");
-    let mut out = Vec::new();
-    out.try_reserve_exact(usize::try_from(n).map_err(|_| too_many())?)
-        .map_err(|_| too_many())?;
-    for &(x, k) in pairs {
-        out.extend(std::iter::repeat_n(x, k as usize));
-    }
-    Ok(out)
-}
-
 /// (value, count) pairs of sorted values, or None past [`MAX_KEPT_VALUES`].
 fn distinct_counts(sorted: &[f64]) -> Option<Vec<(f64, u64)>> {
-    let mut out: Vec<(f64, u64)> = Vec::new();
-    for &v in sorted {
-        match out.last_mut() {
-            Some((last, n)) if *last == v => *n += 1,
-            _ => {
-                if out.len() == MAX_KEPT_VALUES {
-                    return None;
-                }
-                out.push((v, 1));
-            }
-        }
-    }
-    Some(out)
+    let runs: Vec<(f64, u64)> = super::ks::runs(sorted).take(MAX_KEPT_VALUES + 1).collect();
+    (runs.len() <= MAX_KEPT_VALUES).then_some(runs)
 }
 
 /// Reads `spec` and keeps what drift needs of each measurable column.
@@ -201,7 +179,13 @@ impl SavedReference {
         let shown = path.display();
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read the saved reference {shown}: {e}"))?;
-        let probe: serde_json::Value = serde_json::from_str(&text)
+        SavedReference::from_text(&shown.to_string(), &text)
+    }
+
+    /// A saved reference from the text of its file, validated as
+    /// [`SavedReference::load`] does; `shown` names the file in messages.
+    pub fn from_text(shown: &str, text: &str) -> Result<SavedReference, String> {
+        let probe: serde_json::Value = serde_json::from_str(text)
             .map_err(|e| format!("{shown} is not a saved reference (not JSON: {e})"))?;
         if probe.get("kind").and_then(|k| k.as_str()) != Some(KIND) {
             return Err(format!(
@@ -335,7 +319,7 @@ impl SavedReference {
                     nans: c.nans,
                     edges: c.edges.clone(),
                     counts: c.counts.clone(),
-                    sorted: c.values.as_deref().map(|v| expand(name, v)).transpose()?,
+                    sorted: c.values.clone().map(Sample::Runs),
                 }
             }
             DriftMethod::Categorical => RefColumn::Categorical {
@@ -390,7 +374,7 @@ mod tests {
         let Column::Numeric { sorted: want, .. } = col else {
             unreachable!()
         };
-        assert_eq!(sorted, Some(want));
+        assert_eq!(sorted, Some(Sample::Runs(distinct_counts(&want).unwrap())));
         assert!(back
             .column("x", DriftMethod::Numeric, 10)
             .unwrap_err()

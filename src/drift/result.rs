@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::side::{Column, RefColumn};
-use super::{ks, stats};
+use super::stats;
 use crate::check::{CheckResult, Status};
 use crate::metric::Value;
 use crate::report::format::fmt_float;
@@ -242,7 +242,7 @@ pub fn compare(
             d.js = stats::js_distance(counts, &cur_counts);
             match sorted {
                 Some(r) => {
-                    d.ks = ks::ks_2samp(r, cur).map(|k| KsOutcome {
+                    d.ks = r.ks_2samp(cur).map(|k| KsOutcome {
                         statistic: k.statistic,
                         p_value: k.p_value,
                         method: k.method.name(),

@@ -58,13 +58,34 @@ pub enum RefColumn {
         nans: u64,
         edges: Vec<f64>,
         counts: Vec<u64>,
-        /// The sorted values; None when a saved reference did not keep them.
-        sorted: Option<Vec<f64>>,
+        /// The values for KS; None when a saved reference did not keep them.
+        sorted: Option<Sample>,
     },
     Categorical {
         nulls: u64,
         counts: BTreeMap<String, u64>,
     },
+}
+
+/// A reference column's values: all of them, ascending, when read from its
+/// table; runs of equal values, (value, count) ascending, as a saved
+/// reference keeps them (never expanded: the counts are the file's word).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sample {
+    Sorted(Vec<f64>),
+    Runs(Vec<(f64, u64)>),
+}
+
+impl Sample {
+    /// The two-sample KS test of these values against `current` (sorted).
+    pub fn ks_2samp(&self, current: &[f64]) -> Option<super::ks::KsResult> {
+        match self {
+            Sample::Sorted(v) => super::ks::ks_2samp(v, current),
+            Sample::Runs(r) => {
+                super::ks::ks_2samp_runs(r.iter().copied(), super::ks::runs(current))
+            }
+        }
+    }
 }
 
 impl RefColumn {
@@ -86,7 +107,7 @@ impl RefColumn {
                     nans,
                     edges,
                     counts,
-                    sorted: Some(sorted),
+                    sorted: Some(Sample::Sorted(sorted)),
                 }
             }
             Column::Categorical { nulls, counts } => RefColumn::Categorical { nulls, counts },

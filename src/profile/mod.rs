@@ -34,14 +34,16 @@ pub async fn main(args: ProfileArgs) -> i32 {
         );
         return exit::INVALID;
     }
-    if let Some(scheme) = crate::spec::url_scheme(&opts.path) {
-        crate::diag!(
-            "error: `{scheme}://…` is a URL, not a file path; {}",
-            crate::spec::NOT_A_PATH
-        );
-        return exit::INVALID;
-    }
-    let spec = SourceSpec::file(&opts.name, &opts.path, opts.format);
+    let spec = match SourceSpec::from_argument(&opts.name, &opts.path) {
+        Ok(mut spec) => {
+            spec.format = opts.format;
+            spec
+        }
+        Err(e) => {
+            crate::diag!("error: {e}");
+            return exit::INVALID;
+        }
+    };
     let started = Instant::now();
     if let Some(file) = &args.save_reference {
         return save_reference(&spec, file, args.bins, started).await;
@@ -162,6 +164,10 @@ async fn save_reference(
 ) -> i32 {
     if !(2..=1000).contains(&bins) {
         crate::diag!("error: --bins must be between 2 and 1000, found {bins}");
+        return exit::INVALID;
+    }
+    if let Err(e) = crate::spec::local_only(&file.to_string_lossy(), "--save-reference") {
+        crate::diag!("error: {e}");
         return exit::INVALID;
     }
     match crate::drift::reference::build(spec, bins).await {

@@ -137,6 +137,38 @@ pub fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / 1_048_576.0)
 }
 
+/// Bytes for a person: `512 B`, `12.0 KiB`, `3.4 MiB`, `1.2 GiB`.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut x = n as f64 / 1024.0;
+    let mut unit = 0;
+    while x >= 1024.0 && unit + 1 < UNITS.len() {
+        x /= 1024.0;
+        unit += 1;
+    }
+    format!("{x:.1} {}", UNITS[unit])
+}
+
+/// What a source was read from, as every report says it: `2 files`, or
+/// for an object store `3 objects of 1.2 MiB, 12.0 KiB read in 4
+/// requests`.
+pub fn stored(files: Option<usize>, read: Option<&crate::source::ObjectReads>) -> Option<String> {
+    match (files, read) {
+        (_, Some(r)) => Some(format!(
+            "{} of {}, {} read in {}",
+            count(r.objects, "object"),
+            bytes(r.size),
+            bytes(r.bytes),
+            count(r.requests, "request")
+        )),
+        (Some(n), None) => Some(count(n, "file")),
+        (None, None) => None,
+    }
+}
+
 /// A count that may be one: every integer type a report holds.
 pub trait Quantity: Copy + Display {
     fn is_one(self) -> bool;

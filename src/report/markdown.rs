@@ -361,6 +361,7 @@ mod tests {
                 path: "t.parquet".into(),
                 format: Some("parquet"),
                 files: Some(1),
+                read: None,
                 rows: Some(3),
                 error: Some("gone".into()),
                 load_seconds: 0.0,

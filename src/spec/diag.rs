@@ -75,7 +75,9 @@ impl Diagnostic {
                 .map(|c| if c == '\t' { 4 } else { 1 })
                 .sum();
             let _ = writeln!(out, "{pad} |");
-            let shown = crate::database::dburl::mask_passwords(line).replace('\t', "    ");
+            let shown =
+                super::storage::mask_secret_options(&crate::database::dburl::mask_passwords(line))
+                    .replace('\t', "    ");
             let (shown, caret_at) = window(&shown, caret_at);
             let _ = writeln!(out, "{num} | {shown}");
             let _ = writeln!(out, "{pad} | {}^", " ".repeat(caret_at));

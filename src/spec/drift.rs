@@ -179,7 +179,14 @@ impl Parser {
                 }
                 DriftReference::Source(name)
             }
-            (None, Some(f)) => DriftReference::Saved(self.string(f, "`reference_file`")?),
+            (None, Some(f)) => {
+                let file = self.string(f, "`reference_file`")?;
+                if let Err(why) = super::local_only(&file, "`reference_file`") {
+                    self.err(f.pos, why);
+                    return None;
+                }
+                DriftReference::Saved(file)
+            }
         };
         let options = self.drift_options(entries, DriftOptions::default())?;
         let columns = match get(entries, "columns") {

@@ -160,7 +160,8 @@ fn top_key(key: &str) -> Option<Value> {
 fn source() -> Value {
     let s = closed("a source", &SOURCE_KEYS, |k| {
         Some(match k {
-            "path" => doc("A file, a directory or a glob, local or relative to the directory verdict runs in; hive folders (`region=eu/`) become columns.", json!({"type": "string"})),
+            "path" => doc("A file, a directory or a glob, local (relative to the directory verdict runs in) or in an object store (`s3://bucket/prefix/*.parquet`, `gs://`, `az://`, `abfss://`, `https://`); hive folders (`region=eu/`) become columns.", json!({"type": "string"})),
+            "storage" => doc("Object-store options for an `s3://`, `gs://`, `az://` or `http(s)://` path, object_store's keys (`endpoint`, `region`, `allow_http`, `access_key_id`, `secret_access_key`, …); they override the `AWS_*`, `GOOGLE_*` and `AZURE_*` environment. Use `${VAR}` for secrets; their values are never shown.", json!({"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}})),
             "format" => doc("The file format; default: from the extension.", keyword(&Format::NAMES, &FORMAT_ALIASES)),
             "url" => doc("A database instead of a file: `postgres://user:${PG_PASSWORD}@host:5432/db` or `mysql://user@host:3306/db`, with `table:` or `query:`. The password is shown as `***` in every output.", json!({"type": "string", "pattern": "^(postgres|postgresql|mysql|mariadb)://"})),
             "table" => doc("With `url:`: the table, `schema.table` or `table`, as the database spells it.", json!({"type": "string"})),
@@ -179,7 +180,7 @@ fn source() -> Value {
     let mut s = s;
     s["anyOf"] = json!([{"required": ["path"]}, {"required": ["url"]}]);
     doc(
-        "A table: `path` (a file, directory or glob) with optional `format` and `csv`, or `url` with `table` or `query` (a database).",
+        "A table: `path` (a file, directory or glob, local or in an object store) with optional `format`, `csv` and `storage`, or `url` with `table` or `query` (a database).",
         s,
     )
 }

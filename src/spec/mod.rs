@@ -15,6 +15,7 @@ pub mod parse;
 mod parser;
 mod quality;
 pub mod sql;
+pub mod storage;
 pub mod time;
 pub mod yaml;
 
@@ -28,6 +29,7 @@ pub use drift::*;
 pub use notify::{NotifyOn, NotifySpec, DEFAULT_NOTIFY_TIMEOUT, DEFAULT_RETRIES};
 pub use parse::load;
 pub use quality::*;
+pub use storage::url_scheme;
 
 /// A validated suite.
 #[derive(Debug, Clone)]
@@ -67,20 +69,56 @@ pub struct SourceSpec {
     pub csv: CsvOptions,
     /// Set for `url:` sources; `path` is then only what reports show.
     pub database: Option<DatabaseSpec>,
+    /// `storage:` options of an object-store `path:` (`s3://…`).
+    pub storage: Storage,
 }
 
-/// Why a `scheme://` path is refused, until object stores are read.
-pub const NOT_A_PATH: &str =
-    "this verdict reads local files and databases (object stores are not supported yet)";
+/// The `storage:` options of an object-store source, object_store's keys
+/// with their values (`${VAR}` already replaced). `Debug` shows the keys
+/// only: values may be secrets.
+#[derive(Clone, PartialEq, Default)]
+pub struct Storage(pub Vec<(String, String)>);
 
-/// The scheme of a `path:` written as a URL (`s3://bucket/key`), which is
-/// not a local path.
-pub fn url_scheme(path: &str) -> Option<&str> {
-    let (scheme, _) = path.split_once("://")?;
-    let mut chars = scheme.chars();
-    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-    valid.then_some(scheme)
+impl fmt::Debug for Storage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(k, _)| format!("{k}: ***")))
+            .finish()
+    }
+}
+
+/// Why a `scheme://` path of no store verdict reads is refused.
+pub fn unknown_scheme(scheme: &str) -> String {
+    format!(
+        "`{scheme}://` is not a location verdict reads: a path is local, or an object store URL ({})",
+        storage::SCHEMES
+    )
+}
+
+/// Why an object-store URL cannot be a `path:`, if it cannot: a user name
+/// or password in it (object stores take credentials from `storage:` or
+/// the environment, where they are never shown; one in a path would be).
+pub fn object_url_problem(path: &str) -> Option<String> {
+    let shown = crate::database::dburl::redact(path);
+    let user =
+        url::Url::parse(path).is_ok_and(|u| !u.username().is_empty() || u.password().is_some());
+    (user || shown != path).then(|| {
+        format!(
+            "`{shown}` has credentials in it; give them in `storage:` or the environment (AWS_SECRET_ACCESS_KEY, …), where they are never shown"
+        )
+    })
+}
+
+/// Refuses a URL where verdict reads and writes local files only (`what`
+/// names the place: `--history`, `reference_file`), instead of creating a
+/// local folder named `s3:`.
+pub fn local_only(path: &str, what: &str) -> Result<(), String> {
+    match url_scheme(path) {
+        Some(scheme) => Err(format!(
+            "{what} must be a local path: `{scheme}://` is read for sources only (history and saved references in a bucket are not built yet)"
+        )),
+        None => Ok(()),
+    }
 }
 
 impl SourceSpec {
@@ -92,6 +130,7 @@ impl SourceSpec {
             format,
             csv: CsvOptions::default(),
             database: None,
+            storage: Storage::default(),
         }
     }
 
@@ -101,9 +140,12 @@ impl SourceSpec {
     pub fn from_argument(name: &str, arg: &str) -> Result<SourceSpec, String> {
         if !crate::database::dburl::is_database_url(arg) {
             if let Some(scheme) = url_scheme(arg) {
-                return Err(format!(
-                    "`{scheme}://…` is a URL, not a file path or a database URL; {NOT_A_PATH}"
-                ));
+                if storage::Cloud::of(arg).is_none() {
+                    return Err(unknown_scheme(scheme));
+                }
+                if let Some(why) = object_url_problem(arg) {
+                    return Err(why);
+                }
             }
             return Ok(SourceSpec::file(name, arg, None));
         }
@@ -115,6 +157,7 @@ impl SourceSpec {
             format: None,
             csv: CsvOptions::default(),
             database: Some(database),
+            storage: Storage::default(),
         })
     }
 }

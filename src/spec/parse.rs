@@ -9,6 +9,7 @@ use std::path::Path;
 
 use super::diag::{suggest, Diagnostic, Pos};
 use super::parser::{get, Entries, Parser};
+use super::storage::{Cloud, SCHEMES};
 use super::yaml::{self, Kind, Node};
 use super::*;
 
@@ -40,7 +41,8 @@ impl SuiteError {
 pub(crate) const TOP_KEYS: [&str; 8] = [
     "version", "sources", "checks", "diff", "bench", "drift", "compare", "notify",
 ];
-pub(crate) const SOURCE_KEYS: [&str; 6] = ["path", "format", "csv", "url", "table", "query"];
+pub(crate) const SOURCE_KEYS: [&str; 7] =
+    ["path", "format", "csv", "storage", "url", "table", "query"];
 pub(crate) const CSV_KEYS: [&str; 3] = ["delimiter", "header", "quote"];
 pub(crate) const BLOCK_KEYS: [&str; 4] = ["schema", "table", "columns", "sql"];
 pub(crate) const SCHEMA_KEYS: [&str; 5] = ["columns", "extra_columns", "order", "name", "severity"];
@@ -254,12 +256,17 @@ impl Parser {
             Some(p) => {
                 let path = self.string(p, "`path`")?;
                 if let Some(scheme) = url_scheme(&path) {
-                    self.err_help(
-                        p.pos,
-                        format!("the `path` of {what} is a URL (`{scheme}://`); {NOT_A_PATH}"),
-                        "copy the files to local disk and give their path",
-                    );
-                    return None;
+                    if Cloud::of(&path).is_none() {
+                        self.err(
+                            p.pos,
+                            format!("the `path` of {what}: {}", unknown_scheme(scheme)),
+                        );
+                        return None;
+                    }
+                    if let Some(why) = object_url_problem(&path) {
+                        self.err(p.pos, format!("the `path` of {what}: {why}"));
+                        return None;
+                    }
                 }
                 path
             }
@@ -293,13 +300,60 @@ impl Parser {
             None => CsvOptions::default(),
             Some(c) => self.csv_options(c)?,
         };
+        let storage = match get(entries, "storage") {
+            None => Storage::default(),
+            Some(st) => match Cloud::of(&path) {
+                Some(cloud) => self.storage(cloud, st, &what)?,
+                None => {
+                    self.err_help(
+                        st.pos,
+                        format!("{what} has `storage:` but its `path` is local"),
+                        format!("`storage:` configures an object store: give `path:` as a URL ({SCHEMES})"),
+                    );
+                    return None;
+                }
+            },
+        };
         Some(SourceSpec {
             name,
             path,
             format,
             csv,
             database: None,
+            storage,
         })
+    }
+
+    /// `storage:` options for an object store: object_store's keys, each a
+    /// string, number or boolean. Values are not quoted in any message.
+    fn storage(&mut self, cloud: Cloud, n: &Node, what: &str) -> Option<Storage> {
+        let entries = self.map(n, &format!("`storage` of {what}"))?;
+        let mut out = Vec::new();
+        for (k, v) in entries {
+            let key = k.key_text();
+            if let Some(why) = cloud.option_problem(&key) {
+                self.err(k.pos, why);
+                continue;
+            }
+            let value = match &v.kind {
+                Kind::Str(s) => s.clone(),
+                Kind::Bool(b) => b.to_string(),
+                Kind::Int(i) => i.to_string(),
+                Kind::Float(f) => f.to_string(),
+                _ => {
+                    self.err(
+                        v.pos,
+                        format!(
+                            "storage option `{key}` must be a string, number or boolean, found {}",
+                            v.describe()
+                        ),
+                    );
+                    continue;
+                }
+            };
+            out.push((key, value));
+        }
+        Some(Storage(out))
     }
 
     /// `url:` with exactly one of `table:` and `query:`; file options do not
@@ -312,7 +366,7 @@ impl Parser {
         entries: &[(Node, Node)],
         u: &Node,
     ) -> Option<SourceSpec> {
-        for key in ["path", "format", "csv"] {
+        for key in ["path", "format", "csv", "storage"] {
             if let Some((k, _)) = entries.iter().find(|(k, _)| k.key_text() == key) {
                 self.err_help(
                     k.pos,
@@ -369,6 +423,7 @@ impl Parser {
                 format: None,
                 csv: CsvOptions::default(),
                 database: Some(database),
+                storage: Storage::default(),
             }),
             Err(e) => {
                 self.err_help(

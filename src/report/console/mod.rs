@@ -82,6 +82,7 @@ mod tests {
             path: "t.parquet".into(),
             format: Some("parquet"),
             files: Some(1),
+            read: None,
             rows: Some(3),
             error: None,
             load_seconds: 0.0,

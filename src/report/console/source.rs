@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::table::{checks_table, Style};
-use crate::report::format::{count, count_as};
+use crate::report::format::{count, count_as, stored};
 use crate::report::SourceReport;
 
 pub(super) fn source(src: &SourceReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
@@ -12,9 +12,7 @@ pub(super) fn source(src: &SourceReport, w: &mut dyn Write, style: Style) -> io:
     if let Some(f) = src.format {
         facts.push(f.to_string());
     }
-    if let Some(n) = src.files {
-        facts.push(count(n, "file"));
-    }
+    facts.extend(stored(src.files, src.read.as_ref()));
     if let Some(rows) = src.rows {
         facts.push(count(rows, "row"));
     }

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::markup::{checks_table, esc, num, problem, table};
-use crate::report::format::{count, count_as, secs};
+use crate::report::format::{count, count_as, secs, stored};
 use crate::report::SourceReport;
 
 pub(super) fn body(id: &str, src: &SourceReport) -> String {
@@ -12,9 +12,7 @@ pub(super) fn body(id: &str, src: &SourceReport) -> String {
     if let Some(f) = src.format {
         facts.push(esc(f));
     }
-    if let Some(n) = src.files {
-        facts.push(count(n, "file"));
-    }
+    facts.extend(stored(src.files, src.read.as_ref()));
     if let Some(rows) = src.rows {
         facts.push(count(rows, "row"));
     }
