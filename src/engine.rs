@@ -137,7 +137,11 @@ impl Settings {
 /// scheme and bucket: two sources in one bucket share its store (and its
 /// read counts), and two that set it up differently cannot both be read.
 #[derive(Debug, Default)]
-struct Stores(Mutex<HashMap<String, (Storage, Arc<Reads>, Place)>>);
+struct Stores(Mutex<HashMap<String, Registered>>);
+
+/// A registered store: the options it was made with, its read counts and
+/// where it is.
+type Registered = (Storage, Arc<Reads>, Place);
 
 /// The store for `url`'s bucket in `ctx`, made from the environment and
 /// `storage` on first use and registered with DataFusion; its read counts

@@ -1149,7 +1149,7 @@ fn item_11_deep_sql_is_refused_not_a_stack_overflow() {
 /// store is a read error (exit 3) naming the bucket and the endpoint; a
 /// scheme verdict does not read is refused alike by every command (exit 2).
 #[test]
-fn item_14_an_object_store_path_is_refused_alike_everywhere() {
+fn item_14_object_store_paths_behave_alike_everywhere() {
     let (_d, s) = temp_suite(
         "version: 1\nsources:\n  t: { path: \"s3://bucket/features/*.parquet\" }\nchecks:\n  \
          t:\n    table: [ row_count: { min: 1 } ]\n",

@@ -603,13 +603,14 @@ impl Dav {
             .spawn()
             .expect("wsgidav is installed (.ci/run installs it)");
         let url = format!("http://127.0.0.1:{port}");
+        let dav = Dav { child, url };
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Dav { child, url };
+                return dav;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("wsgidav did not start on {url}");
+        panic!("wsgidav did not start on {}", dav.url);
     }
 }
 

@@ -405,24 +405,28 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-/// `text` with the value of every secret `storage:` option replaced.
+/// `text` with the value of every secret `storage:` option (and secret
+/// environment variable) replaced. Values shorter than four characters are
+/// left: replacing every `y` would garble the text and hide nothing.
 fn scrub(text: &str, options: &[(String, String)]) -> String {
-    let mut out = text.to_string();
-    for (k, v) in options {
-        if crate::spec::storage::is_secret_option(k) && !v.is_empty() {
-            out = out.replace(v.as_str(), "***");
-        }
-    }
-    for var in [
+    let env = [
         "AWS_SECRET_ACCESS_KEY",
         "AWS_SESSION_TOKEN",
         "AZURE_STORAGE_ACCOUNT_KEY",
         "AZURE_STORAGE_SAS_KEY",
-    ] {
-        if let Ok(v) = std::env::var(var) {
-            if !v.is_empty() {
-                out = out.replace(v.as_str(), "***");
-            }
+        "AZURE_CLIENT_SECRET",
+    ]
+    .into_iter()
+    .filter_map(|var| std::env::var(var).ok());
+    let secrets = options
+        .iter()
+        .filter(|(k, _)| crate::spec::storage::is_secret_option(k))
+        .map(|(_, v)| v.clone())
+        .chain(env);
+    let mut out = text.to_string();
+    for v in secrets {
+        if v.chars().count() >= 4 {
+            out = out.replace(v.as_str(), "***");
         }
     }
     out
