@@ -529,24 +529,10 @@ fn a_wrong_secret_is_access_denied() {
     assert!(!o.stderr.contains("not-the-secret"));
 }
 
-/// History and saved references are local until they can live in a
-/// bucket: a URL there is refused (exit 2), never made a local `s3:` folder.
+/// Saved references are local until they can live in a bucket: a URL
+/// there is refused (exit 2), never made a local `s3:` folder.
 #[test]
-fn history_and_references_in_a_bucket_are_refused_for_now() {
-    let o = verdict(&[
-        "run",
-        "expectations/features.yml",
-        "--history",
-        "s3://b/history/",
-    ]);
-    assert_eq!(o.code, 2);
-    assert_eq!(
-        o.stderr,
-        "error: --history must be a local path: `s3://` is read for sources only (history and saved references in a bucket are not built yet)\n"
-    );
-    assert!(!std::path::Path::new("s3:").exists());
-    let o = verdict(&["history", "s3://b/history/"]);
-    assert_eq!(o.code, 2, "{}", o.stderr);
+fn saved_references_in_a_bucket_are_refused_for_now() {
     let o = verdict(&[
         "profile",
         "fixtures/features.parquet",
@@ -556,19 +542,76 @@ fn history_and_references_in_a_bucket_are_refused_for_now() {
     assert_eq!(o.code, 2);
     assert_eq!(
         o.stderr,
-        "error: --save-reference must be a local path: `gs://` is read for sources only (history and saved references in a bucket are not built yet)\n"
+        "error: --save-reference must be a local path: `gs://` is read for sources and the history (saved references in a bucket are not built yet)\n"
     );
+    assert!(!std::path::Path::new("gs:").exists());
     let (_d, path) = temp_suite(
         "version: 1\nsources:\n  current: { path: fixtures/drift/current.parquet }\ndrift:\n  current:\n    reference_file: s3://b/ref.json\n    columns: [price]\n",
     );
     let o = verdict(&["validate", path.to_str().unwrap()]);
     assert_eq!(o.code, 2);
     assert!(
-        o.stderr.contains(
-            "error: `reference_file` must be a local path: `s3://` is read for sources only"
-        ),
+        o.stderr.contains("error: `reference_file` must be a local path: `s3://` is read for sources and the history"),
         "{}",
         o.stderr
+    );
+}
+
+/// `--history s3://bucket/prefix/`: each run is one object under the
+/// prefix, two runs at once both land, `change_vs: history` reads the
+/// past from the bucket, and `verdict history` shows it.
+#[test]
+fn history_lives_in_a_bucket() {
+    let b = bucket("history");
+    let history = format!("s3://{b}/verdict-history/");
+    let (_d, suite) = temp_suite(
+        "version: 1\nsources:\n  t: { path: fixtures/features.parquet }\nchecks:\n  t:\n    table:\n      - row_count: { change_vs: history, max_abs: 0 }\n",
+    );
+    let s = suite.to_str().unwrap().to_string();
+    // The first run has nothing to compare with (an error, exit 3) and is
+    // recorded all the same.
+    let first = s3(&["run", &s, "--history", &history, "--format", "json"]);
+    assert_eq!(first.code, 3, "{}", first.stderr);
+    let recorded = json(&first)["history"].clone();
+    assert_eq!(recorded["rows"], 2, "{recorded}");
+    let file = recorded["file"].as_str().unwrap().to_string();
+    assert!(
+        file.starts_with(&history) && file.ends_with(".parquet"),
+        "{recorded}"
+    );
+
+    // Two runs at once: both objects land.
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let (s, h) = (s.clone(), history.clone());
+            std::thread::spawn(move || s3(&["run", &s, "--history", &h, "--format", "json"]))
+        })
+        .collect();
+    for r in runs {
+        let o = r.join().unwrap();
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        // The second and later runs compare with the past in the bucket.
+        let check = check_named(&json(&o), "row_count");
+        assert_eq!(check["status"], "pass", "{check}");
+    }
+    let listed = ureq::get(&format!(
+        "{ENDPOINT}/{b}?list-type=2&prefix=verdict-history/"
+    ))
+    .call()
+    .unwrap()
+    .body_mut()
+    .read_to_string()
+    .unwrap();
+    assert_eq!(listed.matches("<Key>").count(), 3, "{listed}");
+
+    let shown = s3(&["history", &history]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(
+        shown.stdout.contains(
+            " · t · row_count · row_count: 3 runs, latest 1000 (pass), range 1000 … 1000\n"
+        ),
+        "{}",
+        shown.stdout
     );
 }
 

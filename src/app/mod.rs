@@ -151,13 +151,6 @@ async fn run_cmd(
             return exit::INVALID;
         }
     };
-    if let Some(Err(e)) = history
-        .as_deref()
-        .map(|d| crate::spec::local_only(&d.to_string_lossy(), "--history"))
-    {
-        crate::diag!("error: {e}");
-        return exit::INVALID;
-    }
     let Ok(suites) = load_all(paths) else {
         return exit::INVALID;
     };

@@ -172,7 +172,7 @@ pub fn record(dir: &Path, report: &Report, now: DateTime<Utc>) -> Recorded {
     match append(dir, &id, time_us, &rows) {
         Ok(file) => Recorded {
             run_id: id,
-            file: Some(file.display().to_string()),
+            file: Some(file),
             rows: rows.len(),
             error: None,
         },

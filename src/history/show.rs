@@ -34,10 +34,6 @@ pub fn sparkline(values: &[f64]) -> String {
 type Key = (String, String, String, String);
 
 pub fn main(a: &HistoryArgs) -> i32 {
-    if let Err(e) = crate::spec::local_only(&a.dir.to_string_lossy(), "the history folder") {
-        crate::diag!("error: {e}");
-        return exit::INVALID;
-    }
     let rows = match super::read(&a.dir) {
         Ok(r) => r,
         Err(e) => {

@@ -12,6 +12,7 @@ use datafusion::arrow::array::{
 use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema, TimeUnit};
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::arrow::ArrowWriter;
+use object_store::{ObjectStore, ObjectStoreExt};
 
 /// The layout version this verdict writes and reads.
 pub const SCHEMA_VERSION: i32 = 1;
@@ -119,21 +120,31 @@ pub enum Error {
     Version { path: String, version: i32 },
 }
 
-/// Appends one run to `dir` (created if missing); returns the file written.
-pub fn append(dir: &Path, run_id: &str, time_us: i64, rows: &[Row]) -> Result<PathBuf, Error> {
+/// Appends one run to `dir` (created if missing; a bucket prefix such as
+/// `s3://bucket/history/` too); returns the file written.
+pub fn append(dir: &Path, run_id: &str, time_us: i64, rows: &[Row]) -> Result<String, Error> {
     let shown = || dir.display().to_string();
     let fail = |e: Cause| Error::Write {
         dir: shown(),
         source: e,
     };
-    std::fs::create_dir_all(dir).map_err(|source| Error::Create {
-        dir: shown(),
-        source,
-    })?;
     let name = format!(
         "{}-{run_id}.parquet",
         crate::spec::time::format_nanos(i128::from(time_us) * 1000).replace(':', "")
     );
+    if let Some(bucket) = Bucket::of(dir).map_err(|e| fail(e.into()))? {
+        // One PUT of the whole file: an object is never seen half written,
+        // and runs name their files apart, so concurrent runs both land.
+        let mut bytes = Vec::new();
+        let mut w = ArrowWriter::try_new(&mut bytes, schema(), None).map_err(|e| fail(e.into()))?;
+        w.write(&batch(rows)).map_err(|e| fail(e.into()))?;
+        w.close().map_err(|e| fail(e.into()))?;
+        return bucket.put(&name, bytes).map_err(fail);
+    }
+    std::fs::create_dir_all(dir).map_err(|source| Error::Create {
+        dir: shown(),
+        source,
+    })?;
     let target = dir.join(name);
     remove_stale_writes(dir);
     let tmp = tempfile::Builder::new()
@@ -147,7 +158,77 @@ pub fn append(dir: &Path, run_id: &str, time_us: i64, rows: &[Row]) -> Result<Pa
     w.close().map_err(|e| fail(e.into()))?;
     tmp.as_file().sync_all().map_err(|e| fail(e.into()))?;
     tmp.persist(&target).map_err(|e| fail(e.error.into()))?;
-    Ok(target)
+    Ok(target.display().to_string())
+}
+
+/// A history folder in an object store: the store (from the environment,
+/// as for sources) and the prefix under which each run is one object.
+struct Bucket {
+    url: String,
+    store: Arc<dyn ObjectStore>,
+    prefix: object_store::path::Path,
+}
+
+impl Bucket {
+    /// The bucket of `dir`, when `dir` is an object-store URL.
+    fn of(dir: &Path) -> Result<Option<Bucket>, String> {
+        let text = dir.to_string_lossy();
+        let Some(cloud) = crate::source::store::Cloud::of(&text) else {
+            return Ok(None);
+        };
+        let mut url = url::Url::parse(&text).map_err(|e| format!("not a valid URL: {e}"))?;
+        if !url.path().ends_with('/') {
+            url.set_path(&format!("{}/", url.path()));
+        }
+        let (store, _) = crate::source::store::build(cloud, &url, &[])?;
+        let prefix = object_store::path::Path::from_url_path(url.path())
+            .map_err(|e| format!("not a valid prefix: {e}"))?;
+        Ok(Some(Bucket {
+            url: url.to_string(),
+            store,
+            prefix,
+        }))
+    }
+
+    fn put(&self, name: &str, bytes: Vec<u8>) -> Result<String, Cause> {
+        let path = self.prefix.clone().join(name);
+        wait(self.store.put(&path, bytes.into()))?;
+        Ok(format!("{}{name}", self.url))
+    }
+
+    /// The run files under the prefix, oldest name first: `.parquet`
+    /// objects directly below it, hidden names skipped.
+    fn files(&self) -> Result<Vec<object_store::path::Path>, Cause> {
+        let listed = wait(self.store.list_with_delimiter(Some(&self.prefix)))?;
+        let mut files: Vec<_> = listed
+            .objects
+            .into_iter()
+            .map(|m| m.location)
+            .filter(|p| {
+                p.filename()
+                    .is_some_and(|n| n.ends_with(".parquet") && !n.starts_with('.'))
+            })
+            .collect();
+        files.sort();
+        Ok(files)
+    }
+
+    fn get(&self, path: &object_store::path::Path) -> Result<bytes::Bytes, Cause> {
+        Ok(wait(async { self.store.get(path).await?.bytes().await })?)
+    }
+}
+
+/// Runs `fut` to completion from synchronous code: on the run's runtime
+/// when called inside it, else on a runtime of its own.
+fn wait<F: std::future::Future>(fut: F) -> F::Output {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) => tokio::task::block_in_place(|| h.block_on(fut)),
+        Err(_) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(fut),
+    }
 }
 
 /// How old a run's temporary file must be before a later write removes
@@ -182,6 +263,23 @@ fn remove_stale_writes(dir: &Path) {
 /// Every row of every run in `dir`, oldest first. Hidden files (runs being
 /// written) are skipped; a file of a newer layout is an error naming it.
 pub fn read(dir: &Path) -> Result<Vec<Row>, Error> {
+    let mut rows = Vec::new();
+    let list_failed = |e: Cause| Error::List {
+        dir: dir.display().to_string(),
+        source: std::io::Error::other(e),
+    };
+    if let Some(bucket) = Bucket::of(dir).map_err(|e| list_failed(e.into()))? {
+        for f in bucket.files().map_err(list_failed)? {
+            let shown = format!("{}{}", bucket.url, f.filename().unwrap_or_default());
+            let bytes = bucket.get(&f).map_err(|source| Error::File {
+                path: shown.clone(),
+                source,
+            })?;
+            read_rows(bytes, &shown, &mut rows)?;
+        }
+        sort_runs(&mut rows);
+        return Ok(rows);
+    }
     let entries = std::fs::read_dir(dir).map_err(|source| Error::List {
         dir: dir.display().to_string(),
         source,
@@ -196,26 +294,37 @@ pub fn read(dir: &Path) -> Result<Vec<Row>, Error> {
         })
         .collect();
     files.sort();
-    let mut rows = Vec::new();
     for f in files {
-        read_file(&f, &mut rows)?;
+        let file = std::fs::File::open(&f).map_err(|e| Error::File {
+            path: f.display().to_string(),
+            source: e.into(),
+        })?;
+        read_rows(file, &f.display().to_string(), &mut rows)?;
     }
+    sort_runs(&mut rows);
+    Ok(rows)
+}
+
+fn sort_runs(rows: &mut [Row]) {
     rows.sort_by(|a, b| {
         a.time_us
             .cmp(&b.time_us)
             .then_with(|| a.run_id.cmp(&b.run_id))
     });
-    Ok(rows)
 }
 
-fn read_file(path: &Path, rows: &mut Vec<Row>) -> Result<(), Error> {
-    let shown = || path.display().to_string();
+/// The rows of one history file (`shown` names it in messages).
+fn read_rows<R: datafusion::parquet::file::reader::ChunkReader + 'static>(
+    file: R,
+    shown: &str,
+    rows: &mut Vec<Row>,
+) -> Result<(), Error> {
+    let shown = || shown.to_string();
     let bad = |e: Cause| Error::File {
         path: shown(),
         source: e,
     };
     let layout = |why: String| Error::Layout { path: shown(), why };
-    let file = std::fs::File::open(path).map_err(|e| bad(e.into()))?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)
         .map_err(|e| bad(e.into()))?
         .build()
@@ -275,7 +384,8 @@ fn read_file(path: &Path, rows: &mut Vec<Row>) -> Result<(), Error> {
 /// The past runs for `change_vs: history`: none yet when the directory does
 /// not exist (the first run creates it).
 pub fn past(dir: &Path) -> Result<Arc<Vec<Row>>, Error> {
-    if !dir.exists() {
+    let remote = crate::source::store::Cloud::of(&dir.to_string_lossy()).is_some();
+    if !remote && !dir.exists() {
         return Ok(Arc::new(Vec::new()));
     }
     read(dir).map(Arc::new)

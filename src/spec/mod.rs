@@ -110,12 +110,12 @@ pub fn object_url_problem(path: &str) -> Option<String> {
 }
 
 /// Refuses a URL where verdict reads and writes local files only (`what`
-/// names the place: `--history`, `reference_file`), instead of creating a
-/// local folder named `s3:`.
+/// names the place: `--save-reference`, `reference_file`), instead of
+/// creating a local folder named `s3:`.
 pub fn local_only(path: &str, what: &str) -> Result<(), String> {
     match url_scheme(path) {
         Some(scheme) => Err(format!(
-            "{what} must be a local path: `{scheme}://` is read for sources only (history and saved references in a bucket are not built yet)"
+            "{what} must be a local path: `{scheme}://` is read for sources and the history (saved references in a bucket are not built yet)"
         )),
         None => Ok(()),
     }
