@@ -52,6 +52,31 @@ fn put(bucket: &str, key: &str, data: &[u8]) {
     assert_eq!(r.status(), 200);
 }
 
+/// The content of `key` in `bucket`, read with a signed request.
+fn s3_get(bucket: &str, key: &str) -> Vec<u8> {
+    use object_store::ObjectStoreExt as _;
+    let store = object_store::aws::AmazonS3Builder::new()
+        .with_endpoint(ENDPOINT)
+        .with_allow_http(true)
+        .with_region("us-east-1")
+        .with_access_key_id("verdict-test")
+        .with_secret_access_key("verdict-test-secret")
+        .with_bucket_name(bucket)
+        .build()
+        .unwrap();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let got = store
+                .get(&object_store::path::Path::from(key))
+                .await
+                .unwrap();
+            got.bytes().await.unwrap().to_vec()
+        })
+}
+
 fn put_file(bucket: &str, key: &str, path: &str) {
     put(bucket, key, &std::fs::read(path).unwrap());
 }
@@ -529,31 +554,58 @@ fn a_wrong_secret_is_access_denied() {
     assert!(!o.stderr.contains("not-the-secret"));
 }
 
-/// Saved references are local until they can live in a bucket: a URL
-/// there is refused (exit 2), never made a local `s3:` folder.
+/// A saved drift reference written to a bucket (`--save-reference
+/// s3://…`) and read from it (`reference_file: s3://…`) gives the drift
+/// result the same file gives from disk.
 #[test]
-fn saved_references_in_a_bucket_are_refused_for_now() {
-    let o = verdict(&[
+fn saved_references_live_in_buckets() {
+    let b = bucket("reference");
+    let url = format!("s3://{b}/refs/features.json");
+    let saved = s3(&[
         "profile",
-        "fixtures/features.parquet",
+        "fixtures/drift/reference.parquet",
         "--save-reference",
-        "gs://b/ref.json",
+        &url,
     ]);
-    assert_eq!(o.code, 2);
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    let (local_file, local_saved) = save_reference(dir.path());
+    assert_eq!(local_saved.code, 0);
     assert_eq!(
-        o.stderr,
-        "error: --save-reference must be a local path: `gs://` is read for sources and the history (saved references in a bucket are not built yet)\n"
+        s3_get(&b, "refs/features.json"),
+        std::fs::read(&local_file).unwrap()
     );
-    assert!(!std::path::Path::new("gs:").exists());
-    let (_d, path) = temp_suite(
-        "version: 1\nsources:\n  current: { path: fixtures/drift/current.parquet }\ndrift:\n  current:\n    reference_file: s3://b/ref.json\n    columns: [price]\n",
-    );
-    let o = verdict(&["validate", path.to_str().unwrap()]);
-    assert_eq!(o.code, 2);
+
+    let suite = |file: &str| {
+        temp_suite(&format!(
+            "version: 1\nsources:\n  current: {{ path: fixtures/drift/current.parquet }}\n\
+             drift:\n  current:\n    reference_file: {file}\n    columns: [price, category]\n"
+        ))
+    };
+    let (_l, l) = suite(&local_file.display().to_string());
+    let (_r, r) = suite(&url);
+    let local = run(&[l.to_str().unwrap(), "--format", "json"]);
+    let remote = s3_run(&[r.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(remote.code, local.code, "{}", remote.stderr);
+    let columns = |o: &Out| {
+        let mut c = json(o)["suites"][0]["drift"][0]["columns"].clone();
+        for col in c.as_array_mut().unwrap() {
+            col.as_object_mut().unwrap().remove("seconds");
+        }
+        c
+    };
+    assert_eq!(columns(&remote), columns(&local));
+
+    // A missing reference object is named.
+    let (_m, m) = suite(&format!("s3://{b}/refs/nope.json"));
+    let missing = s3_run(&[m.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(missing.code, 3);
+    let error = json(&missing)["suites"][0]["drift"][0]["error"].clone();
     assert!(
-        o.stderr.contains("error: `reference_file` must be a local path: `s3://` is read for sources and the history"),
-        "{}",
-        o.stderr
+        error.as_str().unwrap().starts_with(&format!(
+            "cannot read the saved reference s3://{b}/refs/nope.json: "
+        )),
+        "{error}"
     );
 }
 

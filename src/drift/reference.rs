@@ -177,8 +177,16 @@ pub async fn build(spec: &crate::spec::SourceSpec, bins: usize) -> Result<SavedR
 impl SavedReference {
     pub fn load(path: &Path) -> Result<SavedReference, String> {
         let shown = path.display();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the saved reference {shown}: {e}"))?;
+        let cannot =
+            |e: &dyn std::fmt::Display| format!("cannot read the saved reference {shown}: {e}");
+        let text = match crate::source::store::Objects::file(&path.to_string_lossy()) {
+            Ok(Some(object)) => {
+                let bytes = object.get("").map_err(|e| cannot(&e))?;
+                String::from_utf8(bytes.to_vec()).map_err(|e| cannot(&e))?
+            }
+            Ok(None) => std::fs::read_to_string(path).map_err(|e| cannot(&e))?,
+            Err(e) => return Err(cannot(&e)),
+        };
         SavedReference::from_text(&shown.to_string(), &text)
     }
 
@@ -273,8 +281,18 @@ impl SavedReference {
         Ok(())
     }
 
-    /// Writes the file atomically: a temporary file beside it, renamed.
+    /// Writes the file atomically: a temporary file beside it, renamed (or
+    /// one PUT of the whole file in a bucket).
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        // In a bucket: one PUT of the whole file.
+        if let Some(object) = crate::source::store::Objects::file(&path.to_string_lossy())
+            .map_err(std::io::Error::other)?
+        {
+            let mut bytes = serde_json::to_vec(self)?;
+            bytes.push(b'\n');
+            object.put("", bytes).map_err(std::io::Error::other)?;
+            return Ok(());
+        }
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())

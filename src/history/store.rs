@@ -12,7 +12,8 @@ use datafusion::arrow::array::{
 use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema, TimeUnit};
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::arrow::ArrowWriter;
-use object_store::{ObjectStore, ObjectStoreExt};
+
+use crate::source::store::Objects;
 
 /// The layout version this verdict writes and reads.
 pub const SCHEMA_VERSION: i32 = 1;
@@ -132,14 +133,14 @@ pub fn append(dir: &Path, run_id: &str, time_us: i64, rows: &[Row]) -> Result<St
         "{}-{run_id}.parquet",
         crate::spec::time::format_nanos(i128::from(time_us) * 1000).replace(':', "")
     );
-    if let Some(bucket) = Bucket::of(dir).map_err(|e| fail(e.into()))? {
+    if let Some(bucket) = Objects::folder(&dir.to_string_lossy()).map_err(|e| fail(e.into()))? {
         // One PUT of the whole file: an object is never seen half written,
         // and runs name their files apart, so concurrent runs both land.
         let mut bytes = Vec::new();
         let mut w = ArrowWriter::try_new(&mut bytes, schema(), None).map_err(|e| fail(e.into()))?;
         w.write(&batch(rows)).map_err(|e| fail(e.into()))?;
         w.close().map_err(|e| fail(e.into()))?;
-        return bucket.put(&name, bytes).map_err(fail);
+        return bucket.put(&name, bytes).map_err(|e| fail(e.into()));
     }
     std::fs::create_dir_all(dir).map_err(|source| Error::Create {
         dir: shown(),
@@ -159,76 +160,6 @@ pub fn append(dir: &Path, run_id: &str, time_us: i64, rows: &[Row]) -> Result<St
     tmp.as_file().sync_all().map_err(|e| fail(e.into()))?;
     tmp.persist(&target).map_err(|e| fail(e.error.into()))?;
     Ok(target.display().to_string())
-}
-
-/// A history folder in an object store: the store (from the environment,
-/// as for sources) and the prefix under which each run is one object.
-struct Bucket {
-    url: String,
-    store: Arc<dyn ObjectStore>,
-    prefix: object_store::path::Path,
-}
-
-impl Bucket {
-    /// The bucket of `dir`, when `dir` is an object-store URL.
-    fn of(dir: &Path) -> Result<Option<Bucket>, String> {
-        let text = dir.to_string_lossy();
-        let Some(cloud) = crate::source::store::Cloud::of(&text) else {
-            return Ok(None);
-        };
-        let mut url = url::Url::parse(&text).map_err(|e| format!("not a valid URL: {e}"))?;
-        if !url.path().ends_with('/') {
-            url.set_path(&format!("{}/", url.path()));
-        }
-        let (store, _) = crate::source::store::build(cloud, &url, &[])?;
-        let prefix = object_store::path::Path::from_url_path(url.path())
-            .map_err(|e| format!("not a valid prefix: {e}"))?;
-        Ok(Some(Bucket {
-            url: url.to_string(),
-            store,
-            prefix,
-        }))
-    }
-
-    fn put(&self, name: &str, bytes: Vec<u8>) -> Result<String, Cause> {
-        let path = self.prefix.clone().join(name);
-        wait(self.store.put(&path, bytes.into()))?;
-        Ok(format!("{}{name}", self.url))
-    }
-
-    /// The run files under the prefix, oldest name first: `.parquet`
-    /// objects directly below it, hidden names skipped.
-    fn files(&self) -> Result<Vec<object_store::path::Path>, Cause> {
-        let listed = wait(self.store.list_with_delimiter(Some(&self.prefix)))?;
-        let mut files: Vec<_> = listed
-            .objects
-            .into_iter()
-            .map(|m| m.location)
-            .filter(|p| {
-                p.filename()
-                    .is_some_and(|n| n.ends_with(".parquet") && !n.starts_with('.'))
-            })
-            .collect();
-        files.sort();
-        Ok(files)
-    }
-
-    fn get(&self, path: &object_store::path::Path) -> Result<bytes::Bytes, Cause> {
-        Ok(wait(async { self.store.get(path).await?.bytes().await })?)
-    }
-}
-
-/// Runs `fut` to completion from synchronous code: on the run's runtime
-/// when called inside it, else on a runtime of its own.
-fn wait<F: std::future::Future>(fut: F) -> F::Output {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) => tokio::task::block_in_place(|| h.block_on(fut)),
-        Err(_) => tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime")
-            .block_on(fut),
-    }
 }
 
 /// How old a run's temporary file must be before a later write removes
@@ -268,12 +199,17 @@ pub fn read(dir: &Path) -> Result<Vec<Row>, Error> {
         dir: dir.display().to_string(),
         source: std::io::Error::other(e),
     };
-    if let Some(bucket) = Bucket::of(dir).map_err(|e| list_failed(e.into()))? {
-        for f in bucket.files().map_err(list_failed)? {
-            let shown = format!("{}{}", bucket.url, f.filename().unwrap_or_default());
-            let bytes = bucket.get(&f).map_err(|source| Error::File {
+    if let Some(bucket) =
+        Objects::folder(&dir.to_string_lossy()).map_err(|e| list_failed(e.into()))?
+    {
+        let files = bucket
+            .files(".parquet")
+            .map_err(|e| list_failed(e.into()))?;
+        for f in files {
+            let shown = format!("{}{f}", bucket.url);
+            let bytes = bucket.get(&f).map_err(|e| Error::File {
                 path: shown.clone(),
-                source,
+                source: e.into(),
             })?;
             read_rows(bytes, &shown, &mut rows)?;
         }

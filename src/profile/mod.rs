@@ -166,8 +166,8 @@ async fn save_reference(
         crate::diag!("error: --bins must be between 2 and 1000, found {bins}");
         return exit::INVALID;
     }
-    if let Err(e) = crate::spec::local_only(&file.to_string_lossy(), "--save-reference") {
-        crate::diag!("error: {e}");
+    if let Some(why) = crate::spec::location_problem(&file.to_string_lossy()) {
+        crate::diag!("error: --save-reference: {why}");
         return exit::INVALID;
     }
     match crate::drift::reference::build(spec, bins).await {

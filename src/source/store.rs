@@ -239,3 +239,107 @@ impl ObjectStore for Counted {
         self.inner.copy_opts(from, to, options).await
     }
 }
+
+/// A folder or file in an object store that is not a table: a history
+/// prefix, a saved reference. Made from the environment's credentials,
+/// as sources are; its operations are synchronous, for the code that
+/// reads and writes such files.
+pub struct Objects {
+    /// The folder's URL, ending in `/`, or the file's.
+    pub url: String,
+    store: Arc<dyn ObjectStore>,
+    path: Path,
+}
+
+impl Objects {
+    /// The folder `text` names when it is an object-store URL.
+    pub fn folder(text: &str) -> Result<Option<Objects>, String> {
+        Objects::at(text, true)
+    }
+
+    /// The file `text` names when it is an object-store URL.
+    pub fn file(text: &str) -> Result<Option<Objects>, String> {
+        Objects::at(text, false)
+    }
+
+    fn at(text: &str, folder: bool) -> Result<Option<Objects>, String> {
+        let Some(cloud) = Cloud::of(text) else {
+            return Ok(None);
+        };
+        if let Some(why) = crate::spec::object_url_problem(text) {
+            return Err(why);
+        }
+        let mut url =
+            url::Url::parse(text).map_err(|e| format!("`{text}` is not a valid URL: {e}"))?;
+        if folder && !url.path().ends_with('/') {
+            url.set_path(&format!("{}/", url.path()));
+        }
+        let (store, _) = build(cloud, &url, &[])?;
+        let path = Path::from_url_path(url.path())
+            .map_err(|e| format!("`{text}` is not a valid object path: {e}"))?;
+        Ok(Some(Objects {
+            url: url.to_string(),
+            store,
+            path,
+        }))
+    }
+
+    /// Writes `name` in the folder (or the file itself when `name` is
+    /// empty) with one PUT of the whole content.
+    pub fn put(&self, name: &str, bytes: Vec<u8>) -> Result<String, object_store::Error> {
+        let (path, url) = self.entry(name);
+        wait(object_store::ObjectStoreExt::put(
+            self.store.as_ref(),
+            &path,
+            bytes.into(),
+        ))?;
+        Ok(url)
+    }
+
+    /// The content of `name` in the folder (or of the file itself).
+    pub fn get(&self, name: &str) -> Result<bytes::Bytes, object_store::Error> {
+        let (path, _) = self.entry(name);
+        wait(async {
+            object_store::ObjectStoreExt::get(self.store.as_ref(), &path)
+                .await?
+                .bytes()
+                .await
+        })
+    }
+
+    /// The names of the files directly in the folder that end with
+    /// `suffix`, hidden names left out, sorted.
+    pub fn files(&self, suffix: &str) -> Result<Vec<String>, object_store::Error> {
+        let listed = wait(self.store.list_with_delimiter(Some(&self.path)))?;
+        let mut names: Vec<String> = listed
+            .objects
+            .iter()
+            .filter_map(|m| m.location.filename().map(str::to_string))
+            .filter(|n| n.ends_with(suffix) && !n.starts_with('.'))
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    fn entry(&self, name: &str) -> (Path, String) {
+        if name.is_empty() {
+            (self.path.clone(), self.url.clone())
+        } else {
+            (self.path.clone().join(name), format!("{}{name}", self.url))
+        }
+    }
+}
+
+/// Runs `fut` to completion from synchronous code: on the current runtime
+/// when called inside one (multi-threaded, as every command's is), else on
+/// a runtime of its own.
+fn wait<F: std::future::Future>(fut: F) -> F::Output {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) => tokio::task::block_in_place(|| h.block_on(fut)),
+        Err(_) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(fut),
+    }
+}

@@ -181,8 +181,8 @@ impl Parser {
             }
             (None, Some(f)) => {
                 let file = self.string(f, "`reference_file`")?;
-                if let Err(why) = super::local_only(&file, "`reference_file`") {
-                    self.err(f.pos, why);
+                if let Some(why) = super::location_problem(&file) {
+                    self.err(f.pos, format!("`reference_file`: {why}"));
                     return None;
                 }
                 DriftReference::Saved(file)

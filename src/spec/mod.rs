@@ -109,16 +109,15 @@ pub fn object_url_problem(path: &str) -> Option<String> {
     })
 }
 
-/// Refuses a URL where verdict reads and writes local files only (`what`
-/// names the place: `--save-reference`, `reference_file`), instead of
-/// creating a local folder named `s3:`.
-pub fn local_only(path: &str, what: &str) -> Result<(), String> {
-    match url_scheme(path) {
-        Some(scheme) => Err(format!(
-            "{what} must be a local path: `{scheme}://` is read for sources and the history (saved references in a bucket are not built yet)"
-        )),
-        None => Ok(()),
+/// Why `path` cannot be read or written, if it is a URL verdict cannot
+/// use: a scheme of no store verdict reads (`ftp://`), or credentials
+/// inside an object-store URL. A local path is never refused here.
+pub fn location_problem(path: &str) -> Option<String> {
+    let scheme = url_scheme(path)?;
+    if storage::Cloud::of(path).is_none() {
+        return Some(unknown_scheme(scheme));
     }
+    object_url_problem(path)
 }
 
 impl SourceSpec {
@@ -139,13 +138,8 @@ impl SourceSpec {
     /// else a file, directory or glob.
     pub fn from_argument(name: &str, arg: &str) -> Result<SourceSpec, String> {
         if !crate::database::dburl::is_database_url(arg) {
-            if let Some(scheme) = url_scheme(arg) {
-                if storage::Cloud::of(arg).is_none() {
-                    return Err(unknown_scheme(scheme));
-                }
-                if let Some(why) = object_url_problem(arg) {
-                    return Err(why);
-                }
+            if let Some(why) = location_problem(arg) {
+                return Err(why);
             }
             return Ok(SourceSpec::file(name, arg, None));
         }

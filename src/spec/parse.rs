@@ -255,18 +255,9 @@ impl Parser {
         let path = match get(entries, "path") {
             Some(p) => {
                 let path = self.string(p, "`path`")?;
-                if let Some(scheme) = url_scheme(&path) {
-                    if Cloud::of(&path).is_none() {
-                        self.err(
-                            p.pos,
-                            format!("the `path` of {what}: {}", unknown_scheme(scheme)),
-                        );
-                        return None;
-                    }
-                    if let Some(why) = object_url_problem(&path) {
-                        self.err(p.pos, format!("the `path` of {what}: {why}"));
-                        return None;
-                    }
+                if let Some(why) = location_problem(&path) {
+                    self.err(p.pos, format!("the `path` of {what}: {why}"));
+                    return None;
                 }
                 path
             }
