@@ -277,30 +277,9 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
             path: path.to_string(),
             source,
         })?;
-    let partition_columns: Vec<String> = config
-        .options
-        .as_ref()
-        .map(|o| {
-            o.table_partition_cols
-                .iter()
-                .map(|(n, _)| n.clone())
-                .collect()
-        })
-        .unwrap_or_default();
+    let partition_columns = partition_columns(&config);
     if let Some(stray) = stray_file(path, &urls, &listed, &partition_columns) {
-        return Err(if partition_columns.is_empty() {
-            Error::Nested {
-                path: path.trim_end_matches('/').to_string(),
-                file: stray,
-                extension: table_extension(&listed),
-            }
-        } else {
-            Error::Stray {
-                path: path.to_string(),
-                file: stray,
-                partitions: partition_columns.join("=…/") + "=…",
-            }
-        });
+        return Err(skipped(path, stray, &partition_columns, &listed));
     }
     let table = ListingTable::try_new(config).map_err(Error::Engine)?;
     let schema = datafusion::datasource::TableProvider::schema(&table);
@@ -388,15 +367,62 @@ fn stray_file(
     }
     listed
         .iter()
-        .find(|m| {
-            datafusion::datasource::listing::helpers::parse_partitions_for_path(
-                table,
-                &m.location,
-                partitions.iter().map(String::as_str),
-            )
-            .is_none_or(|v| v.len() != partitions.len())
-        })
+        .find(|m| outside_partitions(table, &m.location, partitions))
         .map(|m| shown(&listed_path(m)))
+}
+
+/// The partition columns DataFusion inferred for a listing table.
+fn partition_columns(config: &ListingTableConfig) -> Vec<String> {
+    config
+        .options
+        .as_ref()
+        .map(|o| {
+            o.table_partition_cols
+                .iter()
+                .map(|(n, _)| n.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether a listed file is outside the `key=value` folders of `table`
+/// that its partition columns say every file is in.
+fn outside_partitions(
+    table: &ListingTableUrl,
+    location: &datafusion::object_store::path::Path,
+    partitions: &[String],
+) -> bool {
+    !partitions.is_empty()
+        && datafusion::datasource::listing::helpers::parse_partitions_for_path(
+            table,
+            location,
+            partitions.iter().map(String::as_str),
+        )
+        .is_none_or(|v| v.len() != partitions.len())
+}
+
+/// The error for `file`, which the listing of the table at `path` would
+/// skip: in a folder that is not a partition, or outside the partitions.
+fn skipped(
+    path: &str,
+    file: String,
+    partitions: &[String],
+    listed: &[datafusion::object_store::ObjectMeta],
+) -> Error {
+    let path = path.trim_end_matches('/').to_string();
+    if partitions.is_empty() {
+        Error::Nested {
+            path,
+            file,
+            extension: table_extension(listed),
+        }
+    } else {
+        Error::Stray {
+            path,
+            file,
+            partitions: partitions.join("=…/") + "=…",
+        }
+    }
 }
 
 /// The local path of a file DataFusion listed (its location is the path

@@ -154,16 +154,7 @@ pub(super) async fn register(
         .infer_schema(&state)
         .await
         .map_err(|e| read_error(&shown, &place, e, cloud, &spec.storage.0))?;
-    let partition_columns: Vec<String> = config
-        .options
-        .as_ref()
-        .map(|o| {
-            o.table_partition_cols
-                .iter()
-                .map(|(n, _)| n.clone())
-                .collect()
-        })
-        .unwrap_or_default();
+    let partition_columns = super::partition_columns(&config);
     if partitioned {
         let table = &urls[0];
         let ignore = state
@@ -172,29 +163,10 @@ pub(super) async fn register(
             .listing_table_ignore_subdirectory;
         if let Some(stray) = objects.iter().find(|m| {
             !table.contains(&m.location, ignore)
-                || (!partition_columns.is_empty()
-                    && datafusion::datasource::listing::helpers::parse_partitions_for_path(
-                        table,
-                        &m.location,
-                        partition_columns.iter().map(String::as_str),
-                    )
-                    .is_none_or(|v| v.len() != partition_columns.len()))
+                || super::outside_partitions(table, &m.location, &partition_columns)
         }) {
             let file = format!("{}/{}", place.root, stray.location);
-            let path = shown.trim_end_matches('/').to_string();
-            return Err(if partition_columns.is_empty() {
-                Error::Nested {
-                    path,
-                    file,
-                    extension: super::table_extension(&objects),
-                }
-            } else {
-                Error::Stray {
-                    path,
-                    file,
-                    partitions: partition_columns.join("=…/") + "=…",
-                }
-            });
+            return Err(super::skipped(&shown, file, &partition_columns, &objects));
         }
     }
     let table =
