@@ -656,6 +656,18 @@ fn history_lives_in_a_bucket() {
     .unwrap();
     assert_eq!(listed.matches("<Key>").count(), 3, "{listed}");
 
+    // A history bucket that does not exist is named as such.
+    let none = format!("s3://no-such-history-{}/h/", std::process::id());
+    let o = s3(&["run", &s, "--history", &none, "--format", "json"]);
+    assert_eq!(o.code, 3, "{}", o.stderr);
+    let why = check_named(&json(&o), "row_count")["why"].clone();
+    assert!(
+        why.as_str().unwrap().starts_with(&format!(
+            "cannot read the history in {none}: no such bucket ("
+        )),
+        "{why}"
+    );
+
     let shown = s3(&["history", &history]);
     assert_eq!(shown.code, 0, "{}", shown.stderr);
     assert!(

@@ -14,7 +14,7 @@ use futures::{StreamExt, TryStreamExt};
 use object_store::path::Path;
 use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 
-use super::store::{Cloud, Place};
+use super::store::{explain, Cloud, Place};
 use super::{file_format, Error, Loaded, Remote};
 use crate::spec::{Format, SourceSpec};
 
@@ -310,98 +310,6 @@ pub fn find_store_error(e: &datafusion::error::DataFusionError) -> Option<&objec
             .or_else(|| b.downcast_ref::<D>().and_then(find_store_error)),
         _ => None,
     }
-}
-
-/// What a store error means for a user, in words, with every secret
-/// option's value removed from the server's own text.
-pub fn explain(e: &object_store::Error, cloud: Cloud, options: &[(String, String)]) -> String {
-    let full = error_chain(e);
-    let has = |w: &str| full.contains(w);
-    let what = if has("NoSuchBucket")
-        || has("ContainerNotFound")
-        || has("The specified bucket does not exist")
-    {
-        format!("no such {}", cloud.bucket_word())
-    } else if matches!(e, object_store::Error::NotFound { .. })
-        || has("NoSuchKey")
-        || has("BlobNotFound")
-    {
-        "no such object".to_string()
-    } else if has("InvalidAccessKeyId")
-        || has("SignatureDoesNotMatch")
-        || has("AccessDenied")
-        || has("AuthenticationFailed")
-        || has("AuthorizationFailure")
-        || has("403 Forbidden")
-        || matches!(
-            e,
-            object_store::Error::PermissionDenied { .. }
-                | object_store::Error::Unauthenticated { .. }
-        )
-    {
-        "access denied: check the credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the source's `storage:`)".to_string()
-    } else if has("PermanentRedirect")
-        || has("AuthorizationHeaderMalformed")
-        || has("IllegalLocationConstraintException")
-    {
-        "the bucket is in another region: set AWS_REGION (or `region:` in `storage:`)".to_string()
-    } else if has("error sending request")
-        || has("Connection refused")
-        || has("dns error")
-        || has("connect") && has("timed out")
-    {
-        "cannot reach the endpoint (is it running, and is the address right?)".to_string()
-    } else {
-        String::new()
-    };
-    let detail = scrub(&full, options);
-    if what.is_empty() {
-        detail
-    } else {
-        format!("{what} ({detail})")
-    }
-}
-
-/// An error and all its causes, one after another.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let t = c.to_string();
-        if !text.contains(&t) {
-            text.push_str(": ");
-            text.push_str(&t);
-        }
-        cause = c.source();
-    }
-    text
-}
-
-/// `text` with the value of every secret `storage:` option (and secret
-/// environment variable) replaced. Values shorter than four characters are
-/// left: replacing every `y` would garble the text and hide nothing.
-fn scrub(text: &str, options: &[(String, String)]) -> String {
-    let env = [
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AZURE_STORAGE_ACCOUNT_KEY",
-        "AZURE_STORAGE_SAS_KEY",
-        "AZURE_CLIENT_SECRET",
-    ]
-    .into_iter()
-    .filter_map(|var| std::env::var(var).ok());
-    let secrets = options
-        .iter()
-        .filter(|(k, _)| crate::spec::storage::is_secret_option(k))
-        .map(|(_, v)| v.clone())
-        .chain(env);
-    let mut out = text.to_string();
-    for v in secrets {
-        if v.chars().count() >= 4 {
-            out = out.replace(v.as_str(), "***");
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -247,6 +247,7 @@ impl ObjectStore for Counted {
 pub struct Objects {
     /// The folder's URL, ending in `/`, or the file's.
     pub url: String,
+    cloud: Cloud,
     store: Arc<dyn ObjectStore>,
     path: Path,
 }
@@ -279,6 +280,7 @@ impl Objects {
             .map_err(|e| format!("`{text}` is not a valid object path: {e}"))?;
         Ok(Some(Objects {
             url: url.to_string(),
+            cloud,
             store,
             path,
         }))
@@ -286,18 +288,19 @@ impl Objects {
 
     /// Writes `name` in the folder (or the file itself when `name` is
     /// empty) with one PUT of the whole content.
-    pub fn put(&self, name: &str, bytes: Vec<u8>) -> Result<String, object_store::Error> {
+    pub fn put(&self, name: &str, bytes: Vec<u8>) -> Result<String, String> {
         let (path, url) = self.entry(name);
         wait(object_store::ObjectStoreExt::put(
             self.store.as_ref(),
             &path,
             bytes.into(),
-        ))?;
+        ))
+        .map_err(|e| explain(&e, self.cloud, &[]))?;
         Ok(url)
     }
 
     /// The content of `name` in the folder (or of the file itself).
-    pub fn get(&self, name: &str) -> Result<bytes::Bytes, object_store::Error> {
+    pub fn get(&self, name: &str) -> Result<bytes::Bytes, String> {
         let (path, _) = self.entry(name);
         wait(async {
             object_store::ObjectStoreExt::get(self.store.as_ref(), &path)
@@ -305,12 +308,14 @@ impl Objects {
                 .bytes()
                 .await
         })
+        .map_err(|e| explain(&e, self.cloud, &[]))
     }
 
     /// The names of the files directly in the folder that end with
     /// `suffix`, hidden names left out, sorted.
-    pub fn files(&self, suffix: &str) -> Result<Vec<String>, object_store::Error> {
-        let listed = wait(self.store.list_with_delimiter(Some(&self.path)))?;
+    pub fn files(&self, suffix: &str) -> Result<Vec<String>, String> {
+        let listed = wait(self.store.list_with_delimiter(Some(&self.path)))
+            .map_err(|e| explain(&e, self.cloud, &[]))?;
         let mut names: Vec<String> = listed
             .objects
             .iter()
@@ -342,4 +347,96 @@ fn wait<F: std::future::Future>(fut: F) -> F::Output {
             .expect("a runtime")
             .block_on(fut),
     }
+}
+
+/// What a store error means for a user, in words, with every secret
+/// option's value removed from the server's own text.
+pub fn explain(e: &object_store::Error, cloud: Cloud, options: &[(String, String)]) -> String {
+    let full = error_chain(e);
+    let has = |w: &str| full.contains(w);
+    let what = if has("NoSuchBucket")
+        || has("ContainerNotFound")
+        || has("The specified bucket does not exist")
+    {
+        format!("no such {}", cloud.bucket_word())
+    } else if matches!(e, object_store::Error::NotFound { .. })
+        || has("NoSuchKey")
+        || has("BlobNotFound")
+    {
+        "no such object".to_string()
+    } else if has("InvalidAccessKeyId")
+        || has("SignatureDoesNotMatch")
+        || has("AccessDenied")
+        || has("AuthenticationFailed")
+        || has("AuthorizationFailure")
+        || has("403 Forbidden")
+        || matches!(
+            e,
+            object_store::Error::PermissionDenied { .. }
+                | object_store::Error::Unauthenticated { .. }
+        )
+    {
+        "access denied: check the credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the source's `storage:`)".to_string()
+    } else if has("PermanentRedirect")
+        || has("AuthorizationHeaderMalformed")
+        || has("IllegalLocationConstraintException")
+    {
+        "the bucket is in another region: set AWS_REGION (or `region:` in `storage:`)".to_string()
+    } else if has("error sending request")
+        || has("Connection refused")
+        || has("dns error")
+        || has("connect") && has("timed out")
+    {
+        "cannot reach the endpoint (is it running, and is the address right?)".to_string()
+    } else {
+        String::new()
+    };
+    let detail = scrub(&full, options);
+    if what.is_empty() {
+        detail
+    } else {
+        format!("{what} ({detail})")
+    }
+}
+
+/// An error and all its causes, one after another.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let t = c.to_string();
+        if !text.contains(&t) {
+            text.push_str(": ");
+            text.push_str(&t);
+        }
+        cause = c.source();
+    }
+    text
+}
+
+/// `text` with the value of every secret `storage:` option (and secret
+/// environment variable) replaced. Values shorter than four characters are
+/// left: replacing every `y` would garble the text and hide nothing.
+fn scrub(text: &str, options: &[(String, String)]) -> String {
+    let env = [
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AZURE_STORAGE_ACCOUNT_KEY",
+        "AZURE_STORAGE_SAS_KEY",
+        "AZURE_CLIENT_SECRET",
+    ]
+    .into_iter()
+    .filter_map(|var| std::env::var(var).ok());
+    let secrets = options
+        .iter()
+        .filter(|(k, _)| crate::spec::storage::is_secret_option(k))
+        .map(|(_, v)| v.clone())
+        .chain(env);
+    let mut out = text.to_string();
+    for v in secrets {
+        if v.chars().count() >= 4 {
+            out = out.replace(v.as_str(), "***");
+        }
+    }
+    out
 }
