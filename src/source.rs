@@ -259,24 +259,18 @@ pub async fn register(ctx: &SessionContext, spec: &SourceSpec) -> Result<Loaded,
         }
         (vec![url], format, extension, listed)
     };
-    let options =
-        ListingOptions::new(file_format(format, &spec.csv, path)).with_file_extension(extension);
     let files = if listed.is_empty() {
         urls.len()
     } else {
         listed.len()
     };
-    let config = ListingTableConfig::new_with_multi_paths(urls.clone())
-        .with_listing_options(options)
-        .infer_partitions_from_path(&state)
-        .await
-        .map_err(Error::Engine)?
-        .infer_schema(&state)
-        .await
-        .map_err(|source| Error::Read {
+    let config = listing_config(&state, &urls, format, spec, extension, |source| {
+        Error::Read {
             path: path.to_string(),
             source,
-        })?;
+        }
+    })
+    .await?;
     let partition_columns = partition_columns(&config);
     if let Some(stray) = stray_file(path, &urls, &listed, &partition_columns) {
         return Err(skipped(path, stray, &partition_columns, &listed));
@@ -369,6 +363,29 @@ fn stray_file(
         .iter()
         .find(|m| outside_partitions(table, &m.location, partitions))
         .map(|m| shown(&listed_path(m)))
+}
+
+/// The listing table of `urls` in `format`: partition columns from the
+/// paths, then the schema from the files; a schema that cannot be read is
+/// `read_failed`'s error.
+async fn listing_config(
+    state: &datafusion::execution::SessionState,
+    urls: &[ListingTableUrl],
+    format: Format,
+    spec: &SourceSpec,
+    extension: String,
+    read_failed: impl FnOnce(DataFusionError) -> Error,
+) -> Result<ListingTableConfig, Error> {
+    let options = ListingOptions::new(file_format(format, &spec.csv, &spec.path))
+        .with_file_extension(extension);
+    ListingTableConfig::new_with_multi_paths(urls.to_vec())
+        .with_listing_options(options)
+        .infer_partitions_from_path(state)
+        .await
+        .map_err(Error::Engine)?
+        .infer_schema(state)
+        .await
+        .map_err(read_failed)
 }
 
 /// The partition columns DataFusion inferred for a listing table.

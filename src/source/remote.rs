@@ -8,14 +8,14 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use datafusion::datasource::listing::{ListingOptions, ListingTableConfig, ListingTableUrl};
+use datafusion::datasource::listing::ListingTableUrl;
 use datafusion::prelude::SessionContext;
 use futures::{StreamExt, TryStreamExt};
 use object_store::path::Path;
 use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 
 use super::store::{explain, Cloud, Place};
-use super::{file_format, Error, Loaded, Remote};
+use super::{Error, Loaded, Remote};
 use crate::spec::{Format, SourceSpec};
 
 /// Registers the object-store source `spec` in `ctx`.
@@ -144,16 +144,10 @@ pub(super) async fn register(
         }
     }
     let state = ctx.state();
-    let options = ListingOptions::new(file_format(format, &spec.csv, &spec.path))
-        .with_file_extension(extension);
-    let config = ListingTableConfig::new_with_multi_paths(urls.clone())
-        .with_listing_options(options)
-        .infer_partitions_from_path(&state)
-        .await
-        .map_err(Error::Engine)?
-        .infer_schema(&state)
-        .await
-        .map_err(|e| read_error(&shown, &place, e, cloud, &spec.storage.0))?;
+    let config = super::listing_config(&state, &urls, format, spec, extension, |e| {
+        read_error(&shown, &place, e, cloud, &spec.storage.0)
+    })
+    .await?;
     let partition_columns = super::partition_columns(&config);
     if partitioned {
         let table = &urls[0];
