@@ -40,6 +40,8 @@ import sys
 
 import duckdb
 
+import duckdb_s3
+
 NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
            "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "REAL")
 
@@ -74,13 +76,14 @@ def main():
     ap.add_argument("--top", default="score", help="column for the top-10 rows by |c - b|")
     ap.add_argument("--threads", type=int, default=0, help="0 (default): DuckDB's default, all cores")
     ap.add_argument("--memory-limit", default="", help="DuckDB's memory_limit (e.g. 64MB); default: DuckDB's own")
+    duckdb_s3.add_option(ap)
     args = ap.parse_args()
     cols = [c for c in args.compare.split(",") if c]
     tols = parse_tols(args.tol if args.tol is not None else ["score=1e-6"])
     categorical = [c for c in args.categorical.split(",") if c and c in cols]
     key = ident(args.key)
 
-    con = duckdb.connect()
+    con = duckdb_s3.connect(args.s3)
     if args.threads:
         con.execute(f"SET threads = {args.threads}")
     if args.memory_limit:

@@ -89,9 +89,10 @@ def main():
     ap.add_argument("--bins", type=int, default=10)
     ap.add_argument("--threads", type=int, default=0, help="DuckDB threads (default: all cores)")
     ap.add_argument("--columns", help="comma-separated columns (default: every common column)")
+    duckdb_s3.add_option(ap)
     args = ap.parse_args()
 
-    con = duckdb.connect()
+    con = duckdb_s3.connect(args.s3)
     if args.threads:
         con.execute(f"SET threads = {int(args.threads)}")
     threads = con.execute("SELECT current_setting('threads')").fetchone()[0]

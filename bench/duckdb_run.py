@@ -20,6 +20,8 @@ import time
 
 import duckdb
 
+import duckdb_s3
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_DATA = "bench/data/features.parquet"
 UTC = dt.timezone.utc
@@ -154,9 +156,10 @@ def main():
     ap.add_argument("--data", default=DEFAULT_DATA)
     ap.add_argument("--threads", type=int, default=0, help="0 (default): DuckDB's default, all cores")
     ap.add_argument("--verbose", action="store_true", help="print every check to stderr")
+    duckdb_s3.add_option(ap)
     args = ap.parse_args()
 
-    con = duckdb.connect()
+    con = duckdb_s3.connect(args.s3)
     if args.threads:
         con.execute(f"SET threads = {args.threads}")
     threads = con.execute("SELECT current_setting('threads')").fetchone()[0]

@@ -176,6 +176,16 @@ pub fn object_store(
     Ok((reads, place))
 }
 
+/// The bytes `ctx`'s memory pool may hold, when it is bounded
+/// (`--memory-limit`): what verdict's own buffers (drift's sorted values,
+/// the diff's differences) must move to disk under.
+pub fn memory_bound(ctx: &SessionContext) -> Option<usize> {
+    match ctx.runtime_env().memory_pool.memory_limit() {
+        datafusion::execution::memory_pool::MemoryLimit::Finite(n) => Some(n),
+        _ => None,
+    }
+}
+
 /// A session for one source alone (`verdict schema`, `profile`, saved
 /// references), without limits.
 pub fn session_for_source(spec: &SourceSpec) -> Result<SessionContext, Error> {

@@ -352,15 +352,18 @@ fn missing_buckets_keys_and_prefixes_are_named() {
     let e = schema(&format!("s3://{b}/data/nope.parquet"));
     assert_eq!(
         e,
-        format!("error: s3://{b}/data/nope.parquet: no objects at this location (no such key, and no objects below it as a prefix)\n")
+        format!("error: s3://{b}/data/nope.parquet at {ENDPOINT}: no objects at this location (no such key, and no objects below it as a prefix)\n")
     );
     let e = schema(&format!("s3://{b}/empty/"));
     assert_eq!(
         e,
-        format!("error: s3://{b}/empty/: no objects at this location (no such key, and no objects below it as a prefix)\n")
+        format!("error: s3://{b}/empty/ at {ENDPOINT}: no objects at this location (no such key, and no objects below it as a prefix)\n")
     );
     let e = schema(&format!("s3://{b}/data/*.csv"));
-    assert_eq!(e, format!("error: no files match `s3://{b}/data/*.csv`\n"));
+    assert_eq!(
+        e,
+        format!("error: s3://{b}/data/*.csv at {ENDPOINT}: no objects match the glob\n")
+    );
 }
 
 /// An endpoint nothing listens on fails within seconds, saying so.
@@ -916,5 +919,131 @@ fn azure_containers_read_as_local_paths_do() {
         )),
         "{}",
         o.stderr
+    );
+}
+
+/// fake-gcs-server (the emulator object_store's own tests use), which
+/// `.ci/run` starts on 127.0.0.1:4443 over plain HTTP.
+const GCS: &str = "http://127.0.0.1:4443";
+
+/// What a user of a GCS emulator sets, as object_store reads it: the
+/// emulator's address, no signing (it has no credentials to check), HTTP.
+const GCS_ENV: [(&str, &str); 3] = [
+    ("GOOGLE_BASE_URL", GCS),
+    ("GOOGLE_SKIP_SIGNATURE", "true"),
+    ("GOOGLE_ALLOW_HTTP", "true"),
+];
+
+/// A new bucket with `files` in it, made through the emulator's JSON API.
+fn gcs_bucket(name: &str, files: &[(&str, &str)]) -> String {
+    let b = format!("{name}-{}", std::process::id());
+    let r = ureq::post(&format!("{GCS}/storage/v1/b"))
+        .header("content-type", "application/json")
+        .send(format!(r#"{{"name":"{b}"}}"#).as_bytes())
+        .unwrap_or_else(|e| {
+            panic!("create bucket {b} (is fake-gcs-server running on 127.0.0.1:4443?): {e}")
+        });
+    assert_eq!(r.status(), 200);
+    for (key, file) in files {
+        let r = ureq::post(&format!(
+            "{GCS}/upload/storage/v1/b/{b}/o?uploadType=media&name={key}"
+        ))
+        .send(&std::fs::read(file).unwrap()[..])
+        .unwrap_or_else(|e| panic!("upload {b}/{key}: {e}"));
+        assert_eq!(r.status(), 200);
+    }
+    b
+}
+
+/// `gs://` sources on the emulator: the bundled suite with its table in a
+/// bucket gives the verdict it gives from disk and reads one object; a
+/// hive prefix and a glob read as local paths do; a missing bucket, a
+/// missing key and an empty prefix are named.
+#[test]
+fn gcs_buckets_read_as_local_paths_do() {
+    let b = gcs_bucket(
+        "features",
+        &[
+            ("features.parquet", "fixtures/features.parquet"),
+            (
+                "sales/region=eu/part-0.parquet",
+                "fixtures/hive/region=eu/part-0.parquet",
+            ),
+            (
+                "sales/region=us/part-0.parquet",
+                "fixtures/hive/region=us/part-0.parquet",
+            ),
+        ],
+    );
+    let local = run(&["expectations/features.yml", "--format", "json"]);
+    let suite = std::fs::read_to_string("expectations/features.yml")
+        .unwrap()
+        .replace(
+            "path: fixtures/features.parquet",
+            &format!("path: gs://{b}/features.parquet"),
+        );
+    let (_d, path) = temp_suite(&suite);
+    let args = [
+        "run",
+        "--now",
+        "2026-11-25T12:00:00Z",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    let remote = verdict_env(&args, &GCS_ENV);
+    assert_eq!(remote.code, local.code, "{}", remote.stderr);
+    let report = json(&remote);
+    assert_eq!(outcomes(&report), outcomes(&json(&local)));
+    let read = &report["suites"][0]["sources"][0]["read"];
+    assert_eq!(read["objects"], 1, "{read}");
+    assert_eq!(
+        read["size"],
+        std::fs::metadata("fixtures/features.parquet")
+            .unwrap()
+            .len()
+    );
+
+    let hive = json(&verdict(&["schema", "fixtures/hive", "--json"]));
+    let folder = verdict_env(&["schema", &format!("gs://{b}/sales/"), "--json"], &GCS_ENV);
+    assert_eq!(folder.code, 0, "{}", folder.stderr);
+    assert_eq!(json(&folder)["columns"], hive["columns"]);
+    // A glob reads the objects it matches, without partition columns.
+    let glob = verdict_env(
+        &["schema", &format!("gs://{b}/sales/*/*.parquet"), "--json"],
+        &GCS_ENV,
+    );
+    assert_eq!(glob.code, 0, "{}", glob.stderr);
+    let mut files = hive["columns"].as_array().unwrap().clone();
+    files.retain(|c| c["name"] != "region");
+    assert_eq!(json(&glob)["columns"], serde_json::Value::Array(files));
+
+    let none = format!("no-such-bucket-{}", std::process::id());
+    let o = verdict_env(&["schema", &format!("gs://{none}/t.parquet")], &GCS_ENV);
+    assert_eq!(o.code, 3);
+    assert!(
+        o.stderr.starts_with(&format!(
+            "error: gs://{none} at http://127.0.0.1:4443: no such bucket ("
+        )),
+        "{}",
+        o.stderr
+    );
+    let o = verdict_env(&["schema", &format!("gs://{b}/nothing.parquet")], &GCS_ENV);
+    assert_eq!(o.code, 3);
+    assert_eq!(
+        o.stderr,
+        format!("error: gs://{b}/nothing.parquet at {GCS}: no objects at this location (no such key, and no objects below it as a prefix)\n")
+    );
+    let o = verdict_env(&["schema", &format!("gs://{b}/empty/")], &GCS_ENV);
+    assert_eq!(o.code, 3);
+    assert_eq!(
+        o.stderr,
+        format!("error: gs://{b}/empty/ at {GCS}: no objects at this location (no such key, and no objects below it as a prefix)\n")
+    );
+    let o = verdict_env(&["schema", &format!("gs://{b}/sales/*/*.csv")], &GCS_ENV);
+    assert_eq!(o.code, 3);
+    assert_eq!(
+        o.stderr,
+        format!("error: gs://{b}/sales/*/*.csv at {GCS}: no objects match the glob\n")
     );
 }

@@ -15,6 +15,7 @@ use datafusion::arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64T
 use datafusion::error::Result;
 use datafusion::scalar::ScalarValue;
 
+use super::differences::Differences;
 use super::labels::{Labels, PairCounts};
 use super::plan::{Class, ColumnPlan, Layout};
 use super::quality::QualityAccum;
@@ -152,7 +153,7 @@ impl Top {
 
 /// Differences of one numeric column over rows in both with both values
 /// present (and not NaN).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct NumAccum {
     pub n: u64,
     pub sum_abs: f64,
@@ -160,7 +161,7 @@ pub struct NumAccum {
     pub max_abs: f64,
     pub zeros: u64,
     /// Non-zero absolute differences, for exact percentiles.
-    pub nonzero: Vec<f64>,
+    pub nonzero: Differences,
 }
 
 impl NumAccum {
@@ -186,37 +187,36 @@ impl NumAccum {
         self.sum_signed += o.sum_signed;
         self.max_abs = self.max_abs.max(o.max_abs);
         self.zeros += o.zeros;
-        self.nonzero.extend(o.nonzero);
+        self.nonzero.merge(o.nonzero);
     }
 
     /// The `q` quantile of the absolute differences with linear
     /// interpolation between order statistics (numpy's default method).
-    pub fn percentile(&mut self, q: f64) -> Option<f64> {
+    pub fn percentile(&mut self, q: f64) -> Result<Option<f64>, String> {
         if self.n == 0 {
-            return None;
+            return Ok(None);
         }
         let h = (self.n - 1) as f64 * q;
         let lo = h.floor() as u64;
         let frac = h - lo as f64;
-        let a = self.order_statistic(lo);
+        let a = self.order_statistic(lo)?;
         if frac == 0.0 || lo + 1 >= self.n {
-            return Some(a);
+            return Ok(Some(a));
         }
-        let b = self.order_statistic(lo + 1);
-        Some(a + frac * (b - a))
+        let b = self.order_statistic(lo + 1)?;
+        Ok(Some(a + frac * (b - a)))
     }
 
     /// The `i`-th smallest absolute difference (0-based).
-    fn order_statistic(&mut self, i: u64) -> f64 {
+    fn order_statistic(&mut self, i: u64) -> Result<f64, String> {
         if i < self.zeros {
-            return 0.0;
+            return Ok(0.0);
         }
-        let j = (i - self.zeros) as usize;
-        *self.nonzero.select_nth_unstable_by(j, f64::total_cmp).1
+        self.nonzero.nth(i - self.zeros)
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ColAccum {
     /// Rows in both sides.
     pub compared: u64,
@@ -228,7 +228,7 @@ pub struct ColAccum {
     pub top: Top,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Accum {
     pub both: u64,
     pub only_baseline: u64,
@@ -242,7 +242,14 @@ pub struct Accum {
 }
 
 impl Accum {
-    pub fn new(columns: &[ColumnPlan], top: usize, quality: Option<QualityAccum>) -> Accum {
+    /// `kept` bounds the differences each numeric column holds in memory
+    /// (the rest spill); `None` without a memory bound.
+    pub fn new(
+        columns: &[ColumnPlan],
+        top: usize,
+        quality: Option<QualityAccum>,
+        kept: Option<usize>,
+    ) -> Accum {
         Accum {
             both: 0,
             only_baseline: 0,
@@ -256,7 +263,10 @@ impl Accum {
                     compared: 0,
                     changed: 0,
                     null_changes: 0,
-                    numeric: c.class.numeric().then(NumAccum::default),
+                    numeric: c.class.numeric().then(|| NumAccum {
+                        nonzero: Differences::new(kept),
+                        ..NumAccum::default()
+                    }),
                     transitions: c.class.label().then(PairCounts::default),
                     top: Top::new(top),
                 })
@@ -473,11 +483,11 @@ mod tests {
         for d in [0.0, 4.0, 0.0, -1.0, 2.0] {
             n.add(d);
         }
-        assert_eq!(n.percentile(0.5), Some(1.0));
-        assert!((n.percentile(0.95).unwrap() - 3.6).abs() < 1e-12);
-        assert!((n.percentile(0.99).unwrap() - 3.92).abs() < 1e-12);
+        assert_eq!(n.percentile(0.5), Ok(Some(1.0)));
+        assert!((n.percentile(0.95).unwrap().unwrap() - 3.6).abs() < 1e-12);
+        assert!((n.percentile(0.99).unwrap().unwrap() - 3.92).abs() < 1e-12);
         assert_eq!(n.sum_signed, 5.0);
-        assert_eq!(NumAccum::default().percentile(0.5), None);
+        assert_eq!(NumAccum::default().percentile(0.5), Ok(None));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! metrics; then gates judge the result like any other check.
 
 mod accum;
+mod differences;
 mod gates;
 mod labels;
 pub mod plan;
@@ -96,6 +97,19 @@ pub async fn run(
     rep.timings.compare_seconds = compare.elapsed().as_secs_f64();
     rep.absorb(accum, &plan, quality);
     gates::evaluate(spec, &plan, &mut rep);
+    let spill_errors: Vec<crate::check::CheckResult> = rep
+        .columns
+        .iter()
+        .filter_map(|c| {
+            let why = c.numeric.as_ref()?.error.clone()?;
+            Some(report::error_check(
+                &format!("{}.percentiles", c.name),
+                Some(c.name.clone()),
+                why,
+            ))
+        })
+        .collect();
+    rep.gates.extend(spill_errors);
     if let Some(why) = quality_error {
         rep.gates.push(report::error_check(
             "quality",
@@ -264,15 +278,21 @@ async fn compute(
 ) -> Result<Accum> {
     let (df, layout, qcols) = joined(ctx, spec, plan, q).await?;
     let streams = df.execute_stream_partitioned().await?;
-    let template = Accum::new(
-        &plan.columns,
-        spec.top,
-        q.zip(qcols)
-            .map(|(q, cols)| QualityAccum::new(cols, q.task)),
-    );
+    // Under a memory bound, each numeric column of each partition keeps
+    // at most 1/256 of it in differences before spilling the rest.
+    let kept = crate::engine::memory_bound(ctx).map(|b| b / 256 / 8);
+    let accum = || {
+        Accum::new(
+            &plan.columns,
+            spec.top,
+            q.zip(qcols.clone())
+                .map(|(q, cols)| QualityAccum::new(cols, q.task)),
+            kept,
+        )
+    };
     let mut tasks = Vec::new();
     for mut stream in streams {
-        let (mut acc, layout, cols) = (template.clone(), layout.clone(), plan.columns.clone());
+        let (mut acc, layout, cols) = (accum(), layout.clone(), plan.columns.clone());
         tasks.push(tokio::spawn(async move {
             while let Some(batch) = stream.next().await {
                 acc.add(&batch?, &layout, &cols)?;
@@ -280,7 +300,7 @@ async fn compute(
             Ok::<_, datafusion::error::DataFusionError>(acc)
         }));
     }
-    let mut total = template;
+    let mut total = accum();
     for t in tasks {
         let part = t
             .await

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use super::accum::{Accum, Changed, Key};
+use super::differences::Differences;
 use super::plan::{Class, Plan};
 use super::quality::QualityReport;
 use super::QualityInputs;
@@ -110,6 +111,14 @@ pub struct NumericDiff {
     /// Rows per decade of `|candidate − baseline|`: exactly 0, then
     /// `[1e-k, 1e-(k-1))` for each decade that has rows, ascending.
     pub histogram: Vec<Bin>,
+    /// Non-zero differences that were kept on disk under `--memory-limit`:
+    /// the percentiles are selected from them exactly, only slower.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub spilled: u64,
+    /// Why the percentiles and the histogram are missing: a spill file
+    /// could not be written or read back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl NumericDiff {
@@ -253,15 +262,29 @@ impl DiffReport {
             let rate = |n: u64| (a.compared > 0).then(|| n as f64 / a.compared as f64);
             let numeric = a.numeric.map(|mut n| {
                 let mean = |s: f64| (n.n > 0).then(|| s / n.n as f64);
+                let spilled = n.nonzero.spilled();
+                let (mean_abs, mean_shift) = (mean(n.sum_abs), mean(n.sum_signed));
+                let exact = (|| {
+                    Ok::<_, String>((
+                        [n.percentile(0.5)?, n.percentile(0.95)?, n.percentile(0.99)?],
+                        decades(n.zeros, &mut n.nonzero)?,
+                    ))
+                })();
+                let ([p50_abs, p95_abs, p99_abs], histogram, error) = match exact {
+                    Ok((p, h)) => (p, h, None),
+                    Err(e) => ([None; 3], Vec::new(), Some(e)),
+                };
                 NumericDiff {
                     values: n.n,
-                    mean_abs: mean(n.sum_abs),
+                    mean_abs,
                     max_abs: (n.n > 0).then_some(n.max_abs),
-                    mean_shift: mean(n.sum_signed),
-                    p50_abs: n.percentile(0.5),
-                    p95_abs: n.percentile(0.95),
-                    p99_abs: n.percentile(0.99),
-                    histogram: decades(n.zeros, &n.nonzero),
+                    mean_shift,
+                    p50_abs,
+                    p95_abs,
+                    p99_abs,
+                    histogram,
+                    spilled,
+                    error,
                 }
             });
             let transitions = a.transitions.map(|t| {
@@ -361,11 +384,17 @@ impl DiffReport {
 }
 
 /// The zero bin and one bin per decade of the non-zero differences.
-fn decades(zeros: u64, nonzero: &[f64]) -> Vec<Bin> {
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+fn decades(zeros: u64, nonzero: &mut Differences) -> Result<Vec<Bin>, String> {
     let mut by_exp: std::collections::BTreeMap<i32, u64> = std::collections::BTreeMap::new();
-    for &a in nonzero.iter().filter(|a| a.is_finite()) {
-        *by_exp.entry(a.log10().floor() as i32).or_default() += 1;
-    }
+    nonzero.for_each(|a| {
+        if a.is_finite() {
+            *by_exp.entry(a.log10().floor() as i32).or_default() += 1;
+        }
+    })?;
     let mut bins = Vec::new();
     if zeros > 0 {
         bins.push(Bin {
@@ -379,7 +408,7 @@ fn decades(zeros: u64, nonzero: &[f64]) -> Vec<Bin> {
         to: 10f64.powi(e + 1),
         rows,
     }));
-    bins
+    Ok(bins)
 }
 
 pub fn error_check(name: &str, column: Option<String>, why: String) -> CheckResult {

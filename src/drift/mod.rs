@@ -16,8 +16,13 @@ pub mod reference;
 mod result;
 pub mod side;
 pub mod stats;
+mod values;
 
 pub use method::{method_for, method_name};
+/// What a report says of a column whose values were sorted on disk.
+pub const SORTED_ON_DISK: &str =
+    "values sorted on disk under --memory-limit (all of them: the statistics are exact)";
+
 pub use result::{evaluate, BinRow, ColumnDrift, DriftReport, EdgeUnit, KsOutcome};
 
 use std::time::Instant;
@@ -116,7 +121,7 @@ async fn measure(
             method_for(rf.data_type(), Some(method))
                 .map_err(|e| format!("in the reference `{r}`: {e}"))?;
             let values = side::read(ctx, r, name, method).await?;
-            RefColumn::from_values(values, col.options.bins)
+            RefColumn::from_values(values, col.options.bins)?
         }
         _ => return Err("the reference could not be read".into()),
     };

@@ -54,7 +54,12 @@ pub struct SavedColumn {
 
 impl SavedColumn {
     /// The record of one column read from the reference table.
-    pub fn new(name: &str, data_type: String, column: Column, bins: usize) -> SavedColumn {
+    pub fn new(
+        name: &str,
+        data_type: String,
+        column: Column,
+        bins: usize,
+    ) -> Result<SavedColumn, String> {
         let method = match column {
             Column::Numeric { .. } => DriftMethod::Numeric,
             Column::Categorical { .. } => DriftMethod::Categorical,
@@ -70,7 +75,7 @@ impl SavedColumn {
             values: None,
             categories: BTreeMap::new(),
         };
-        match RefColumn::from_values(column, bins) {
+        match RefColumn::from_values(column, bins)? {
             RefColumn::Numeric {
                 nulls,
                 nans,
@@ -80,7 +85,11 @@ impl SavedColumn {
             } => {
                 (saved.nulls, saved.nans, saved.edges, saved.counts) = (nulls, nans, edges, counts);
                 saved.values = match sorted {
-                    Some(Sample::Sorted(s)) => distinct_counts(&s),
+                    Some(Sample::Sorted(s)) => {
+                        let kept = distinct_counts(s.runs());
+                        s.check()?;
+                        kept
+                    }
                     Some(Sample::Runs(r)) => (r.len() <= MAX_KEPT_VALUES).then_some(r),
                     None => None,
                 };
@@ -89,7 +98,7 @@ impl SavedColumn {
                 (saved.nulls, saved.categories) = (nulls, counts);
             }
         }
-        saved
+        Ok(saved)
     }
 }
 
@@ -139,8 +148,8 @@ mod exact_pairs {
 }
 
 /// (value, count) pairs of sorted values, or None past [`MAX_KEPT_VALUES`].
-fn distinct_counts(sorted: &[f64]) -> Option<Vec<(f64, u64)>> {
-    let runs: Vec<(f64, u64)> = super::ks::runs(sorted).take(MAX_KEPT_VALUES + 1).collect();
+fn distinct_counts(runs: impl Iterator<Item = (f64, u64)>) -> Option<Vec<(f64, u64)>> {
+    let runs: Vec<(f64, u64)> = runs.take(MAX_KEPT_VALUES + 1).collect();
     (runs.len() <= MAX_KEPT_VALUES).then_some(runs)
 }
 
@@ -162,7 +171,7 @@ pub async fn build(spec: &crate::spec::SourceSpec, bins: usize) -> Result<SavedR
             crate::types::display_type(f.data_type()),
             values,
             bins,
-        ));
+        )?);
     }
     Ok(SavedReference {
         kind: KIND.into(),
@@ -350,16 +359,17 @@ impl SavedReference {
 
 #[cfg(test)]
 mod tests {
+    use super::super::side::Sorted;
     use super::*;
 
     #[test]
     fn distinct_values_are_kept_up_to_the_limit() {
         assert_eq!(
-            distinct_counts(&[1.0, 1.0, 2.5, 3.0, 3.0, 3.0]),
+            distinct_counts(Sorted::Memory(vec![1.0, 1.0, 2.5, 3.0, 3.0, 3.0]).runs()),
             Some(vec![(1.0, 2), (2.5, 1), (3.0, 3)])
         );
         let many: Vec<f64> = (0..=MAX_KEPT_VALUES).map(|i| i as f64).collect();
-        assert_eq!(distinct_counts(&many), None);
+        assert_eq!(distinct_counts(Sorted::Memory(many).runs()), None);
     }
 
     #[test]
@@ -371,7 +381,7 @@ mod tests {
             sorted: {
                 let mut v = values.clone();
                 v.sort_by(f64::total_cmp);
-                v
+                Sorted::Memory(v)
             },
         };
         let saved = SavedReference {
@@ -380,7 +390,7 @@ mod tests {
             source: "t.parquet".into(),
             rows: 8,
             bins: 4,
-            columns: vec![SavedColumn::new("x", "float64".into(), col.clone(), 4)],
+            columns: vec![SavedColumn::new("x", "float64".into(), col.clone(), 4).unwrap()],
         };
         let text = serde_json::to_string(&saved).unwrap();
         let back: SavedReference = serde_json::from_str(&text).unwrap();
@@ -392,7 +402,10 @@ mod tests {
         let Column::Numeric { sorted: want, .. } = col else {
             unreachable!()
         };
-        assert_eq!(sorted, Some(Sample::Runs(distinct_counts(&want).unwrap())));
+        assert_eq!(
+            sorted,
+            Some(Sample::Runs(distinct_counts(want.runs()).unwrap()))
+        );
         assert!(back
             .column("x", DriftMethod::Numeric, 10)
             .unwrap_err()

@@ -116,6 +116,10 @@ pub struct ColumnDrift {
     pub chi_square: Option<ChiOutcome>,
     /// Why a statistic could not be computed, or the column not measured.
     pub note: Option<String>,
+    /// True when the values were sorted on disk (under `--memory-limit`)
+    /// rather than in memory: the statistics are the same, exact.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub sorted_on_disk: bool,
     pub error: Option<String>,
     pub seconds: f64,
 }
@@ -139,6 +143,7 @@ impl ColumnDrift {
             ks: None,
             chi_square: None,
             note: None,
+            sorted_on_disk: false,
             error: Some(why),
             seconds: 0.0,
         }
@@ -226,7 +231,12 @@ pub fn compare(
             ) = (*nulls, *nans, *cn, *cnan);
             d.values_reference = counts.iter().sum();
             d.values_current = cur.len() as u64;
-            let cur_counts = stats::bin_counts(cur, edges);
+            d.sorted_on_disk = cur.on_disk()
+                || matches!(sorted, Some(super::side::Sample::Sorted(s)) if s.on_disk());
+            let cur_counts = match stats::bin_counts(cur, edges) {
+                Ok(c) => c,
+                Err(e) => return ColumnDrift::error(&col.name, e),
+            };
             for (i, (&r, &c)) in counts.iter().zip(&cur_counts).enumerate() {
                 let upper = edges.get(i).copied();
                 let lower = i.checked_sub(1).map(|j| edges[j]);
@@ -241,13 +251,16 @@ pub fn compare(
             d.psi = stats::psi(counts, &cur_counts);
             d.js = stats::js_distance(counts, &cur_counts);
             match sorted {
-                Some(r) => {
-                    d.ks = r.ks_2samp(cur).map(|k| KsOutcome {
-                        statistic: k.statistic,
-                        p_value: k.p_value,
-                        method: k.method.name(),
-                    })
-                }
+                Some(r) => match r.ks_2samp(cur) {
+                    Ok(ks) => {
+                        d.ks = ks.map(|k| KsOutcome {
+                            statistic: k.statistic,
+                            p_value: k.p_value,
+                            method: k.method.name(),
+                        })
+                    }
+                    Err(e) => return ColumnDrift::error(&col.name, e),
+                },
                 None => {
                     d.note = Some(
                         "no KS test: the saved reference keeps bins, not values \

@@ -16,6 +16,7 @@ use datafusion::scalar::ScalarValue;
 use futures::StreamExt;
 
 use super::stats;
+pub use super::values::Sorted;
 use crate::engine::group_by;
 use crate::error::datafusion_text as message;
 use crate::metric::exec;
@@ -41,7 +42,7 @@ pub enum Column {
         nulls: u64,
         nans: u64,
         /// Ascending, without NaN.
-        sorted: Vec<f64>,
+        sorted: Sorted,
     },
     Categorical {
         nulls: u64,
@@ -72,25 +73,29 @@ pub enum RefColumn {
 /// reference keeps them (never expanded: the counts are the file's word).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Sample {
-    Sorted(Vec<f64>),
+    Sorted(Sorted),
     Runs(Vec<(f64, u64)>),
 }
 
 impl Sample {
-    /// The two-sample KS test of these values against `current` (sorted).
-    pub fn ks_2samp(&self, current: &[f64]) -> Option<super::ks::KsResult> {
-        match self {
-            Sample::Sorted(v) => super::ks::ks_2samp(v, current),
-            Sample::Runs(r) => {
-                super::ks::ks_2samp_runs(r.iter().copied(), super::ks::runs(current))
+    /// The two-sample KS test of these values against `current`.
+    pub fn ks_2samp(&self, current: &Sorted) -> Result<Option<super::ks::KsResult>, String> {
+        let ks = match self {
+            Sample::Sorted(v) => {
+                let ks = super::ks::ks_2samp_runs(v.runs(), current.runs());
+                v.check()?;
+                ks
             }
-        }
+            Sample::Runs(r) => super::ks::ks_2samp_runs(r.iter().copied(), current.runs()),
+        };
+        current.check()?;
+        Ok(ks)
     }
 }
 
 impl RefColumn {
-    pub fn from_values(c: Column, bins: usize) -> RefColumn {
-        match c {
+    pub fn from_values(c: Column, bins: usize) -> Result<RefColumn, String> {
+        Ok(match c {
             Column::Numeric {
                 nulls,
                 nans,
@@ -99,9 +104,9 @@ impl RefColumn {
                 let edges = if sorted.is_empty() {
                     Vec::new()
                 } else {
-                    stats::quantile_edges(&sorted, bins)
+                    stats::quantile_edges(&sorted, bins)?
                 };
-                let counts = stats::bin_counts(&sorted, &edges);
+                let counts = stats::bin_counts(&sorted, &edges)?;
                 RefColumn::Numeric {
                     nulls,
                     nans,
@@ -111,7 +116,7 @@ impl RefColumn {
                 }
             }
             Column::Categorical { nulls, counts } => RefColumn::Categorical { nulls, counts },
-        }
+        })
     }
 }
 
@@ -159,7 +164,11 @@ async fn numeric(
     } else {
         cast(ident(column), DataType::Float64)
     };
-    let mut stream = df.select(vec![e.alias("v")])?.execute_stream().await?;
+    let df = df.select(vec![e.alias("v")])?;
+    if crate::engine::memory_bound(ctx).is_some() {
+        return numeric_on_disk(df).await;
+    }
+    let mut stream = df.execute_stream().await?;
     let (mut nulls, mut nans, mut values) = (0u64, 0u64, Vec::new());
     while let Some(batch) = stream.next().await {
         let batch = batch?;
@@ -183,7 +192,37 @@ async fn numeric(
     Ok(Column::Numeric {
         nulls,
         nans,
-        sorted: values,
+        sorted: Sorted::Memory(values),
+    })
+}
+
+/// Under a memory bound: DataFusion sorts the values (spilling to disk as
+/// the pool requires) and they stream, in order, into a file. Arrow sorts
+/// floats by their total order, as the in-memory path does, so the same
+/// values come out in the same order.
+async fn numeric_on_disk(df: datafusion::prelude::DataFrame) -> Result<Column, DataFusionError> {
+    let mut out = crate::engine::spill::ValueWriter::new()?;
+    let mut stream = df
+        .sort(vec![ident("v").sort(true, false)])?
+        .execute_stream()
+        .await?;
+    let (mut nulls, mut nans) = (0u64, 0u64);
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        let a = batch.column(0).as_primitive::<Float64Type>();
+        nulls += a.null_count() as u64;
+        for v in a.iter().flatten() {
+            if v.is_nan() {
+                nans += 1;
+            } else {
+                out.push(v)?;
+            }
+        }
+    }
+    Ok(Column::Numeric {
+        nulls,
+        nans,
+        sorted: Sorted::Disk(out.finish()?),
     })
 }
 

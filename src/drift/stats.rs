@@ -7,43 +7,56 @@
 
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
+use super::values::Sorted;
+
 /// A proportion of zero is replaced by this in PSI (whose log term is
 /// undefined at zero); JS and chi-square use the counts as they are.
 pub const PSI_EPSILON: f64 = 1e-4;
 
 /// Quantile `q` of sorted values by linear interpolation between closest
 /// ranks (numpy's default, `method="linear"`).
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+pub fn quantile(sorted: &Sorted, q: f64) -> Result<f64, String> {
     let pos = q * (sorted.len() - 1) as f64;
     let lo = pos.floor() as usize;
     let hi = (lo + 1).min(sorted.len() - 1);
     let frac = pos - lo as f64;
-    sorted[lo] + (sorted[hi] - sorted[lo]) * frac
+    let (a, b) = (sorted.at(lo)?, sorted.at(hi)?);
+    Ok(a + (b - a) * frac)
 }
 
 /// Inner bin edges at the reference's 1/bins … (bins−1)/bins quantiles,
 /// with repeated edges (ties in the reference) merged, so there may be
 /// fewer bins than asked for. Bin i holds values v with
 /// edge[i−1] < v ≤ edge[i]; the outer bins are open.
-pub fn quantile_edges(sorted_reference: &[f64], bins: usize) -> Vec<f64> {
-    let mut edges: Vec<f64> = (1..bins)
+pub fn quantile_edges(sorted_reference: &Sorted, bins: usize) -> Result<Vec<f64>, String> {
+    let mut edges = (1..bins)
         .map(|k| quantile(sorted_reference, k as f64 / bins as f64))
-        .collect();
+        .collect::<Result<Vec<f64>, String>>()?;
     edges.dedup();
-    edges
+    Ok(edges)
 }
 
-/// Counts of sorted values per bin of `edges` (edges.len() + 1 bins).
-pub fn bin_counts(sorted: &[f64], edges: &[f64]) -> Vec<u64> {
+/// Counts of sorted values per bin of `edges` (edges.len() + 1 bins), by
+/// binary search: a few reads per edge, wherever the values are.
+pub fn bin_counts(sorted: &Sorted, edges: &[f64]) -> Result<Vec<u64>, String> {
     let mut counts = Vec::with_capacity(edges.len() + 1);
     let mut start = 0;
     for e in edges {
-        let end = start + sorted[start..].partition_point(|v| v <= e);
-        counts.push((end - start) as u64);
-        start = end;
+        // The first index in start.. whose value is above the edge.
+        let (mut lo, mut hi) = (start, sorted.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if sorted.at(mid)? <= *e {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        counts.push((lo - start) as u64);
+        start = lo;
     }
     counts.push((sorted.len() - start) as u64);
-    counts
+    Ok(counts)
 }
 
 fn proportions(counts: &[u64]) -> Vec<f64> {
@@ -137,19 +150,20 @@ mod tests {
 
     #[test]
     fn quantiles_interpolate_like_numpy() {
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(quantile(&v, 0.5), 2.5);
-        assert_eq!(quantile(&v, 0.1), 1.3);
-        assert_eq!(quantile(&[7.0], 0.3), 7.0);
+        let v = Sorted::Memory(vec![1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(quantile(&v, 0.5), Ok(2.5));
+        assert_eq!(quantile(&v, 0.1), Ok(1.3));
+        assert_eq!(quantile(&Sorted::Memory(vec![7.0]), 0.3), Ok(7.0));
     }
 
     #[test]
     fn edges_merge_ties_and_bins_are_right_closed() {
-        let reference = [1.0, 1.0, 1.0, 1.0, 2.0, 3.0];
-        let edges = quantile_edges(&reference, 4);
+        let reference = Sorted::Memory(vec![1.0, 1.0, 1.0, 1.0, 2.0, 3.0]);
+        let edges = quantile_edges(&reference, 4).unwrap();
         assert_eq!(edges, vec![1.0, 1.75]);
-        assert_eq!(bin_counts(&reference, &edges), vec![4, 0, 2]);
-        assert_eq!(bin_counts(&[0.5, 1.0, 1.5, 9.0], &edges), vec![2, 1, 1]);
+        assert_eq!(bin_counts(&reference, &edges), Ok(vec![4, 0, 2]));
+        let current = Sorted::Memory(vec![0.5, 1.0, 1.5, 9.0]);
+        assert_eq!(bin_counts(&current, &edges), Ok(vec![2, 1, 1]));
     }
 
     #[test]

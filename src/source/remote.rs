@@ -53,6 +53,14 @@ pub(super) async fn register(
         why: explain(&e, cloud, &spec.storage.0),
     };
     let prefix = table_url.prefix().clone();
+    // The path and the endpoint it was looked for at.
+    let here = |why: &str| Error::Remote {
+        place: match &place.endpoint {
+            Some(e) => format!("{shown} at {e}"),
+            None => shown.clone(),
+        },
+        why: why.to_string(),
+    };
 
     // What the path names: one object, or the objects below a prefix.
     let single = if pattern.is_none() && !base.ends_with('/') && !prefix.as_ref().is_empty() {
@@ -86,7 +94,7 @@ pub(super) async fn register(
             };
             listed.retain(|m| p.matches_with(&relative(m), options));
             if listed.is_empty() {
-                return Err(Error::NoMatch(shown));
+                return Err(here("no objects match the glob"));
             }
             let format = match spec.format {
                 Some(f) => f,
@@ -100,9 +108,8 @@ pub(super) async fn register(
             (urls, format, String::new(), listed, false)
         } else {
             if listed.is_empty() {
-                return Err(remote(
-                    "no objects at this location (no such key, and no objects below it as a prefix)"
-                        .into(),
+                return Err(here(
+                    "no objects at this location (no such key, and no objects below it as a prefix)",
                 ));
             }
             let first = listed

@@ -354,9 +354,12 @@ fn wait<F: std::future::Future>(fut: F) -> F::Output {
 pub fn explain(e: &object_store::Error, cloud: Cloud, options: &[(String, String)]) -> String {
     let full = error_chain(e);
     let has = |w: &str| full.contains(w);
+    // GCS answers a missing bucket with 404 NoSuchBucket; fake-gcs-server,
+    // the emulator, with 500 "no bucket named …".
     let what = if has("NoSuchBucket")
         || has("ContainerNotFound")
         || has("The specified bucket does not exist")
+        || has("no bucket named")
     {
         format!("no such {}", cloud.bucket_word())
     } else if matches!(e, object_store::Error::NotFound { .. })
@@ -376,7 +379,10 @@ pub fn explain(e: &object_store::Error, cloud: Cloud, options: &[(String, String
                 | object_store::Error::Unauthenticated { .. }
         )
     {
-        "access denied: check the credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the source's `storage:`)".to_string()
+        format!(
+            "access denied: check the credentials ({})",
+            cloud.credentials()
+        )
     } else if has("PermanentRedirect")
         || has("AuthorizationHeaderMalformed")
         || has("IllegalLocationConstraintException")

@@ -62,6 +62,21 @@ impl Cloud {
         }
     }
 
+    /// Where this cloud's credentials come from, as an access-denied
+    /// error names them.
+    pub fn credentials(self) -> &'static str {
+        match self {
+            Cloud::S3 => "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the source's `storage:`",
+            Cloud::Gcs => {
+                "GOOGLE_APPLICATION_CREDENTIALS or GOOGLE_SERVICE_ACCOUNT, or the source's `storage:`"
+            }
+            Cloud::Azure => {
+                "AZURE_STORAGE_ACCOUNT_NAME with AZURE_STORAGE_ACCOUNT_KEY or AZURE_STORAGE_SAS_KEY, or the source's `storage:`"
+            }
+            Cloud::Http => "the server's access rules",
+        }
+    }
+
     /// Why `key` is not a `storage:` option of this store, if it is not.
     /// Keys are object_store's own (`endpoint`, `region`, `allow_http`,
     /// `access_key_id`, …, with or without the `aws_`/`google_`/`azure_`
@@ -77,7 +92,7 @@ impl Cloud {
         (!known).then(|| {
             let examples = match self {
                 Cloud::S3 => "endpoint, region, allow_http, access_key_id, secret_access_key, session_token, virtual_hosted_style_request, skip_signature",
-                Cloud::Gcs => "service_account, service_account_key, application_credentials, bucket",
+                Cloud::Gcs => "service_account, service_account_key, application_credentials, base_url, skip_signature",
                 Cloud::Azure => "account_name, access_key, sas_key, use_emulator, endpoint, client_id, client_secret, tenant_id",
                 Cloud::Http => "allow_http, timeout, connect_timeout, user_agent, allow_invalid_certificates",
             };

@@ -145,7 +145,19 @@ fn columns(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
         }
         t.add_row(row);
     }
-    writeln!(w, "{t}")
+    writeln!(w, "{t}")?;
+    for c in &d.columns {
+        let Some(n) = &c.numeric else { continue };
+        if n.spilled > 0 {
+            writeln!(
+                w,
+                "{}: {} kept on disk under --memory-limit; the percentiles are exact",
+                c.name,
+                crate::report::format::count(n.spilled, "difference")
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn quality(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
@@ -272,5 +284,17 @@ fn top_rows(d: &DiffReport, c: &ColumnDiff, w: &mut dyn Write, style: Style) -> 
         }
         t.add_row(row);
     }
-    writeln!(w, "{t}")
+    writeln!(w, "{t}")?;
+    for c in &d.columns {
+        let Some(n) = &c.numeric else { continue };
+        if n.spilled > 0 {
+            writeln!(
+                w,
+                "{}: {} kept on disk under --memory-limit; the percentiles are exact",
+                c.name,
+                crate::report::format::count(n.spilled, "difference")
+            )?;
+        }
+    }
+    Ok(())
 }

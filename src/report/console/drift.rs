@@ -50,6 +50,9 @@ pub(super) fn drift(d: &DriftReport, w: &mut dyn Write, style: Style) -> io::Res
         if let Some(n) = &c.note {
             why = format!("{why}; {n}");
         }
+        if c.sorted_on_disk {
+            why = format!("{why}; {}", crate::drift::SORTED_ON_DISK);
+        }
         t.add_row(vec![
             Cell::new(&c.column),
             Cell::new(c.method.map(method_name).unwrap_or("")),

@@ -46,7 +46,12 @@ pub(super) fn body(id: &str, d: &DriftReport) -> String {
             "<figure class=\"hist\">\n<figcaption><code>{}</code>: {}{}</figcaption>\n{}\n<details><summary>Table of this chart</summary>\n{}</details>\n</figure>\n",
             esc(&c.column),
             prose(method),
-            c.note.as_deref().map(|n| format!(" — {}", prose(n))).unwrap_or_default(),
+            c.note
+                .as_deref()
+                .into_iter()
+                .chain(c.sorted_on_disk.then_some(crate::drift::SORTED_ON_DISK))
+                .map(|n| format!(" — {}", prose(n)))
+                .collect::<String>(),
             svg::drift_bars(&format!("{id}-h{k}"), &c.column, &c.bins),
             table("bins", "", &["bin", "reference", "current"], &rows)
         );
