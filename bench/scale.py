@@ -92,7 +92,7 @@ def without(x, keys):
     return x
 
 
-VOLATILE = {"seconds", "timings", "spilled", "sorted_on_disk", "compare_seconds", "started_at", "finished_at",
+VOLATILE = {"now", "load_seconds", "seconds", "timings", "spilled", "sorted_on_disk", "compare_seconds", "started_at", "finished_at",
             "duration_seconds", "read", "memory_limit", "argv"}
 
 

@@ -16,6 +16,7 @@ use datafusion::error::Result;
 use datafusion::scalar::ScalarValue;
 
 use super::differences::Differences;
+use super::exact_sum::ExactSum;
 use super::labels::{Labels, PairCounts};
 use super::plan::{Class, ColumnPlan, Layout};
 use super::quality::QualityAccum;
@@ -156,8 +157,9 @@ impl Top {
 #[derive(Debug, Default)]
 pub struct NumAccum {
     pub n: u64,
-    pub sum_abs: f64,
-    pub sum_signed: f64,
+    /// Exact sums, so that a mean does not depend on the order rows came in.
+    pub sum_abs: ExactSum,
+    pub sum_signed: ExactSum,
     pub max_abs: f64,
     pub zeros: u64,
     /// Non-zero absolute differences, for exact percentiles.
@@ -169,8 +171,8 @@ impl NumAccum {
     fn add(&mut self, d: f64) {
         let a = d.abs();
         self.n += 1;
-        self.sum_abs += a;
-        self.sum_signed += d;
+        self.sum_abs.add(a);
+        self.sum_signed.add(d);
         if a > self.max_abs {
             self.max_abs = a;
         }
@@ -183,8 +185,8 @@ impl NumAccum {
 
     fn merge(&mut self, o: NumAccum) {
         self.n += o.n;
-        self.sum_abs += o.sum_abs;
-        self.sum_signed += o.sum_signed;
+        self.sum_abs.merge(&o.sum_abs);
+        self.sum_signed.merge(&o.sum_signed);
         self.max_abs = self.max_abs.max(o.max_abs);
         self.zeros += o.zeros;
         self.nonzero.merge(o.nonzero);
@@ -486,7 +488,7 @@ mod tests {
         assert_eq!(n.percentile(0.5), Ok(Some(1.0)));
         assert!((n.percentile(0.95).unwrap().unwrap() - 3.6).abs() < 1e-12);
         assert!((n.percentile(0.99).unwrap().unwrap() - 3.92).abs() < 1e-12);
-        assert_eq!(n.sum_signed, 5.0);
+        assert_eq!(n.sum_signed.value(), 5.0);
         assert_eq!(NumAccum::default().percentile(0.5), Ok(None));
     }
 

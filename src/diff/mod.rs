@@ -6,6 +6,7 @@
 
 mod accum;
 mod differences;
+mod exact_sum;
 mod gates;
 mod labels;
 pub mod plan;

@@ -263,7 +263,7 @@ impl DiffReport {
             let numeric = a.numeric.map(|mut n| {
                 let mean = |s: f64| (n.n > 0).then(|| s / n.n as f64);
                 let spilled = n.nonzero.spilled();
-                let (mean_abs, mean_shift) = (mean(n.sum_abs), mean(n.sum_signed));
+                let (mean_abs, mean_shift) = (mean(n.sum_abs.value()), mean(n.sum_signed.value()));
                 let exact = (|| {
                     Ok::<_, String>((
                         [n.percentile(0.5)?, n.percentile(0.95)?, n.percentile(0.99)?],
