@@ -34,6 +34,7 @@ import time
 T0 = time.perf_counter()
 
 import duckdb  # noqa: E402
+import duckdb_s3  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy  # noqa: E402
 from scipy import stats  # noqa: E402
