@@ -164,10 +164,14 @@ fn bounded_diff_keeps_differences_on_disk_and_exact_percentiles() {
         "--memory-limit",
         "64M",
     ]);
-    assert!(
-        console.stdout.contains(
-            "s: 200000 differences kept on disk under --memory-limit; the percentiles are exact"
-        ),
+    assert_eq!(
+        console
+            .stdout
+            .matches(
+                "s: 200000 differences kept on disk under --memory-limit; the percentiles are exact"
+            )
+            .count(),
+        1,
         "{}",
         console.stdout
     );

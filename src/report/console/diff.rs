@@ -284,17 +284,5 @@ fn top_rows(d: &DiffReport, c: &ColumnDiff, w: &mut dyn Write, style: Style) -> 
         }
         t.add_row(row);
     }
-    writeln!(w, "{t}")?;
-    for c in &d.columns {
-        let Some(n) = &c.numeric else { continue };
-        if n.spilled > 0 {
-            writeln!(
-                w,
-                "{}: {} kept on disk under --memory-limit; the percentiles are exact",
-                c.name,
-                crate::report::format::count(n.spilled, "difference")
-            )?;
-        }
-    }
-    Ok(())
+    writeln!(w, "{t}")
 }
