@@ -19,7 +19,7 @@ fn what(x: &Value) -> Value {
                 .filter(|(k, _)| {
                     !matches!(
                         k.as_str(),
-                        "seconds" | "timings" | "spilled" | "sorted_on_disk"
+                        "seconds" | "timings" | "spilled" | "sorted_on_disk" | "scores_spilled"
                     )
                 })
                 .map(|(k, v)| (k.clone(), what(v)))
@@ -79,9 +79,10 @@ fn bounded_drift_sorts_on_disk_with_the_same_statistics() {
 }
 
 /// A diff whose every score changed, under a 64M bound: each partition
-/// keeps 32,768 differences in memory (1/256 of the bound), so 200,000
-/// go to disk; the percentiles and the histogram equal the unbounded
-/// run's, and the report says how many differences were on disk.
+/// writes its differences to disk in sorted runs of 32,768 (1/256 of the
+/// bound), six runs in all, and keeps the rest in memory; the percentiles
+/// and the histogram equal the unbounded run's, and the report says how
+/// many differences were on disk.
 #[test]
 fn bounded_diff_keeps_differences_on_disk_and_exact_percentiles() {
     let dir = tempfile::tempdir().unwrap();
@@ -131,7 +132,7 @@ fn bounded_diff_keeps_differences_on_disk_and_exact_percentiles() {
         &bj["suites"][0]["diff"]["columns"][0],
     );
     assert_eq!(what(bc), what(fc));
-    assert_eq!(bc["numeric"]["spilled"], n);
+    assert_eq!(bc["numeric"]["spilled"], 6 * 32_768);
     assert!(fc["numeric"].get("spilled").is_none());
     // The percentiles are numpy's linear ones of the same differences.
     assert_eq!(bc["numeric"]["values"], n);
@@ -168,11 +169,120 @@ fn bounded_diff_keeps_differences_on_disk_and_exact_percentiles() {
         console
             .stdout
             .matches(
-                "s: 200000 differences kept on disk under --memory-limit; the percentiles are exact"
+                "s: 196608 differences kept on disk under --memory-limit; the percentiles are exact"
             )
             .count(),
         1,
         "{}",
         console.stdout
     );
+}
+
+/// ROC AUC and log loss against truth under a 64M bound: each model's
+/// probabilities spill in sorted runs past 32,768 per label and
+/// partition, and the quality section equals the unbounded run's; the
+/// AUC is the Mann–Whitney statistic of the same scores.
+#[test]
+fn bounded_quality_keeps_scores_on_disk_and_the_same_auc() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 300_000i64;
+    let ids: ArrayRef = Arc::new(Int64Array::from((0..n).collect::<Vec<_>>()));
+    let truth = |i: i64| (i * 2_654_435_761 % 1_000_003) % 2;
+    // Scores on a grid of 1,000 values, so that ties cross the classes.
+    let score = |i: i64, m: i64| {
+        let noise = ((i * (7_919 + m)) % 1_000) as f64 / 1_000.0;
+        ((0.3 * truth(i) as f64 + 0.7 * noise) * 1_000.0).round() / 1_000.0
+    };
+    let model = |name: &str, m: i64| {
+        parquet(
+            dir.path(),
+            name,
+            vec![
+                ("id", ids.clone()),
+                (
+                    "label",
+                    Arc::new(Int64Array::from(
+                        (0..n)
+                            .map(|i| i64::from(score(i, m) > 0.5))
+                            .collect::<Vec<_>>(),
+                    )) as ArrayRef,
+                ),
+                (
+                    "p",
+                    Arc::new(Float64Array::from(
+                        (0..n).map(|i| score(i, m)).collect::<Vec<_>>(),
+                    )) as ArrayRef,
+                ),
+            ],
+        )
+    };
+    let (b, c) = (model("b.parquet", 0), model("c.parquet", 1));
+    let t = parquet(
+        dir.path(),
+        "truth.parquet",
+        vec![
+            ("id", ids.clone()),
+            (
+                "y",
+                Arc::new(Int64Array::from((0..n).map(truth).collect::<Vec<_>>())) as ArrayRef,
+            ),
+        ],
+    );
+    let quality = |extra: &[&str]| {
+        let mut a = vec![
+            "diff",
+            "--baseline",
+            &b,
+            "--candidate",
+            &c,
+            "--key",
+            "id",
+            "--truth",
+            &t,
+            "--truth-column",
+            "y",
+            "--prediction",
+            "label",
+            "--probability",
+            "p",
+            "--format",
+            "json",
+        ];
+        a.extend_from_slice(extra);
+        let o = verdict(&a);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        json(&o)["suites"][0]["diff"]["quality"].clone()
+    };
+    let (free, bounded) = (quality(&[]), quality(&["--memory-limit", "64M"]));
+    assert_eq!(what(&bounded), what(&free));
+    // 2 models × 2 labels × 2 partitions, each about 75,000 scores: two
+    // runs of 32,768 each, the rest in memory.
+    assert_eq!(bounded["scores_spilled"], 16 * 32_768);
+    assert!(free.get("scores_spilled").is_none());
+    // The AUC of the baseline, by ranks: (R+ − n+(n+ + 1)/2) / (n+ · n−),
+    // ties taking their mean rank.
+    let mut scored: Vec<(f64, i64)> = (0..n).map(|i| (score(i, 0), truth(i))).collect();
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut rank_sum, mut i) = (0.0, 0);
+    while i < scored.len() {
+        let j = i + scored[i..]
+            .iter()
+            .take_while(|s| s.0 == scored[i].0)
+            .count();
+        let mean_rank = (i + 1 + j) as f64 / 2.0;
+        rank_sum += mean_rank * scored[i..j].iter().filter(|s| s.1 == 1).count() as f64;
+        i = j;
+    }
+    let pos = scored.iter().filter(|s| s.1 == 1).count() as f64;
+    let neg = n as f64 - pos;
+    let want = (rank_sum - pos * (pos + 1.0) / 2.0) / (pos * neg);
+    let auc = bounded["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"] == "roc_auc")
+        .unwrap_or_else(|| panic!("no auc in {bounded}"))["baseline"]
+        .as_f64()
+        .unwrap();
+    assert!((auc - want).abs() < 1e-12, "{auc} against {want}");
 }

@@ -15,11 +15,11 @@ use datafusion::arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64T
 use datafusion::error::Result;
 use datafusion::scalar::ScalarValue;
 
-use super::differences::Differences;
 use super::exact_sum::ExactSum;
 use super::labels::{Labels, PairCounts};
 use super::plan::{Class, ColumnPlan, Layout};
 use super::quality::QualityAccum;
+use crate::engine::spill::SortedRuns;
 use crate::spec::Tolerance;
 
 /// A key as a tuple of values, ordered lexicographically.
@@ -162,8 +162,9 @@ pub struct NumAccum {
     pub sum_signed: ExactSum,
     pub max_abs: f64,
     pub zeros: u64,
-    /// Non-zero absolute differences, for exact percentiles.
-    pub nonzero: Differences,
+    /// Non-zero absolute differences, for exact percentiles (spilled in
+    /// sorted runs past a share of a memory bound).
+    pub nonzero: SortedRuns,
 }
 
 impl NumAccum {
@@ -189,32 +190,53 @@ impl NumAccum {
         self.sum_signed.merge(&o.sum_signed);
         self.max_abs = self.max_abs.max(o.max_abs);
         self.zeros += o.zeros;
-        self.nonzero.merge(o.nonzero);
+        self.nonzero.append(o.nonzero);
     }
 
-    /// The `q` quantile of the absolute differences with linear
-    /// interpolation between order statistics (numpy's default method).
-    pub fn percentile(&mut self, q: f64) -> Result<Option<f64>, String> {
+    /// The `qs` quantiles of the absolute differences with linear
+    /// interpolation between order statistics (numpy's default method),
+    /// from one pass over spilled differences.
+    pub fn percentiles(&mut self, qs: &[f64]) -> Result<Vec<Option<f64>>, String> {
         if self.n == 0 {
-            return Ok(None);
+            return Ok(vec![None; qs.len()]);
         }
-        let h = (self.n - 1) as f64 * q;
-        let lo = h.floor() as u64;
-        let frac = h - lo as f64;
-        let a = self.order_statistic(lo)?;
-        if frac == 0.0 || lo + 1 >= self.n {
-            return Ok(Some(a));
-        }
-        let b = self.order_statistic(lo + 1)?;
-        Ok(Some(a + frac * (b - a)))
-    }
-
-    /// The `i`-th smallest absolute difference (0-based).
-    fn order_statistic(&mut self, i: u64) -> Result<f64, String> {
-        if i < self.zeros {
-            return Ok(0.0);
-        }
-        self.nonzero.nth(i - self.zeros)
+        // Each quantile's two neighbouring ranks among all differences.
+        let spans: Vec<(u64, u64, f64)> = qs
+            .iter()
+            .map(|q| {
+                let h = (self.n - 1) as f64 * q;
+                let lo = h.floor() as u64;
+                (lo, (lo + 1).min(self.n - 1), h - lo as f64)
+            })
+            .collect();
+        let mut ranks: Vec<u64> = spans
+            .iter()
+            .flat_map(|&(lo, hi, _)| [lo, hi])
+            .filter(|&r| r >= self.zeros)
+            .map(|r| r - self.zeros)
+            .collect();
+        ranks.sort_unstable();
+        ranks.dedup();
+        let values = self.nonzero.at_ranks(&ranks)?;
+        let zeros = self.zeros;
+        let at = |r: u64| {
+            if r < zeros {
+                0.0
+            } else {
+                values[ranks.binary_search(&(r - zeros)).expect("a wanted rank")]
+            }
+        };
+        Ok(spans
+            .iter()
+            .map(|&(lo, hi, frac)| {
+                let a = at(lo);
+                Some(if frac == 0.0 {
+                    a
+                } else {
+                    a + frac * (at(hi) - a)
+                })
+            })
+            .collect())
     }
 }
 
@@ -266,7 +288,7 @@ impl Accum {
                     changed: 0,
                     null_changes: 0,
                     numeric: c.class.numeric().then(|| NumAccum {
-                        nonzero: Differences::new(kept),
+                        nonzero: SortedRuns::new(kept),
                         ..NumAccum::default()
                     }),
                     transitions: c.class.label().then(PairCounts::default),
@@ -485,11 +507,12 @@ mod tests {
         for d in [0.0, 4.0, 0.0, -1.0, 2.0] {
             n.add(d);
         }
-        assert_eq!(n.percentile(0.5), Ok(Some(1.0)));
-        assert!((n.percentile(0.95).unwrap().unwrap() - 3.6).abs() < 1e-12);
-        assert!((n.percentile(0.99).unwrap().unwrap() - 3.92).abs() < 1e-12);
+        let p = n.percentiles(&[0.5, 0.95, 0.99]).unwrap();
+        assert_eq!(p[0], Some(1.0));
+        assert!((p[1].unwrap() - 3.6).abs() < 1e-12);
+        assert!((p[2].unwrap() - 3.92).abs() < 1e-12);
         assert_eq!(n.sum_signed.value(), 5.0);
-        assert_eq!(NumAccum::default().percentile(0.5), Ok(None));
+        assert_eq!(NumAccum::default().percentiles(&[0.5]), Ok(vec![None]));
     }
 
     #[test]

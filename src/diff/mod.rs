@@ -5,7 +5,6 @@
 //! metrics; then gates judge the result like any other check.
 
 mod accum;
-mod differences;
 mod exact_sum;
 mod gates;
 mod labels;
@@ -287,7 +286,7 @@ async fn compute(
             &plan.columns,
             spec.top,
             q.zip(qcols.clone())
-                .map(|(q, cols)| QualityAccum::new(cols, q.task)),
+                .map(|(q, cols)| QualityAccum::new(cols, q.task, kept)),
             kept,
         )
     };

@@ -19,8 +19,10 @@ use datafusion::arrow::datatypes::Float64Type;
 use datafusion::error::Result;
 use serde::Serialize;
 
+use super::exact_sum::ExactSum;
 use super::labels::{Label, LabelRef, Labels, PairCounts};
 use super::plan::Layout;
+use crate::engine::spill::SortedRuns;
 use crate::spec::{QualityMetric, Task};
 
 /// Column indexes of the quality inputs in a joined batch.
@@ -35,15 +37,18 @@ pub struct QualityCols {
 #[derive(Debug, Clone, Default)]
 pub struct ModelAccum {
     confusion: PairCounts,
-    /// Per true label: sums of −ln p and −ln(1 − p) over its rows.
-    log_terms: HashMap<Label, (f64, f64)>,
-    /// Per true label: the probabilities of its rows, for ROC AUC.
-    scores: HashMap<Label, Vec<f64>>,
+    /// Per true label: sums of −ln p and −ln(1 − p) over its rows. Sums
+    /// here are exact, so that no metric depends on the order rows came in.
+    log_terms: HashMap<Label, (ExactSum, ExactSum)>,
+    /// Per true label: the probabilities of its rows, for ROC AUC
+    /// (spilled in sorted runs past `kept` values under a memory bound).
+    scores: HashMap<Label, SortedRuns>,
+    kept: Option<usize>,
     prob_nulls: u64,
     prob_invalid: u64,
     prob_example: Option<f64>,
-    sse: f64,
-    sae: f64,
+    sse: ExactSum,
+    sae: ExactSum,
     nan: u64,
 }
 
@@ -94,7 +99,9 @@ pub struct QualityAccum {
 }
 
 impl QualityAccum {
-    pub fn new(cols: QualityCols, task: Task) -> QualityAccum {
+    /// `kept` bounds the probabilities each model holds in memory per
+    /// label (the rest spill); `None` without a memory bound.
+    pub fn new(cols: QualityCols, task: Task, kept: Option<usize>) -> QualityAccum {
         QualityAccum {
             cols,
             task,
@@ -103,7 +110,10 @@ impl QualityAccum {
             unscored: 0,
             null_rows: 0,
             rows: 0,
-            models: Default::default(),
+            models: std::array::from_fn(|_| ModelAccum {
+                kept,
+                ..ModelAccum::default()
+            }),
             y: Moments::default(),
         }
     }
@@ -153,8 +163,8 @@ impl QualityAccum {
                         if yt.is_nan() || yp.is_nan() {
                             model.nan += 1;
                         }
-                        model.sse += (yt - yp) * (yt - yp);
-                        model.sae += (yt - yp).abs();
+                        model.sse.add((yt - yp) * (yt - yp));
+                        model.sae.add((yt - yp).abs());
                     }
                 }
             }
@@ -173,17 +183,21 @@ impl QualityAccum {
             a.confusion.merge(b.confusion);
             for (l, (p, q)) in b.log_terms {
                 let e = a.log_terms.entry(l).or_default();
-                e.0 += p;
-                e.1 += q;
+                e.0.merge(&p);
+                e.1.merge(&q);
             }
             for (l, v) in b.scores {
-                a.scores.entry(l).or_default().extend(v);
+                let kept = a.kept;
+                a.scores
+                    .entry(l)
+                    .or_insert_with(|| SortedRuns::new(kept))
+                    .append(v);
             }
             a.prob_nulls += b.prob_nulls;
             a.prob_invalid += b.prob_invalid;
             a.prob_example = a.prob_example.or(b.prob_example);
-            a.sse += b.sse;
-            a.sae += b.sae;
+            a.sse.merge(&b.sse);
+            a.sae.merge(&b.sae);
             a.nan += b.nan;
         }
     }
@@ -192,8 +206,11 @@ impl QualityAccum {
 impl ModelAccum {
     fn add_probabilities(&mut self, truth: &Labels, p: &dyn Array, rows: &[u32]) {
         let p = p.as_primitive::<Float64Type>();
-        let mut local: HashMap<LabelRef, (f64, f64, Vec<f64>), foldhash::fast::RandomState> =
-            HashMap::default();
+        let mut local: HashMap<
+            LabelRef,
+            (ExactSum, ExactSum, Vec<f64>),
+            foldhash::fast::RandomState,
+        > = HashMap::default();
         for &i in rows {
             let i = i as usize;
             if p.is_null(i) {
@@ -208,16 +225,21 @@ impl ModelAccum {
             }
             let c = v.clamp(f64::EPSILON, 1.0 - f64::EPSILON);
             let e = local.entry(truth.get(i)).or_default();
-            e.0 -= c.ln();
-            e.1 -= (1.0 - c).ln();
+            e.0.add(-c.ln());
+            e.1.add(-(1.0 - c).ln());
             e.2.push(v);
         }
         for (l, (a, b, v)) in local {
             let l = l.to_owned();
             let e = self.log_terms.entry(l.clone()).or_default();
-            e.0 += a;
-            e.1 += b;
-            self.scores.entry(l).or_default().extend(v);
+            e.0.merge(&a);
+            e.1.merge(&b);
+            let scores = self
+                .scores
+                .entry(l)
+                .or_insert_with(|| SortedRuns::new(self.kept));
+            // +0.0 for -0.0, so that equal probabilities sort as equal.
+            v.into_iter().for_each(|p| scores.push(p + 0.0));
         }
     }
 }
@@ -245,6 +267,10 @@ pub struct QualityReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<Label>,
     pub metrics: Vec<QualityValue>,
+    /// Probabilities (of both models) kept on disk under `--memory-limit`
+    /// for ROC AUC, which still reads every one of them.
+    #[serde(skip_serializing_if = "crate::report::format::is_zero")]
+    pub scores_spilled: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -327,6 +353,12 @@ impl QualityAccum {
             null_rows: self.null_rows,
             labels,
             metrics,
+            scores_spilled: self
+                .models
+                .iter()
+                .flat_map(|m| m.scores.values())
+                .map(SortedRuns::spilled)
+                .sum(),
         }
     }
 
@@ -444,47 +476,65 @@ fn probabilistic(m: &ModelAccum, pos: &Label, metric: QualityMetric) -> Result<f
             crate::report::format::fmt_float(m.prob_example.unwrap_or(f64::NAN))
         ));
     }
-    let n: usize = m.scores.values().map(Vec::len).sum();
+    let n: u64 = m.scores.values().map(SortedRuns::len).sum();
     if n == 0 {
         return Err("no row has both a probability and a truth".into());
     }
     match metric {
         QualityMetric::LogLoss => {
-            let loss: f64 = m
-                .log_terms
-                .iter()
-                .map(|(l, (p, q))| if l == pos { *p } else { *q })
-                .sum();
-            Ok(loss / n as f64)
+            let mut loss = ExactSum::default();
+            for (l, (p, q)) in &m.log_terms {
+                loss.merge(if l == pos { p } else { q });
+            }
+            Ok(loss.value() / n as f64)
         }
         _ => {
             let mut positives = m.scores.get(pos).cloned().unwrap_or_default();
-            let mut negatives: Vec<f64> = m
-                .scores
-                .iter()
-                .filter(|(l, _)| *l != pos)
-                .flat_map(|(_, v)| v.iter().copied())
-                .collect();
+            let mut negatives = SortedRuns::default();
+            for (_, v) in m.scores.iter().filter(|(l, _)| *l != pos) {
+                negatives.append(v.clone());
+            }
             if positives.is_empty() || negatives.is_empty() {
                 return Err("ROC AUC needs rows of both classes".into());
             }
-            positives.sort_unstable_by(f64::total_cmp);
-            negatives.sort_unstable_by(f64::total_cmp);
-            Ok(mann_whitney_auc(&positives, &negatives))
+            let (np, nn) = (positives.len(), negatives.len());
+            let auc = mann_whitney_auc(positives.ascending(), np, negatives.ascending(), nn);
+            positives.check()?;
+            negatives.check()?;
+            Ok(auc)
         }
     }
 }
 
 /// P(score of a positive > score of a negative) + ½ P(equal): the area
-/// under the ROC curve with ties on the diagonal. Both inputs sorted.
-fn mann_whitney_auc(pos: &[f64], neg: &[f64]) -> f64 {
+/// under the ROC curve with ties on the diagonal, from both classes'
+/// scores in ascending order (one merged pass).
+fn mann_whitney_auc(
+    pos: impl Iterator<Item = f64>,
+    n_pos: u64,
+    neg: impl Iterator<Item = f64>,
+    n_neg: u64,
+) -> f64 {
+    let mut neg = neg.peekable();
+    let (mut below, mut equal, mut at) = (0u64, 0u64, f64::NEG_INFINITY);
     let mut wins = 0.0;
-    for &s in pos {
-        let below = neg.partition_point(|&x| x < s);
-        let not_above = neg.partition_point(|&x| x <= s);
-        wins += below as f64 + 0.5 * (not_above - below) as f64;
+    for s in pos {
+        if s != at {
+            // Negatives below s: those below the last score, those equal
+            // to it, and the ones between.
+            below += equal;
+            equal = 0;
+            while neg.next_if(|&x| x < s).is_some() {
+                below += 1;
+            }
+            while neg.next_if(|&x| x == s).is_some() {
+                equal += 1;
+            }
+            at = s;
+        }
+        wins += below as f64 + 0.5 * equal as f64;
     }
-    wins / (pos.len() as f64 * neg.len() as f64)
+    wins / (n_pos as f64 * n_neg as f64)
 }
 
 fn regression(m: &ModelAccum, y: Moments, metric: QualityMetric) -> Result<f64, String> {
@@ -499,12 +549,12 @@ fn regression(m: &ModelAccum, y: Moments, metric: QualityMetric) -> Result<f64, 
         ));
     }
     Ok(match metric {
-        QualityMetric::Rmse => (m.sse / y.n).sqrt(),
-        QualityMetric::Mae => m.sae / y.n,
-        _ => match (m.sse == 0.0, y.m2 == 0.0) {
+        QualityMetric::Rmse => (m.sse.value() / y.n).sqrt(),
+        QualityMetric::Mae => m.sae.value() / y.n,
+        _ => match (m.sse.value() == 0.0, y.m2 == 0.0) {
             (true, true) => 1.0,
             (false, true) => 0.0,
-            _ => 1.0 - m.sse / y.m2,
+            _ => 1.0 - m.sse.value() / y.m2,
         },
     })
 }
@@ -516,7 +566,21 @@ mod tests {
     #[test]
     fn auc_counts_ties_as_half() {
         // positives 0.4, 0.8; negatives 0.4, 0.1 → (0.5 + 1 + 1 + 1) / 4
-        assert_eq!(mann_whitney_auc(&[0.4, 0.8], &[0.1, 0.4]), 0.875);
+        let auc = |p: &[f64], n: &[f64]| {
+            mann_whitney_auc(
+                p.iter().copied(),
+                p.len() as u64,
+                n.iter().copied(),
+                n.len() as u64,
+            )
+        };
+        assert_eq!(auc(&[0.4, 0.8], &[0.1, 0.4]), 0.875);
+        // Runs of equal scores on both sides, and scores past the last
+        // negative: (0 + 0 + 2 + 2 + 3 + 3) / (6 · 3).
+        assert_eq!(
+            auc(&[0.1, 0.1, 0.5, 0.5, 0.9, 0.95], &[0.2, 0.5, 0.5]),
+            10.0 / 18.0
+        );
     }
 
     #[test]

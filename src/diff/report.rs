@@ -7,7 +7,6 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use super::accum::{Accum, Changed, Key};
-use super::differences::Differences;
 use super::plan::{Class, Plan};
 use super::quality::QualityReport;
 use super::QualityInputs;
@@ -113,7 +112,7 @@ pub struct NumericDiff {
     pub histogram: Vec<Bin>,
     /// Non-zero differences that were kept on disk under `--memory-limit`:
     /// the percentiles are selected from them exactly, only slower.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "crate::report::format::is_zero")]
     pub spilled: u64,
     /// Why the percentiles and the histogram are missing: a spill file
     /// could not be written or read back.
@@ -264,14 +263,11 @@ impl DiffReport {
                 let mean = |s: f64| (n.n > 0).then(|| s / n.n as f64);
                 let spilled = n.nonzero.spilled();
                 let (mean_abs, mean_shift) = (mean(n.sum_abs.value()), mean(n.sum_signed.value()));
-                let exact = (|| {
-                    Ok::<_, String>((
-                        [n.percentile(0.5)?, n.percentile(0.95)?, n.percentile(0.99)?],
-                        decades(n.zeros, &mut n.nonzero)?,
-                    ))
-                })();
+                let exact = n
+                    .percentiles(&[0.5, 0.95, 0.99])
+                    .and_then(|p| Ok((p, decades(n.zeros, &n.nonzero)?)));
                 let ([p50_abs, p95_abs, p99_abs], histogram, error) = match exact {
-                    Ok((p, h)) => (p, h, None),
+                    Ok((p, h)) => ([p[0], p[1], p[2]], h, None),
                     Err(e) => ([None; 3], Vec::new(), Some(e)),
                 };
                 NumericDiff {
@@ -384,11 +380,7 @@ impl DiffReport {
 }
 
 /// The zero bin and one bin per decade of the non-zero differences.
-fn is_zero(n: &u64) -> bool {
-    *n == 0
-}
-
-fn decades(zeros: u64, nonzero: &mut Differences) -> Result<Vec<Bin>, String> {
+fn decades(zeros: u64, nonzero: &crate::engine::spill::SortedRuns) -> Result<Vec<Bin>, String> {
     let mut by_exp: std::collections::BTreeMap<i32, u64> = std::collections::BTreeMap::new();
     nonzero.for_each(|a| {
         if a.is_finite() {

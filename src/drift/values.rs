@@ -5,7 +5,7 @@
 //! [`Sorted::at`] and [`Sorted::runs`]: a file is never read into memory,
 //! only walked or read at a few ranks.
 
-use crate::engine::spill::ValueFile;
+use crate::engine::spill::{Source, ValueFile};
 
 #[derive(Debug, Clone)]
 pub enum Sorted {
@@ -46,15 +46,10 @@ impl Sorted {
     /// Runs of equal values, (value, how many), ascending. A read error on
     /// a file ends the walk; [`Sorted::check`] then returns it.
     pub fn runs(&self) -> Runs<'_> {
-        match self {
-            Sorted::Memory(v) => Runs::Memory(v.as_slice()),
-            Sorted::Disk(d) => Runs::Disk {
-                file: d,
-                buf: Vec::new(),
-                pos: 0,
-                next: 0,
-            },
-        }
+        Runs(match self {
+            Sorted::Memory(v) => Source::Memory(v.as_slice()),
+            Sorted::Disk(d) => Source::file(d, 8192),
+        })
     }
 
     /// The first read error any walk over these values met.
@@ -71,54 +66,16 @@ impl Sorted {
 }
 
 #[derive(Clone)]
-pub enum Runs<'a> {
-    Memory(&'a [f64]),
-    Disk {
-        file: &'a ValueFile,
-        /// Values read and not yet consumed: `buf[pos..]`.
-        buf: Vec<f64>,
-        pos: usize,
-        /// Index in the file of the value after `buf`.
-        next: usize,
-    },
-}
-
-impl Runs<'_> {
-    fn peek(&mut self) -> Option<f64> {
-        match self {
-            Runs::Memory(rest) => rest.first().copied(),
-            Runs::Disk {
-                file,
-                buf,
-                pos,
-                next,
-            } => {
-                if *pos == buf.len() {
-                    *buf = file.chunk(*next)?;
-                    *pos = 0;
-                    *next += buf.len();
-                }
-                Some(buf[*pos])
-            }
-        }
-    }
-
-    fn advance(&mut self) {
-        match self {
-            Runs::Memory(rest) => *rest = &rest[1..],
-            Runs::Disk { pos, .. } => *pos += 1,
-        }
-    }
-}
+pub struct Runs<'a>(Source<'a>);
 
 impl Iterator for Runs<'_> {
     type Item = (f64, u64);
 
     fn next(&mut self) -> Option<(f64, u64)> {
-        let first = self.peek()?;
+        let first = self.0.peek()?;
         let mut n = 0u64;
-        while self.peek() == Some(first) {
-            self.advance();
+        while self.0.peek() == Some(first) {
+            self.0.advance();
             n += 1;
         }
         Some((first, n))

@@ -194,6 +194,11 @@ pub fn plural<N: Quantity>(n: N) -> &'static str {
     }
 }
 
+/// For `skip_serializing_if`: a count that is zero is left out.
+pub fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// `1 row`, `3 rows`.
 pub fn count<N: Quantity>(n: N, noun: &str) -> String {
     format!("{n} {noun}{}", plural(n))
