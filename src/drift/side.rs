@@ -18,6 +18,7 @@ use futures::StreamExt;
 use super::stats;
 pub use super::values::Sorted;
 use crate::engine::group_by;
+use crate::engine::spill::{SortedRuns, ValueWriter};
 use crate::error::datafusion_text as message;
 use crate::metric::exec;
 use crate::spec::DriftMethod;
@@ -165,8 +166,8 @@ async fn numeric(
         cast(ident(column), DataType::Float64)
     };
     let df = df.select(vec![e.alias("v")])?;
-    if crate::engine::memory_bound(ctx).is_some() {
-        return numeric_on_disk(df).await;
+    if let Some(bound) = crate::engine::memory_bound(ctx) {
+        return numeric_on_disk(df, bound).await;
     }
     let mut stream = df.execute_stream().await?;
     let (mut nulls, mut nans, mut values) = (0u64, 0u64, Vec::new());
@@ -196,16 +197,18 @@ async fn numeric(
     })
 }
 
-/// Under a memory bound: DataFusion sorts the values (spilling to disk as
-/// the pool requires) and they stream, in order, into a file. Arrow sorts
-/// floats by their total order, as the in-memory path does, so the same
-/// values come out in the same order.
-async fn numeric_on_disk(df: datafusion::prelude::DataFrame) -> Result<Column, DataFusionError> {
-    let mut out = crate::engine::spill::ValueWriter::new()?;
-    let mut stream = df
-        .sort(vec![ident("v").sort(true, false)])?
-        .execute_stream()
-        .await?;
+/// Under a memory bound: the values go through verdict's external sort
+/// (runs of 1/16 of the bound sorted in memory and written to a spill
+/// file, then merged) into a file of all of them in order. The runs are
+/// sorted by the floats' total order, as the in-memory path sorts, so the
+/// same values come out in the same order.
+async fn numeric_on_disk(
+    df: datafusion::prelude::DataFrame,
+    bound: usize,
+) -> Result<Column, DataFusionError> {
+    let failed = |e: String| DataFusionError::Execution(e);
+    let mut runs = SortedRuns::new(Some((bound / 16 / 8).max(1 << 16)));
+    let mut stream = df.execute_stream().await?;
     let (mut nulls, mut nans) = (0u64, 0u64);
     while let Some(batch) = stream.next().await {
         let batch = batch?;
@@ -215,10 +218,16 @@ async fn numeric_on_disk(df: datafusion::prelude::DataFrame) -> Result<Column, D
             if v.is_nan() {
                 nans += 1;
             } else {
-                out.push(v)?;
+                runs.push(v);
             }
         }
     }
+    runs.check().map_err(failed)?;
+    let mut out = ValueWriter::new()?;
+    for v in runs.ascending() {
+        out.push(v)?;
+    }
+    runs.check().map_err(failed)?;
     Ok(Column::Numeric {
         nulls,
         nans,
