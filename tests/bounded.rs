@@ -228,7 +228,7 @@ fn bounded_quality_keeps_scores_on_disk_and_the_same_auc() {
             ),
         ],
     );
-    let quality = |extra: &[&str]| {
+    let args = |extra: &[&str]| {
         let mut a = vec![
             "diff",
             "--baseline",
@@ -245,11 +245,12 @@ fn bounded_quality_keeps_scores_on_disk_and_the_same_auc() {
             "label",
             "--probability",
             "p",
-            "--format",
-            "json",
         ];
         a.extend_from_slice(extra);
-        let o = verdict(&a);
+        verdict(&a)
+    };
+    let quality = |extra: &[&str]| {
+        let o = args(&[&["--format", "json"], extra].concat());
         assert_eq!(o.code, 0, "{}", o.stderr);
         json(&o)["suites"][0]["diff"]["quality"].clone()
     };
@@ -259,6 +260,18 @@ fn bounded_quality_keeps_scores_on_disk_and_the_same_auc() {
     // runs of 32,768 each, the rest in memory.
     assert_eq!(bounded["scores_spilled"], 16 * 32_768);
     assert!(free.get("scores_spilled").is_none());
+    let console = args(&["--memory-limit", "64M"]);
+    assert_eq!(
+        console
+            .stdout
+            .matches(
+                "524288 probabilities kept on disk under --memory-limit; roc_auc is over every scored row"
+            )
+            .count(),
+        1,
+        "{}",
+        console.stdout
+    );
     // The AUC of the baseline, by ranks: (R+ − n+(n+ + 1)/2) / (n+ · n−),
     // ties taking their mean rank.
     let mut scored: Vec<(f64, i64)> = (0..n).map(|i| (score(i, 0), truth(i))).collect();
@@ -285,4 +298,29 @@ fn bounded_quality_keeps_scores_on_disk_and_the_same_auc() {
         .as_f64()
         .unwrap();
     assert!((auc - want).abs() < 1e-12, "{auc} against {want}");
+}
+
+/// Against a saved reference (bins and runs of values kept in the file),
+/// the current side sorted on disk gives the statistics it gives sorted
+/// in memory, KS included.
+#[test]
+fn bounded_drift_against_a_saved_reference_is_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let (saved, _) = save_reference(dir.path());
+    let (_d, suite) = temp_suite(&format!(
+        "version: 1\nsources:\n  current: {{ path: fixtures/drift/current.parquet }}\n\
+         drift:\n  current:\n    reference_file: {}\n    columns: [price, qty, day, category]\n",
+        saved.display()
+    ));
+    let s = suite.to_str().unwrap();
+    let free = run(&[s, "--format", "json"]);
+    let bounded = run(&[s, "--format", "json", "--memory-limit", "64M"]);
+    assert_eq!(bounded.code, free.code, "{}", bounded.stderr);
+    let (f, b) = (json(&free), json(&bounded));
+    let (fd, bd) = (&f["suites"][0]["drift"][0], &b["suites"][0]["drift"][0]);
+    assert_eq!(what(bd), what(fd));
+    assert_eq!(bd["reference_kind"], "saved");
+    let price = &bd["columns"][0];
+    assert_eq!(price["sorted_on_disk"], true);
+    assert_eq!(price["ks"]["method"], "exact", "{price}");
 }

@@ -185,7 +185,15 @@ fn quality(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
             Cell::new(m.error.clone().unwrap_or_default()),
         ]);
     }
-    writeln!(w, "{t}")
+    writeln!(w, "{t}")?;
+    if q.scores_spilled > 0 {
+        writeln!(
+            w,
+            "{} kept on disk under --memory-limit; roc_auc is over every scored row",
+            crate::report::format::count_as(q.scores_spilled, "probability", "probabilities")
+        )?;
+    }
+    Ok(())
 }
 
 fn transitions(c: &ColumnDiff, w: &mut dyn Write, style: Style) -> io::Result<()> {
