@@ -154,6 +154,7 @@ fn bounded_diff_keeps_differences_on_disk_and_exact_percentiles() {
         let want = format!("\"{p}\": {}", percentile(q));
         assert!(bounded.stdout.contains(&want), "{want}: {bc}");
     }
+    let html = dir.path().join("diff.html");
     let console = verdict(&[
         "diff",
         "--baseline",
@@ -164,7 +165,15 @@ fn bounded_diff_keeps_differences_on_disk_and_exact_percentiles() {
         "id",
         "--memory-limit",
         "64M",
+        "--html",
+        html.to_str().unwrap(),
     ]);
+    assert!(
+        std::fs::read_to_string(&html).unwrap().contains(
+            "<p><code>s</code>: 196608 differences kept on disk under --memory-limit; the percentiles are exact</p>"
+        ),
+        "the HTML report says it too"
+    );
     assert_eq!(
         console
             .stdout

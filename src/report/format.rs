@@ -194,6 +194,22 @@ pub fn plural<N: Quantity>(n: N) -> &'static str {
     }
 }
 
+/// What a report says of a diff column's differences kept on disk.
+pub fn differences_on_disk(n: u64) -> String {
+    format!(
+        "{} kept on disk under --memory-limit; the percentiles are exact",
+        count(n, "difference")
+    )
+}
+
+/// What a report says of the probabilities ROC AUC read from disk.
+pub fn probabilities_on_disk(n: u64) -> String {
+    format!(
+        "{} kept on disk under --memory-limit; roc_auc is over every scored row",
+        count_as(n, "probability", "probabilities")
+    )
+}
+
 /// For `skip_serializing_if`: a count that is zero is left out.
 pub fn is_zero(n: &u64) -> bool {
     *n == 0

@@ -151,9 +151,9 @@ fn columns(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
         if n.spilled > 0 {
             writeln!(
                 w,
-                "{}: {} kept on disk under --memory-limit; the percentiles are exact",
+                "{}: {}",
                 c.name,
-                crate::report::format::count(n.spilled, "difference")
+                crate::report::format::differences_on_disk(n.spilled)
             )?;
         }
     }
@@ -189,8 +189,8 @@ fn quality(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
     if q.scores_spilled > 0 {
         writeln!(
             w,
-            "{} kept on disk under --memory-limit; roc_auc is over every scored row",
-            crate::report::format::count_as(q.scores_spilled, "probability", "probabilities")
+            "{}",
+            crate::report::format::probabilities_on_disk(q.scores_spilled)
         )?;
     }
     Ok(())

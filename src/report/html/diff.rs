@@ -172,7 +172,23 @@ fn columns(d: &DiffReport) -> String {
         rows.push(row);
     }
     let head = DIFF_COLUMNS;
-    format!("<h4>Columns</h4>\n{}", table("columns", "", &head, &rows))
+    let on_disk: String = d
+        .columns
+        .iter()
+        .filter_map(|c| Some((c, c.numeric.as_ref()?)))
+        .filter(|(_, n)| n.spilled > 0)
+        .map(|(c, n)| {
+            format!(
+                "<p><code>{}</code>: {}</p>\n",
+                esc(&c.name),
+                prose(&crate::report::format::differences_on_disk(n.spilled))
+            )
+        })
+        .collect();
+    format!(
+        "<h4>Columns</h4>\n{}{on_disk}",
+        table("columns", "", &head, &rows)
+    )
 }
 
 /// One chart of |Δ| per column that has numeric differences, each with a
@@ -255,8 +271,18 @@ fn quality(d: &DiffReport) -> String {
         prose(&q.task_reason),
         count(q.rows as usize, "row")
     );
+    let on_disk = if q.scores_spilled > 0 {
+        format!(
+            "<p>{}</p>\n",
+            prose(&crate::report::format::probabilities_on_disk(
+                q.scores_spilled
+            ))
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "<h4>Quality against the truth</h4>\n{}",
+        "<h4>Quality against the truth</h4>\n{}{on_disk}",
         table(
             "quality",
             &caption,
