@@ -102,18 +102,7 @@ fn outcomes(report: &serde_json::Value) -> Vec<serde_json::Value> {
 fn the_bundled_suite_reads_its_table_from_a_bucket() {
     let b = bucket("features");
     put_file(&b, "tables/features.parquet", "fixtures/features.parquet");
-    let local = run(&["expectations/features.yml", "--format", "json"]);
-    let suite = std::fs::read_to_string("expectations/features.yml")
-        .unwrap()
-        .replace(
-            "path: fixtures/features.parquet",
-            &format!("path: s3://{b}/tables/features.parquet"),
-        );
-    let (_d, path) = temp_suite(&suite);
-    let remote = s3_run(&[path.to_str().unwrap(), "--format", "json"]);
-    assert_eq!(remote.code, local.code, "{}", remote.stderr);
-    let (l, r) = (json(&local), json(&remote));
-    assert_eq!(outcomes(&r), outcomes(&l));
+    let r = bundled_suite_from(&format!("s3://{b}/tables"), &ENV);
     let source = &r["suites"][0]["sources"][0];
     assert_eq!(source["path"], format!("s3://{b}/tables/features.parquet"));
     assert_eq!(source["files"], 1);
@@ -131,6 +120,13 @@ fn the_bundled_suite_reads_its_table_from_a_bucket() {
     assert!(size <= bytes && bytes <= 3 * size, "{read}");
 
     // The console says it too.
+    let suite = std::fs::read_to_string("expectations/features.yml")
+        .unwrap()
+        .replace(
+            "path: fixtures/features.parquet",
+            &format!("path: s3://{b}/tables/features.parquet"),
+        );
+    let (_d, path) = temp_suite(&suite);
     let console = s3_run(&[path.to_str().unwrap()]);
     let line = console
         .stdout
@@ -795,6 +791,46 @@ fn http_files_folders_and_globs_read_as_local_paths_do() {
     );
 }
 
+/// The files the Azure and GCS tests put in a bucket: the bundled table
+/// and a hive-partitioned folder.
+const BUNDLED_FILES: [(&str, &str); 3] = [
+    ("features.parquet", "fixtures/features.parquet"),
+    (
+        "sales/region=eu/part-0.parquet",
+        "fixtures/hive/region=eu/part-0.parquet",
+    ),
+    (
+        "sales/region=us/part-0.parquet",
+        "fixtures/hive/region=us/part-0.parquet",
+    ),
+];
+
+/// The bundled suite with its table at `root/features.parquet` gives the
+/// verdict it gives from disk, check by check; returns its report.
+fn bundled_suite_from(root: &str, env: &[(&str, &str)]) -> serde_json::Value {
+    let local = run(&["expectations/features.yml", "--format", "json"]);
+    let suite = std::fs::read_to_string("expectations/features.yml")
+        .unwrap()
+        .replace(
+            "path: fixtures/features.parquet",
+            &format!("path: {root}/features.parquet"),
+        );
+    let (_d, path) = temp_suite(&suite);
+    let args = [
+        "run",
+        "--now",
+        "2026-11-25T12:00:00Z",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    let remote = verdict_env(&args, env);
+    assert_eq!(remote.code, local.code, "{}", remote.stderr);
+    let report = json(&remote);
+    assert_eq!(outcomes(&report), outcomes(&json(&local)));
+    report
+}
+
 /// The Azure Storage emulator (Azurite, from npm), which `.ci/run` starts on
 /// 127.0.0.1:10000 with its well-known development account.
 const AZURITE_ACCOUNT: &str = "devstoreaccount1";
@@ -866,39 +902,8 @@ const AZURE_ENV: [(&str, &str); 1] = [("AZURE_STORAGE_USE_EMULATOR", "true")];
 #[test]
 fn azure_containers_read_as_local_paths_do() {
     let c = azure_container("features");
-    azure_put(
-        &c,
-        &[
-            ("features.parquet", "fixtures/features.parquet"),
-            (
-                "sales/region=eu/part-0.parquet",
-                "fixtures/hive/region=eu/part-0.parquet",
-            ),
-            (
-                "sales/region=us/part-0.parquet",
-                "fixtures/hive/region=us/part-0.parquet",
-            ),
-        ],
-    );
-    let local = run(&["expectations/features.yml", "--format", "json"]);
-    let suite = std::fs::read_to_string("expectations/features.yml")
-        .unwrap()
-        .replace(
-            "path: fixtures/features.parquet",
-            &format!("path: az://{c}/features.parquet"),
-        );
-    let (_d, path) = temp_suite(&suite);
-    let args = [
-        "run",
-        "--now",
-        "2026-11-25T12:00:00Z",
-        path.to_str().unwrap(),
-        "--format",
-        "json",
-    ];
-    let remote = verdict_env(&args, &AZURE_ENV);
-    assert_eq!(remote.code, local.code, "{}", remote.stderr);
-    assert_eq!(outcomes(&json(&remote)), outcomes(&json(&local)));
+    azure_put(&c, &BUNDLED_FILES);
+    bundled_suite_from(&format!("az://{c}"), &AZURE_ENV);
 
     let hive = json(&verdict(&["schema", "fixtures/hive", "--json"]));
     let folder = verdict_env(
@@ -961,40 +966,8 @@ fn gcs_bucket(name: &str, files: &[(&str, &str)]) -> String {
 /// missing key and an empty prefix are named.
 #[test]
 fn gcs_buckets_read_as_local_paths_do() {
-    let b = gcs_bucket(
-        "features",
-        &[
-            ("features.parquet", "fixtures/features.parquet"),
-            (
-                "sales/region=eu/part-0.parquet",
-                "fixtures/hive/region=eu/part-0.parquet",
-            ),
-            (
-                "sales/region=us/part-0.parquet",
-                "fixtures/hive/region=us/part-0.parquet",
-            ),
-        ],
-    );
-    let local = run(&["expectations/features.yml", "--format", "json"]);
-    let suite = std::fs::read_to_string("expectations/features.yml")
-        .unwrap()
-        .replace(
-            "path: fixtures/features.parquet",
-            &format!("path: gs://{b}/features.parquet"),
-        );
-    let (_d, path) = temp_suite(&suite);
-    let args = [
-        "run",
-        "--now",
-        "2026-11-25T12:00:00Z",
-        path.to_str().unwrap(),
-        "--format",
-        "json",
-    ];
-    let remote = verdict_env(&args, &GCS_ENV);
-    assert_eq!(remote.code, local.code, "{}", remote.stderr);
-    let report = json(&remote);
-    assert_eq!(outcomes(&report), outcomes(&json(&local)));
+    let b = gcs_bucket("features", &BUNDLED_FILES);
+    let report = bundled_suite_from(&format!("gs://{b}"), &GCS_ENV);
     let read = &report["suites"][0]["sources"][0]["read"];
     assert_eq!(read["objects"], 1, "{read}");
     assert_eq!(
