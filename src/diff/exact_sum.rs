@@ -53,7 +53,8 @@ impl ExactSum {
 
     /// The exact sum of the terms, correctly rounded.
     pub fn value(&self) -> f64 {
-        if self.special != 0.0 || self.special.is_nan() {
+        // NaN (+inf and −inf both seen) is not 0 either.
+        if self.special != 0.0 {
             return self.special;
         }
         let mut n = self.partials.len();

@@ -45,20 +45,25 @@ pub fn runs(sorted: &[f64]) -> impl Iterator<Item = (f64, u64)> + Clone + '_ {
 
 /// The test on two sorted samples without NaN; `None` when either is empty.
 pub fn ks_2samp(a: &[f64], b: &[f64]) -> Option<KsResult> {
-    ks_2samp_runs(runs(a), runs(b))
+    ks_2samp_runs(runs(a), a.len() as u64, runs(b), b.len() as u64)
 }
 
-/// The test on two samples given as ascending runs of distinct values
-/// (what a saved reference keeps), so that a sample is never expanded:
-/// its size is the sum of the counts, whatever they claim.
-pub fn ks_2samp_runs<A, B>(a: A, b: B) -> Option<KsResult>
-where
-    A: Iterator<Item = (f64, u64)> + Clone,
-    B: Iterator<Item = (f64, u64)> + Clone,
-{
-    let total =
-        |r: &mut dyn Iterator<Item = (f64, u64)>| r.fold(0u64, |n, (_, k)| n.saturating_add(k));
-    let (n1, n2) = (total(&mut a.clone()), total(&mut b.clone()));
+/// The size of a sample given as runs: the sum of the counts, whatever
+/// they claim (saturating).
+pub fn total(runs: impl Iterator<Item = (f64, u64)>) -> u64 {
+    runs.fold(0u64, |n, (_, k)| n.saturating_add(k))
+}
+
+/// The test on two samples of `n1` and `n2` values given as ascending
+/// runs of distinct values (what a saved reference keeps, or a walk over
+/// a spill file), so that a sample is never expanded and each is walked
+/// once.
+pub fn ks_2samp_runs(
+    a: impl Iterator<Item = (f64, u64)>,
+    n1: u64,
+    b: impl Iterator<Item = (f64, u64)>,
+    n2: u64,
+) -> Option<KsResult> {
     if n1 == 0 || n2 == 0 {
         return None;
     }
@@ -620,13 +625,17 @@ mod tests {
         let b = [-1.0, 0.5, 2.0, 2.0, 2.0, 3.0];
         let pairs: Vec<(f64, u64)> = runs(&a).collect();
         assert_eq!(pairs, vec![(0.5, 3), (1.0, 1), (2.0, 2), (7.5, 1)]);
-        assert_eq!(ks_2samp_runs(pairs.into_iter(), runs(&b)), ks_2samp(&a, &b));
+        assert_eq!(total(pairs.iter().copied()), 7);
+        assert_eq!(
+            ks_2samp_runs(pairs.into_iter(), 7, runs(&b), 6),
+            ks_2samp(&a, &b)
+        );
         // A sample larger than memory holds, one value 2^50 times: the
         // statistic is exact and the p-value asymptotic, nothing expanded.
         let huge = [(1.5, 1u64 << 50)];
-        let r = ks_2samp_runs(huge.iter().copied(), runs(&[1.0, 2.0])).unwrap();
+        let r = ks_2samp_runs(huge.iter().copied(), 1 << 50, runs(&[1.0, 2.0]), 2).unwrap();
         assert_eq!((r.statistic, r.method), (0.5, PMethod::Asymptotic));
-        assert_eq!(ks_2samp_runs(std::iter::empty(), runs(&b)), None);
+        assert_eq!(ks_2samp_runs(std::iter::empty(), 0, runs(&b), 6), None);
     }
 
     #[test]

@@ -81,13 +81,17 @@ pub enum Sample {
 impl Sample {
     /// The two-sample KS test of these values against `current`.
     pub fn ks_2samp(&self, current: &Sorted) -> Result<Option<super::ks::KsResult>, String> {
+        let n = current.len() as u64;
         let ks = match self {
             Sample::Sorted(v) => {
-                let ks = super::ks::ks_2samp_runs(v.runs(), current.runs());
+                let ks = super::ks::ks_2samp_runs(v.runs(), v.len() as u64, current.runs(), n);
                 v.check()?;
                 ks
             }
-            Sample::Runs(r) => super::ks::ks_2samp_runs(r.iter().copied(), current.runs()),
+            Sample::Runs(r) => {
+                let total = super::ks::total(r.iter().copied());
+                super::ks::ks_2samp_runs(r.iter().copied(), total, current.runs(), n)
+            }
         };
         current.check()?;
         Ok(ks)

@@ -65,7 +65,6 @@ impl Sorted {
     }
 }
 
-#[derive(Clone)]
 pub struct Runs<'a>(Source<'a>);
 
 impl Iterator for Runs<'_> {

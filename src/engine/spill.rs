@@ -367,7 +367,6 @@ impl Ord for Total {
 
 /// A walk over values in memory or in a [`ValueFile`], one value at a
 /// time, the file read a chunk at a time.
-#[derive(Clone)]
 pub enum Source<'a> {
     Memory(&'a [f64]),
     File {
