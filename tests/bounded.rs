@@ -108,21 +108,15 @@ fn bounded_diff_keeps_differences_on_disk_and_exact_percentiles() {
         ],
     );
     let diff = |extra: &[&str]| {
-        let mut a = vec![
-            "diff",
-            "--baseline",
-            &b,
-            "--candidate",
-            &c,
-            "--key",
-            "id",
-            "--format",
-            "json",
-        ];
+        let mut a = vec!["diff", "--baseline", &b, "--candidate", &c, "--key", "id"];
         a.extend_from_slice(extra);
         verdict(&a)
     };
-    let (free, bounded) = (diff(&[]), diff(&["--memory-limit", "64M"]));
+    let json_out = ["--format", "json"];
+    let (free, bounded) = (
+        diff(&json_out),
+        diff(&[&json_out[..], &["--memory-limit", "64M"]].concat()),
+    );
     // No gate is set: the diff reports, it does not fail.
     assert_eq!(free.code, 0, "{}", free.stderr);
     assert_eq!(bounded.code, 0, "{}", bounded.stderr);
@@ -155,19 +149,21 @@ fn bounded_diff_keeps_differences_on_disk_and_exact_percentiles() {
         assert!(bounded.stdout.contains(&want), "{want}: {bc}");
     }
     let html = dir.path().join("diff.html");
-    let console = verdict(&[
-        "diff",
-        "--baseline",
-        &b,
-        "--candidate",
-        &c,
-        "--key",
-        "id",
+    let md = dir.path().join("diff.md");
+    let console = diff(&[
         "--memory-limit",
         "64M",
         "--html",
         html.to_str().unwrap(),
+        "--markdown",
+        md.to_str().unwrap(),
     ]);
+    assert!(
+        std::fs::read_to_string(&md).unwrap().contains(
+            "- `s`: 196608 differences kept on disk under --memory-limit; the percentiles are exact"
+        ),
+        "the Markdown report says it too"
+    );
     assert!(
         std::fs::read_to_string(&html).unwrap().contains(
             "<p><code>s</code>: 196608 differences kept on disk under --memory-limit; the percentiles are exact</p>"
@@ -269,7 +265,14 @@ fn bounded_quality_keeps_scores_on_disk_and_the_same_auc() {
     // runs of 32,768 each, the rest in memory.
     assert_eq!(bounded["scores_spilled"], 16 * 32_768);
     assert!(free.get("scores_spilled").is_none());
-    let console = args(&["--memory-limit", "64M"]);
+    let md = dir.path().join("quality.md");
+    let console = args(&["--memory-limit", "64M", "--markdown", md.to_str().unwrap()]);
+    assert!(
+        std::fs::read_to_string(&md).unwrap().contains(
+            "- 524288 probabilities kept on disk under --memory-limit; roc_auc is over every scored row"
+        ),
+        "the Markdown report says it too"
+    );
     assert_eq!(
         console
             .stdout

@@ -211,6 +211,12 @@ fn diff(d: &crate::diff::DiffReport, w: &mut dyn Write) -> io::Result<()> {
             )?;
         }
         writeln!(w)?;
+        for c in &d.columns {
+            if let Some(n) = c.numeric.as_ref().filter(|n| n.spilled > 0) {
+                let note = crate::report::format::differences_on_disk(n.spilled);
+                writeln!(w, "- `{}`: {}", cell(&c.name), cell(&note))?;
+            }
+        }
     }
     if let Some(q) = &d.quality {
         writeln!(w, "| metric | baseline | candidate | Δ |")?;
@@ -226,6 +232,10 @@ fn diff(d: &crate::diff::DiffReport, w: &mut dyn Write) -> io::Result<()> {
             )?;
         }
         writeln!(w)?;
+        if q.scores_spilled > 0 {
+            let note = crate::report::format::probabilities_on_disk(q.scores_spilled);
+            writeln!(w, "- {}\n", cell(&note))?;
+        }
     }
     check_table(&d.gates, w)
 }
