@@ -94,6 +94,10 @@ Exit codes: 0 every aggregate within tolerance, 1 some are not, 2 invalid comman
     },
     /// Print the man page (roff).
     Man,
+    /// Start the scheduler or an executor of a DataFusion Ballista cluster
+    /// that runs verdict's plans (`--engine df://HOST:PORT`).
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
     /// Check suites without reading any data (for pre-commit hooks).
     Validate {
         #[arg(required = true)]
@@ -142,6 +146,8 @@ pub struct ProfileArgs {
     /// Numeric bins of the saved reference (`bins:` of the drift section).
     #[arg(long, default_value_t = crate::spec::DEFAULT_BINS, value_name = "N", requires = "save_reference")]
     pub bins: usize,
+    #[command(flatten)]
+    pub cluster: ClusterArg,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -211,6 +217,65 @@ pub struct EngineArgs {
     /// spill to disk instead of growing past it.
     #[arg(long, value_name = "SIZE")]
     pub memory_limit: Option<String>,
+    #[command(flatten)]
+    pub cluster: ClusterArg,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ClusterArg {
+    /// Run the plans over files and object stores on a DataFusion Ballista
+    /// cluster: the scheduler's address, df://HOST:PORT (`verdict cluster`
+    /// starts one). `embedded` (the default) runs them in this process.
+    /// Database sources are always pushed down to their database.
+    #[arg(long, value_name = "URL", env = "VERDICT_ENGINE")]
+    pub engine: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Start a scheduler: it plans each query into stages and hands them
+    /// to its executors.
+    #[command(after_long_help = "Examples:
+  verdict cluster scheduler --bind 0.0.0.0:50050 --external-host scheduler.internal")]
+    Scheduler {
+        /// The address to listen on.
+        #[arg(long, default_value = "0.0.0.0:50050", value_name = "HOST:PORT")]
+        bind: std::net::SocketAddr,
+        /// The host name clients and executors reach this scheduler by.
+        #[arg(long, default_value = "localhost", value_name = "HOST")]
+        external_host: String,
+    },
+    /// Start an executor: it runs the stages its scheduler hands it,
+    /// reading files and object stores itself (credentials from its own
+    /// environment, as the command line finds them, and the suite's
+    /// `storage:` options, which the client sends).
+    #[command(after_long_help = "Examples:
+  verdict cluster executor --scheduler df://scheduler.internal:50050 --bind 0.0.0.0:50051")]
+    Executor {
+        /// The scheduler to join.
+        #[arg(long, value_name = "URL")]
+        scheduler: String,
+        /// The address of the executor's data (Arrow Flight) service.
+        #[arg(long, default_value = "0.0.0.0:50051", value_name = "HOST:PORT")]
+        bind: std::net::SocketAddr,
+        /// The port of the executor's task service.
+        #[arg(long, default_value_t = 50052, value_name = "PORT")]
+        grpc_port: u16,
+        /// The host name the scheduler and clients reach this executor by
+        /// (default: the address it binds, or this machine's name).
+        #[arg(long, value_name = "HOST")]
+        external_host: Option<String>,
+        /// Tasks to run at once (default: the machine's cores).
+        #[arg(long, value_name = "N")]
+        cores: Option<usize>,
+        /// Where shuffle files go (default: a temporary directory).
+        #[arg(long, value_name = "DIR")]
+        work_dir: Option<String>,
+        /// Bound the executor's memory pool (e.g. 8G); its sorts and joins
+        /// spill beyond it.
+        #[arg(long, value_name = "SIZE")]
+        memory_limit: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, clap::Args)]

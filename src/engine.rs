@@ -12,6 +12,8 @@
 //! and engines register here.
 
 mod checked_sum;
+pub mod cluster;
+pub mod node;
 pub mod spill;
 
 use std::future::Future;
@@ -41,14 +43,39 @@ pub enum Error {
     MemoryPool(#[source] DataFusionError),
     #[error("cannot make a directory to spill to")]
     Spill(#[source] std::io::Error),
+    #[error("cannot set up a client of the cluster")]
+    Cluster(#[source] DataFusionError),
+}
+
+/// Where a session's plans run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// DataFusion inside this process.
+    #[default]
+    Embedded,
+    /// A Ballista cluster: the scheduler at this address.
+    Cluster(cluster::Address),
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Engine::Embedded => write!(f, "embedded"),
+            Engine::Cluster(a) => write!(f, "{a}"),
+        }
+    }
 }
 
 /// What a run asks of its sessions.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
     /// Bytes DataFusion's memory pool may hold; beyond it, sorts and joins
     /// spill to disk.
     pub memory_limit: Option<usize>,
+    /// Where plans over files and object stores run (None: not chosen, so
+    /// a suite's `engine:`, or embedded). Database sources are always
+    /// planned here and pushed down to their database.
+    pub engine: Option<Engine>,
 }
 
 /// The smallest `--memory-limit`: below it a sort that spilled cannot
@@ -71,13 +98,31 @@ fn spill_sizes(limit: usize) -> (usize, usize) {
 
 impl Settings {
     /// A session for tables of these sources: federated when one of them
-    /// is a database.
+    /// is a database, and then embedded whatever the engine (the database
+    /// runs the work; a cluster could only pull its rows).
     pub fn session_for<'a>(
         &self,
         sources: impl IntoIterator<Item = &'a SourceSpec>,
     ) -> Result<SessionContext, Error> {
         let federated = sources.into_iter().any(|s| s.database.is_some());
         self.session(federated)
+    }
+
+    /// The engine a session for these sources runs on.
+    pub fn engine_for<'a>(&self, sources: impl IntoIterator<Item = &'a SourceSpec>) -> Engine {
+        match sources.into_iter().any(|s| s.database.is_some()) {
+            true => Engine::Embedded,
+            false => self.engine.clone().unwrap_or_default(),
+        }
+    }
+
+    /// These settings for a suite that names `engine` (`engine:`): the
+    /// command line's choice wins over the suite's.
+    pub fn with_suite_engine(&self, engine: Option<&Engine>) -> Settings {
+        Settings {
+            memory_limit: self.memory_limit,
+            engine: self.engine.clone().or_else(|| engine.cloned()),
+        }
     }
 
     /// A session whose memory pool is bounded when `memory_limit` is set.
@@ -124,7 +169,13 @@ impl Settings {
                 .with_optimizer_rules(datafusion_federation::default_optimizer_rules())
                 .with_query_planner(Arc::new(datafusion_federation::FederatedQueryPlanner::new()));
         }
-        let ctx = SessionContext::new_with_state(state.build());
+        let state = match (&self.engine, federated) {
+            (Some(Engine::Cluster(addr)), false) => {
+                cluster::client(state.build(), addr).map_err(Error::Cluster)?
+            }
+            _ => state.build(),
+        };
+        let ctx = SessionContext::new_with_state(state);
         // A user's `sum` over integers errors on overflow instead of
         // wrapping (checks sum as 256-bit decimals on their own).
         ctx.register_udaf(checked_sum::udaf());
@@ -172,6 +223,7 @@ pub fn object_store(
     let counted = Counted::new(store);
     let reads = counted.reads.clone();
     ctx.register_object_store(root.as_ref(), Arc::new(counted));
+    cluster::send_store_options(ctx, root.as_str(), &storage.0);
     stores.insert(key, (storage.clone(), reads.clone(), place.clone()));
     Ok((reads, place))
 }
@@ -186,10 +238,50 @@ pub fn memory_bound(ctx: &SessionContext) -> Option<usize> {
     }
 }
 
+/// Checks each cluster these suites' plans would run on (see
+/// [`cluster::handshake`]), once each.
+pub async fn check_clusters(
+    settings: &Settings,
+    suites: &[crate::spec::Suite],
+) -> Result<(), String> {
+    let mut seen = Vec::new();
+    for suite in suites {
+        let s = settings.with_suite_engine(suite.engine.as_ref());
+        if let Engine::Cluster(addr) = s.engine_for(&suite.sources) {
+            if seen.contains(&addr) {
+                continue;
+            }
+            check_engine(&Engine::Cluster(addr.clone())).await?;
+            seen.push(addr);
+        }
+    }
+    Ok(())
+}
+
+/// Checks that `engine` can run a query now (a cluster: see
+/// [`cluster::handshake`]; this process always can).
+pub async fn check_engine(engine: &Engine) -> Result<(), String> {
+    let Engine::Cluster(addr) = engine else {
+        return Ok(());
+    };
+    let settings = Settings {
+        memory_limit: None,
+        engine: Some(engine.clone()),
+    };
+    let ctx = settings
+        .session(false)
+        .map_err(|e| crate::error::text(&e))?;
+    cluster::handshake(&ctx, addr).await
+}
+
 /// A session for one source alone (`verdict schema`, `profile`, saved
-/// references), without limits.
-pub fn session_for_source(spec: &SourceSpec) -> Result<SessionContext, Error> {
-    Settings::default().session_for([spec])
+/// references), without limits, on `engine`.
+pub fn session_for_source(spec: &SourceSpec, engine: &Engine) -> Result<SessionContext, Error> {
+    let settings = Settings {
+        memory_limit: None,
+        engine: Some(engine.clone()),
+    };
+    settings.session_for([spec])
 }
 
 /// A federated session for planning a database query before any table of
@@ -260,4 +352,38 @@ pub async fn guarded<T: Send + 'static>(
             .unwrap_or_else(|| "task failed".into());
         format!("internal error while reading: {why}")
     })
+}
+
+/// The physical plan of `df` on `ctx`'s engine. On a cluster, a plan that
+/// file metadata answers alone (a count from Parquet footers) runs here, as
+/// the constants DataFusion's optimizer made of it: sending it to the
+/// cluster would read nothing either, and only add a round trip. Every
+/// other plan is the cluster's.
+pub async fn physical_plan(
+    ctx: &SessionContext,
+    df: datafusion::dataframe::DataFrame,
+) -> Result<Arc<dyn datafusion::physical_plan::ExecutionPlan>, DataFusionError> {
+    if !cluster::is_client(ctx) {
+        return df.create_physical_plan().await;
+    }
+    use datafusion::physical_planner::{DefaultPhysicalPlanner, PhysicalPlanner};
+    let state = ctx.state();
+    let logical = state.optimize(df.logical_plan())?;
+    let here = DefaultPhysicalPlanner::default()
+        .create_physical_plan(&logical, &state)
+        .await?;
+    if !reads_rows(here.as_ref()) {
+        return Ok(here);
+    }
+    state.create_physical_plan(df.logical_plan()).await
+}
+
+/// Whether running `plan` reads rows: from files, a database, or a cluster
+/// (the optimizer replaces aggregates that file statistics answer exactly
+/// with constants).
+pub fn reads_rows(plan: &dyn datafusion::physical_plan::ExecutionPlan) -> bool {
+    matches!(
+        plan.name(),
+        "DataSourceExec" | "sql_federation_exec" | "DistributedQueryExec"
+    ) || plan.children().iter().any(|c| reads_rows(c.as_ref()))
 }

@@ -53,8 +53,10 @@ pub async fn run(suites: &[Suite], opts: &Options) -> Report {
 type Registered<'a> = HashMap<&'a str, Result<Loaded, String>>;
 
 async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
+    let settings = opts.engine.with_suite_engine(suite.engine.as_ref());
     let mut report = SuiteReport {
         file: suite.file.clone(),
+        engine: settings.engine_for(&suite.sources).to_string(),
         sources: Vec::new(),
         bench: None,
         diff: None,
@@ -73,8 +75,7 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
         }
     }
     // The command line checked that this session can be built.
-    let ctx = opts
-        .engine
+    let ctx = settings
         .session_for(&suite.sources)
         .expect("session settings checked at start-up");
     let loaded = register(&ctx, suite, opts).await;

@@ -58,26 +58,33 @@ pub struct Remote {
 }
 
 impl Remote {
-    /// What was read of the source's objects so far.
-    pub fn read(&self) -> ObjectReads {
+    /// What was read of the source's objects so far. On a cluster the
+    /// executors read the rows, through stores of their own: what this
+    /// process read (footers, to plan) is not what the run read, and is
+    /// left out.
+    pub fn read(&self, on_cluster: bool) -> ObjectReads {
         let (requests, bytes) = self.reads.of(&self.objects);
+        let here = |n| (!on_cluster).then_some(n);
         ObjectReads {
             objects: self.objects.len(),
             size: self.size,
-            requests,
-            bytes,
+            requests: here(requests),
+            bytes: here(bytes),
         }
     }
 }
 
 /// How much of an object-store source a run read: its objects and their
-/// size, and the GET requests and bytes that reached the store.
+/// size, and the GET requests and bytes that reached the store (unknown
+/// here when a cluster's executors read it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct ObjectReads {
     pub objects: usize,
     pub size: u64,
-    pub requests: u64,
-    pub bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
 }
 
 fn is_glob(p: &str) -> bool {

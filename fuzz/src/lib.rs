@@ -81,7 +81,8 @@ pub fn text_source(data: &[u8]) {
         .build()
         .expect("a runtime");
     runtime.block_on(async {
-        let ctx = verdict::engine::session_for_source(&spec).expect("a session");
+        let ctx = verdict::engine::session_for_source(&spec, &verdict::engine::Engine::Embedded)
+            .expect("a session");
         if verdict::source::register(&ctx, &spec).await.is_err() {
             return;
         }

@@ -39,7 +39,15 @@ async fn adhoc(
     let Ok(notify) = notify_plan(reports, std::slice::from_ref(&suite)) else {
         return exit::INVALID;
     };
-    let opts = match options(strict, Utc::now(), engine, reports.quiet) {
+    let opts = match options(
+        strict,
+        Utc::now(),
+        engine,
+        reports.quiet,
+        std::slice::from_ref(&suite),
+    )
+    .await
+    {
         Ok(o) => o,
         Err(code) => return code,
     };
@@ -143,6 +151,7 @@ fn diff_suite(a: &DiffArgs) -> Result<Suite, String> {
         pos: Default::default(),
     };
     Ok(Suite {
+        engine: None,
         file: "verdict diff".into(),
         sources,
         checks: Vec::new(),
@@ -203,6 +212,7 @@ fn compare_suite(a: &CompareArgs) -> Result<Suite, String> {
         pos: Default::default(),
     };
     Ok(Suite {
+        engine: None,
         file: "verdict compare".into(),
         sources,
         checks: Vec::new(),

@@ -54,10 +54,76 @@ pub fn main(cli: Cli) -> i32 {
         }
         Command::Validate { suites } => validate(&suites),
         Command::Schema { path, format, json } => rt.block_on(schema::schema(&path, format, json)),
+        Command::Cluster(c) => rt.block_on(cluster(c)),
     };
     drop(rt);
     crate::engine::spill::remove();
     code
+}
+
+/// `verdict cluster scheduler|executor`: runs until stopped; exit 3 when
+/// the node cannot start (its port is taken, its scheduler is unreachable).
+async fn cluster(command: crate::cli::ClusterCommand) -> i32 {
+    use crate::cli::ClusterCommand;
+    use crate::engine::node;
+    let ran = match command {
+        ClusterCommand::Scheduler {
+            bind,
+            external_host,
+        } => {
+            node::scheduler(node::SchedulerArgs {
+                bind,
+                external_host,
+            })
+            .await
+        }
+        ClusterCommand::Executor {
+            scheduler,
+            bind,
+            grpc_port,
+            external_host,
+            cores,
+            work_dir,
+            memory_limit,
+        } => {
+            let scheduler = match crate::engine::cluster::Address::parse(scheduler.trim()) {
+                Ok(a) => a,
+                Err(e) => {
+                    crate::diag!("error: --scheduler: {e}");
+                    return exit::INVALID;
+                }
+            };
+            let memory_limit = match memory_limit.as_deref().map(parse_size) {
+                None => None,
+                Some(Ok(n)) => Some(n as u64),
+                Some(Err(e)) => {
+                    crate::diag!("error: --memory-limit: {e}");
+                    return exit::INVALID;
+                }
+            };
+            if cores == Some(0) {
+                crate::diag!("error: --cores must be at least 1");
+                return exit::INVALID;
+            }
+            node::executor(node::ExecutorArgs {
+                scheduler,
+                bind,
+                grpc_port,
+                external_host,
+                cores,
+                work_dir,
+                memory_limit,
+            })
+            .await
+        }
+    };
+    match ran {
+        Ok(()) => exit::PASS,
+        Err(e) => {
+            crate::diag!("error: {e}");
+            exit::BROKEN
+        }
+    }
 }
 
 /// Writes a generated completion script or man page to stdout. Generators
@@ -157,7 +223,7 @@ async fn run_cmd(
     let Ok(notify) = notify_plan(&reports, &suites) else {
         return exit::INVALID;
     };
-    let mut opts = match options(strict, now, &engine, reports.quiet) {
+    let mut opts = match options(strict, now, &engine, reports.quiet, &suites).await {
         Ok(o) => o,
         Err(code) => return code,
     };
@@ -181,12 +247,32 @@ pub(super) fn notify_plan(args: &ReportArgs, suites: &[Suite]) -> Result<crate::
     crate::notify::Plan::new(args, suites).map_err(|e| crate::diag!("error: {e}"))
 }
 
-/// Run options from the command line; `Err` is the exit code of a bad flag.
-pub(super) fn options(
+/// `--engine`: None when not given.
+pub(crate) fn engine_choice(
+    arg: &crate::cli::ClusterArg,
+) -> Result<Option<crate::engine::Engine>, i32> {
+    use crate::engine::{cluster::Address, Engine};
+    match arg.engine.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some("embedded") => Ok(Some(Engine::Embedded)),
+        Some(text) => match Address::parse(text) {
+            Ok(a) => Ok(Some(Engine::Cluster(a))),
+            Err(e) => {
+                crate::diag!("error: --engine: {e}, or `embedded`");
+                Err(exit::INVALID)
+            }
+        },
+    }
+}
+
+/// Run options from the command line; `Err` is the exit code of a bad flag
+/// or of a cluster the suites' plans cannot run on.
+pub(super) async fn options(
     strict: bool,
     now: DateTime<Utc>,
     engine: &EngineArgs,
     quiet: bool,
+    suites: &[Suite],
 ) -> Result<Options, i32> {
     let memory_limit = match engine.memory_limit.as_deref().map(parse_size) {
         None => None,
@@ -196,9 +282,16 @@ pub(super) fn options(
             return Err(exit::INVALID);
         }
     };
-    let engine = crate::engine::Settings { memory_limit };
+    let engine = crate::engine::Settings {
+        memory_limit,
+        engine: engine_choice(&engine.cluster)?,
+    };
     if let Err(e) = engine.session(false) {
         crate::diag!("error: {}", crate::error::text(&e));
+        return Err(exit::BROKEN);
+    }
+    if let Err(e) = crate::engine::check_clusters(&engine, suites).await {
+        crate::diag!("error: {e}");
         return Err(exit::BROKEN);
     }
     Ok(Options {

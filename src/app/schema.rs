@@ -25,7 +25,7 @@ pub(super) async fn schema(path: &str, format: Option<String>, as_json: bool) ->
         }
     };
     spec.format = format;
-    let ctx = match crate::engine::session_for_source(&spec) {
+    let ctx = match crate::engine::session_for_source(&spec, &crate::engine::Engine::Embedded) {
         Ok(ctx) => ctx,
         Err(e) => {
             crate::diag!("error: {}", crate::error::text(&e));

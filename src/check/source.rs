@@ -67,7 +67,8 @@ pub async fn run(at: &Setting<'_>, block: &SourceChecks, spec: &SourceSpec) -> S
             rep.files = l.files;
             rep.load_seconds = l.seconds;
             evaluate(at, block, l, &mut rep).await;
-            rep.read = l.remote.as_ref().map(crate::source::Remote::read);
+            let on_cluster = crate::engine::cluster::is_client(at.ctx);
+            rep.read = l.remote.as_ref().map(|r| r.read(on_cluster));
         }
     }
     rep

@@ -44,6 +44,20 @@ impl ExactSum {
         self.partials.push(x);
     }
 
+    /// Adds `x·y` exactly: the rounded product and its rounding error
+    /// (a fused multiply-add gives the error exactly).
+    #[inline]
+    pub fn add_product(&mut self, x: f64, y: f64) {
+        let p = x * y;
+        self.add(p);
+        if p.is_finite() {
+            let e = x.mul_add(y, -p);
+            if e != 0.0 {
+                self.add(e);
+            }
+        }
+    }
+
     pub fn merge(&mut self, other: &ExactSum) {
         for &p in &other.partials {
             self.add(p);
@@ -89,6 +103,31 @@ impl ExactSum {
         }
         hi
     }
+}
+
+/// Σ(y − ȳ)² of `n` values from the exact sum of the values and the
+/// exact sum of their squares: n·Σy² − (Σy)² is formed exactly and rounded
+/// once, then divided by n. Unlike a running mean, the result does not
+/// depend on the order of the values, and it keeps every digit when the
+/// spread is small against the mean.
+pub fn centered_squares(sum: &ExactSum, squares: &ExactSum, n: u64) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    if sum.special != 0.0 || squares.special != 0.0 {
+        return f64::NAN;
+    }
+    let nf = n as f64;
+    let mut t = ExactSum::default();
+    for &p in &squares.partials {
+        t.add_product(nf, p);
+    }
+    for &a in &sum.partials {
+        for &b in &sum.partials {
+            t.add_product(-a, b);
+        }
+    }
+    t.value() / nf
 }
 
 #[cfg(test)]

@@ -52,31 +52,33 @@ pub struct ModelAccum {
     nan: u64,
 }
 
-/// Count, mean and sum of squared deviations (Welford), mergeable.
-#[derive(Debug, Clone, Copy, Default)]
+/// Count, sum and sum of squares of the truth, each exact: the sum of
+/// squared deviations from them is the same whatever order the rows came
+/// in (a cluster and this process hand the fold rows in different orders;
+/// Welford's running mean would differ in the last digits).
+#[derive(Debug, Clone, Default)]
 struct Moments {
-    n: f64,
-    mean: f64,
-    m2: f64,
+    n: u64,
+    sum: ExactSum,
+    squares: ExactSum,
 }
 
 impl Moments {
     fn add(&mut self, x: f64) {
-        self.n += 1.0;
-        let d = x - self.mean;
-        self.mean += d / self.n;
-        self.m2 += d * (x - self.mean);
+        self.n += 1;
+        self.sum.add(x);
+        self.squares.add_product(x, x);
     }
 
-    fn merge(&mut self, o: Moments) {
-        if o.n == 0.0 {
-            return;
-        }
-        let n = self.n + o.n;
-        let d = o.mean - self.mean;
-        self.mean += d * o.n / n;
-        self.m2 += o.m2 + d * d * self.n * o.n / n;
-        self.n = n;
+    fn merge(&mut self, o: &Moments) {
+        self.n += o.n;
+        self.sum.merge(&o.sum);
+        self.squares.merge(&o.squares);
+    }
+
+    /// Σ(y − ȳ)².
+    fn m2(&self) -> f64 {
+        super::exact_sum::centered_squares(&self.sum, &self.squares, self.n)
     }
 }
 
@@ -178,7 +180,7 @@ impl QualityAccum {
         self.unscored += o.unscored;
         self.null_rows += o.null_rows;
         self.rows += o.rows;
-        self.y.merge(o.y);
+        self.y.merge(&o.y);
         for (a, b) in self.models.iter_mut().zip(o.models) {
             a.confusion.merge(b.confusion);
             for (l, (p, q)) in b.log_terms {
@@ -334,7 +336,7 @@ impl QualityAccum {
             }
             Task::Regression => {
                 for metric in [QualityMetric::Rmse, QualityMetric::Mae, QualityMetric::R2] {
-                    let [b, c] = [0, 1].map(|m| regression(&self.models[m], self.y, metric));
+                    let [b, c] = [0, 1].map(|m| regression(&self.models[m], &self.y, metric));
                     metrics.push(value(metric, b, c));
                 }
             }
@@ -537,8 +539,8 @@ fn mann_whitney_auc(
     wins / (n_pos as f64 * n_neg as f64)
 }
 
-fn regression(m: &ModelAccum, y: Moments, metric: QualityMetric) -> Result<f64, String> {
-    if y.n == 0.0 {
+fn regression(m: &ModelAccum, y: &Moments, metric: QualityMetric) -> Result<f64, String> {
+    if y.n == 0 {
         return Err("no row has both a prediction and a truth".into());
     }
     if m.nan > 0 {
@@ -549,12 +551,12 @@ fn regression(m: &ModelAccum, y: Moments, metric: QualityMetric) -> Result<f64, 
         ));
     }
     Ok(match metric {
-        QualityMetric::Rmse => (m.sse.value() / y.n).sqrt(),
-        QualityMetric::Mae => m.sae.value() / y.n,
-        _ => match (m.sse.value() == 0.0, y.m2 == 0.0) {
+        QualityMetric::Rmse => (m.sse.value() / y.n as f64).sqrt(),
+        QualityMetric::Mae => m.sae.value() / y.n as f64,
+        _ => match (m.sse.value() == 0.0, y.m2() == 0.0) {
             (true, true) => 1.0,
             (false, true) => 0.0,
-            _ => 1.0 - m.sse.value() / y.m2,
+            _ => 1.0 - m.sse.value() / y.m2(),
         },
     })
 }
@@ -584,14 +586,29 @@ mod tests {
     }
 
     #[test]
-    fn moments_merge_equals_sequential() {
-        let xs = [3.0, -0.5, 2.0, 7.0, 4.25, 0.0];
+    fn moments_do_not_depend_on_row_order() {
+        let xs = [3.0, -0.5, 2.0, 7.0, 4.25, 0.0, 1e3, 0.1];
         let mut all = Moments::default();
         xs.iter().for_each(|x| all.add(*x));
         let (mut a, mut b) = (Moments::default(), Moments::default());
-        xs[..2].iter().for_each(|x| a.add(*x));
-        xs[2..].iter().for_each(|x| b.add(*x));
-        a.merge(b);
-        assert!((a.m2 - all.m2).abs() < 1e-12 && (a.mean - all.mean).abs() < 1e-12);
+        xs[5..].iter().rev().for_each(|x| a.add(*x));
+        xs[..5].iter().for_each(|x| b.add(*x));
+        b.merge(&a);
+        assert_eq!(all.m2().to_bits(), b.m2().to_bits());
+        let mean = xs.iter().sum::<f64>() / 8.0;
+        let two_pass: f64 = xs.iter().map(|x| (x - mean).powi(2)).sum();
+        assert!(
+            (all.m2() - two_pass).abs() <= 1e-9 * two_pass,
+            "{} {}",
+            all.m2(),
+            two_pass
+        );
+        // A large mean and a small spread: n·Σy² − (Σy)² cancels almost
+        // all its digits, exactly.
+        let mut m = Moments::default();
+        [1e9 + 1.0, 1e9 + 2.0, 1e9 + 3.0]
+            .iter()
+            .for_each(|x| m.add(*x));
+        assert_eq!(m.m2(), 2.0);
     }
 }

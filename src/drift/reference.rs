@@ -154,8 +154,13 @@ fn distinct_counts(runs: impl Iterator<Item = (f64, u64)>) -> Option<Vec<(f64, u
 }
 
 /// Reads `spec` and keeps what drift needs of each measurable column.
-pub async fn build(spec: &crate::spec::SourceSpec, bins: usize) -> Result<SavedReference, String> {
-    let ctx = crate::engine::session_for_source(spec).map_err(|e| crate::error::text(&e))?;
+pub async fn build(
+    spec: &crate::spec::SourceSpec,
+    bins: usize,
+    engine: &crate::engine::Engine,
+) -> Result<SavedReference, String> {
+    let ctx =
+        crate::engine::session_for_source(spec, engine).map_err(|e| crate::error::text(&e))?;
     let loaded = crate::source::register(&ctx, spec)
         .await
         .map_err(|e| crate::error::text(&e))?;

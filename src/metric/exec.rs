@@ -41,6 +41,11 @@ pub struct Scan {
     /// one row for an aggregate pushed down whole.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pushed_down: Vec<Pushed>,
+    /// How a `distinct` query counted: `bitmap` (integer keys streamed
+    /// into bitmaps here) or `group_by` (a `GROUP BY … HAVING` query, what
+    /// a database or a cluster runs itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<&'static str>,
 }
 
 /// One statement run by a database on DataFusion's behalf.
@@ -101,6 +106,7 @@ impl Scan {
             seconds: started.elapsed().as_secs_f64(),
             from_metadata: false,
             pushed_down: Vec::new(),
+            plan: None,
         }
     }
 }
@@ -145,6 +151,7 @@ pub async fn aggregate(
                 seconds: started.elapsed().as_secs_f64(),
                 from_metadata,
                 pushed_down,
+                plan: None,
             });
             for ((m, _), s) in runnable.iter().zip(row) {
                 values.insert(m.clone(), m.decode(&s));
@@ -193,8 +200,8 @@ pub async fn run_row(
     exprs: Vec<Expr>,
 ) -> Result<(Vec<ScalarValue>, bool, Vec<Pushed>), DataFusionError> {
     let df = ctx.table(table).await?.aggregate(vec![], exprs)?;
-    let plan = df.create_physical_plan().await?;
-    let from_metadata = !reads_data(plan.as_ref());
+    let plan = crate::engine::physical_plan(ctx, df).await?;
+    let from_metadata = !crate::engine::reads_rows(plan.as_ref());
     let batches = collect(plan.clone(), ctx.task_ctx()).await?;
     let pushed = pushed_down(plan.as_ref());
     let batch = batches
@@ -214,17 +221,10 @@ async fn collect_traced(
     df: DataFrame,
     pushed: &mut Vec<Pushed>,
 ) -> Result<Vec<RecordBatch>, DataFusionError> {
-    let plan = df.create_physical_plan().await?;
+    let plan = crate::engine::physical_plan(ctx, df).await?;
     let batches = collect(plan.clone(), ctx.task_ctx()).await?;
     pushed.extend(pushed_down(plan.as_ref()));
     Ok(batches)
-}
-
-/// Whether the physical plan reads files (the optimizer replaces aggregates
-/// that file statistics answer exactly with constants).
-fn reads_data(plan: &dyn ExecutionPlan) -> bool {
-    matches!(plan.name(), "DataSourceExec" | "sql_federation_exec")
-        || plan.children().iter().any(|c| reads_data(c.as_ref()))
 }
 
 /// Keys of `columns` that occur more than once (rows with a null key part
@@ -242,9 +242,10 @@ pub async fn duplicates(
     dialect: Option<Dialect>,
 ) -> (Result<Duplicates, String>, Scan) {
     let started = Instant::now();
-    // A database answers the GROUP BY itself; the bitmap would pull keys.
+    // A database or a cluster answers the GROUP BY itself; the bitmap
+    // would pull every key to this machine.
     let int_key = match columns {
-        [c] if dialect.is_none() => schema
+        [c] if dialect.is_none() && !crate::engine::cluster::is_client(ctx) => schema
             .field_with_name(c)
             .ok()
             .filter(|f| f.data_type().is_integer())
@@ -252,12 +253,19 @@ pub async fn duplicates(
         _ => None,
     };
     let mut pushed = Vec::new();
-    let d = match int_key {
-        Some((c, signed)) => bitmap_duplicates(ctx, table, c, signed, sample).await,
-        None => grouped_duplicates(ctx, table, columns, sample, &mut pushed).await,
+    let (d, plan) = match int_key {
+        Some((c, signed)) => (
+            bitmap_duplicates(ctx, table, c, signed, sample).await,
+            "bitmap",
+        ),
+        None => (
+            grouped_duplicates(ctx, table, columns, sample, &mut pushed).await,
+            "group_by",
+        ),
     };
     let mut scan = Scan::timed("distinct", columns.join(", "), started);
     scan.pushed_down = pushed;
+    scan.plan = Some(plan);
     (d.map_err(|e| message(&e)), scan)
 }
 

@@ -246,6 +246,7 @@ mod tests {
         }
         let suite = SuiteReport {
             file: "s.yml".into(),
+            engine: "embedded".into(),
             sources,
             bench: None,
             diff: None,

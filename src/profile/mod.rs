@@ -44,11 +44,19 @@ pub async fn main(args: ProfileArgs) -> i32 {
             return exit::INVALID;
         }
     };
+    let engine = match crate::app::engine_choice(&args.cluster) {
+        Ok(e) => e.unwrap_or_default(),
+        Err(code) => return code,
+    };
+    if let Err(e) = crate::engine::check_engine(&engine).await {
+        crate::diag!("error: {e}");
+        return exit::BROKEN;
+    }
     let started = Instant::now();
     if let Some(file) = &args.save_reference {
-        return save_reference(&spec, file, args.bins, started).await;
+        return save_reference(&spec, file, args.bins, started, &engine).await;
     }
-    let observed = match observe::observe(&spec, opts.max_set).await {
+    let observed = match observe::observe(&spec, opts.max_set, &engine).await {
         Ok(o) => o,
         Err(e) => {
             crate::diag!("error: {e}");
@@ -161,6 +169,7 @@ async fn save_reference(
     file: &std::path::Path,
     bins: usize,
     started: Instant,
+    engine: &crate::engine::Engine,
 ) -> i32 {
     if !(2..=1000).contains(&bins) {
         crate::diag!("error: --bins must be between 2 and 1000, found {bins}");
@@ -170,7 +179,7 @@ async fn save_reference(
         crate::diag!("error: --save-reference: {why}");
         return exit::INVALID;
     }
-    match crate::drift::reference::build(spec, bins).await {
+    match crate::drift::reference::build(spec, bins, engine).await {
         Err(e) => {
             crate::diag!("error: {e}");
             exit::BROKEN
@@ -225,6 +234,7 @@ mod tests {
             max_set: 20,
             save_reference: None,
             bins: 10,
+            cluster: crate::cli::ClusterArg { engine: None },
         }
     }
 

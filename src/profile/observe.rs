@@ -82,8 +82,13 @@ pub fn key_like(name: &str) -> bool {
 }
 
 /// Registers `spec` and observes it. `Err` is a source that cannot be read.
-pub async fn observe(spec: &SourceSpec, max_set: usize) -> Result<Observed, String> {
-    let ctx = crate::engine::session_for_source(spec).map_err(|e| crate::error::text(&e))?;
+pub async fn observe(
+    spec: &SourceSpec,
+    max_set: usize,
+    engine: &crate::engine::Engine,
+) -> Result<Observed, String> {
+    let ctx =
+        crate::engine::session_for_source(spec, engine).map_err(|e| crate::error::text(&e))?;
     let mut spec = spec.clone();
     spec.name = TABLE.into();
     let loaded = crate::source::register(&ctx, &spec)

@@ -152,18 +152,31 @@ pub fn bytes(n: u64) -> String {
     format!("{x:.1} {}", UNITS[unit])
 }
 
+/// Where a suite's plans ran, as every report says it after the suite's
+/// file: nothing on the embedded engine, `on the cluster df://…` else.
+pub fn ran_on(engine: &str) -> Option<String> {
+    (engine != "embedded").then(|| format!("on the cluster {engine}"))
+}
+
 /// What a source was read from, as every report says it: `2 files`, or
 /// for an object store `3 objects of 1.2 MiB, 12.0 KiB read in 4
 /// requests`.
 pub fn stored(files: Option<usize>, read: Option<&crate::source::ObjectReads>) -> Option<String> {
     match (files, read) {
-        (_, Some(r)) => Some(format!(
-            "{} of {}, {} read in {}",
-            count(r.objects, "object"),
-            bytes(r.size),
-            bytes(r.bytes),
-            count(r.requests, "request")
-        )),
+        (_, Some(r)) => Some(match (r.requests, r.bytes) {
+            (Some(n), Some(b)) => format!(
+                "{} of {}, {} read in {}",
+                count(r.objects, "object"),
+                bytes(r.size),
+                bytes(b),
+                count(n, "request")
+            ),
+            _ => format!(
+                "{} of {}, read by the cluster",
+                count(r.objects, "object"),
+                bytes(r.size)
+            ),
+        }),
         (Some(n), None) => Some(count(n, "file")),
         (None, None) => None,
     }

@@ -24,7 +24,10 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     let files: Vec<String> = r
         .suites
         .iter()
-        .map(|x| format!("`{}`", code(&x.file)))
+        .map(|x| match super::format::ran_on(&x.engine) {
+            Some(on) => format!("`{}` ({on})", code(&x.file)),
+            None => format!("`{}`", code(&x.file)),
+        })
         .collect();
     writeln!(
         w,
@@ -366,6 +369,7 @@ mod tests {
             .judged(Status::Fail, Some("above the maximum".into()));
         let suite = SuiteReport {
             file: "s.yml".into(),
+            engine: "embedded".into(),
             sources: vec![SourceReport {
                 name: "t".into(),
                 path: "t.parquet".into(),

@@ -92,6 +92,8 @@ pub struct Summary {
 #[derive(Debug, Clone, Serialize)]
 pub struct SuiteReport {
     pub file: String,
+    /// Where its plans ran: `embedded`, or a cluster's `df://host:port`.
+    pub engine: String,
     pub sources: Vec<SourceReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bench: Option<crate::bench::BenchReport>,

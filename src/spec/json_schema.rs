@@ -153,6 +153,10 @@ fn top_key(key: &str) -> Option<Value> {
         "drift" => drift(),
         "compare" => compare(),
         "notify" => notify(),
+        "engine" => doc(
+            "Where plans over files and object stores run: `embedded` (the default, inside verdict) or a DataFusion Ballista cluster's scheduler, `df://host:50050` (started with `verdict cluster scheduler`). `--engine` on the command line wins. Database sources are always pushed down to their database.",
+            json!({"type": "string", "pattern": "^(embedded|df://.+)$"}),
+        ),
         _ => return None,
     })
 }

@@ -46,6 +46,8 @@ pub struct Suite {
     pub notify: Vec<NotifySpec>,
     /// Copies of one table in several environments (`compare:`).
     pub compare: Option<CompareSpec>,
+    /// Where its plans run (`engine:`), unless `--engine` says otherwise.
+    pub engine: Option<crate::engine::Engine>,
 }
 
 impl Suite {

@@ -38,8 +38,8 @@ impl SuiteError {
     }
 }
 
-pub(crate) const TOP_KEYS: [&str; 8] = [
-    "version", "sources", "checks", "diff", "bench", "drift", "compare", "notify",
+pub(crate) const TOP_KEYS: [&str; 9] = [
+    "version", "sources", "checks", "diff", "bench", "drift", "compare", "notify", "engine",
 ];
 pub(crate) const SOURCE_KEYS: [&str; 7] =
     ["path", "format", "csv", "storage", "url", "table", "query"];
@@ -110,6 +110,7 @@ impl Parser {
             drift: Vec::new(),
             notify: Vec::new(),
             compare: None,
+            engine: None,
         };
         let Some(top) = self.map(root, "a suite file") else {
             return suite;
@@ -181,6 +182,9 @@ impl Parser {
         if let Some(n) = get(top, "notify") {
             suite.notify = self.notify(n);
         }
+        if let Some(n) = get(top, "engine") {
+            suite.engine = self.engine(n);
+        }
         let sections = ["checks", "diff", "bench", "drift", "compare"];
         if !sections.iter().any(|s| get(top, s).is_some()) {
             self.err_help(
@@ -202,6 +206,25 @@ impl Parser {
             );
         }
         suite
+    }
+
+    /// `engine: df://host:port` (a Ballista cluster) or `embedded`.
+    fn engine(&mut self, n: &Node) -> Option<crate::engine::Engine> {
+        let text = self.string(n, "`engine`")?;
+        if text.trim() == "embedded" {
+            return Some(crate::engine::Engine::Embedded);
+        }
+        match crate::engine::cluster::Address::parse(text.trim()) {
+            Ok(a) => Some(crate::engine::Engine::Cluster(a)),
+            Err(e) => {
+                self.err_help(
+                    n.pos,
+                    format!("`engine`: {e}"),
+                    "or `embedded`, the default",
+                );
+                None
+            }
+        }
     }
 
     fn sources(&mut self, n: &Node) -> Vec<SourceSpec> {

@@ -19,7 +19,10 @@ use super::{Report, Section, Verdict};
 
 pub fn render(r: &Report, w: &mut dyn Write, style: Style) -> io::Result<()> {
     for (i, suite) in r.suites.iter().enumerate() {
-        writeln!(w, "suite {}", suite.file)?;
+        match super::format::ran_on(&suite.engine) {
+            Some(on) => writeln!(w, "suite {} ({on})", suite.file)?,
+            None => writeln!(w, "suite {}", suite.file)?,
+        }
         for part in suite.parts(i) {
             writeln!(w)?;
             match part.section {
@@ -91,6 +94,7 @@ mod tests {
         };
         let suite = SuiteReport {
             file: "s.yml".into(),
+            engine: "embedded".into(),
             sources: vec![src],
             bench: None,
             diff: None,

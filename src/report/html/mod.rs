@@ -104,8 +104,11 @@ pub fn page(r: &Report) -> String {
         let _ = writeln!(
             h,
             "<section class=\"suite\" id=\"s{i}\" aria-labelledby=\"s{i}-h\">\n\
-             <h2 id=\"s{i}-h\">suite <code>{}</code></h2>",
-            esc(&suite.file)
+             <h2 id=\"s{i}-h\">suite <code>{}</code>{}</h2>",
+            esc(&suite.file),
+            crate::report::format::ran_on(&suite.engine)
+                .map(|on| format!(" <small>{}</small>", esc(&on)))
+                .unwrap_or_default()
         );
         for s in sections {
             let _ = writeln!(
