@@ -65,11 +65,28 @@ pub fn datafusion_text(e: &DataFusionError) -> String {
         ),
         other => other.to_string(),
     };
-    text.lines()
+    let text = text
+        .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    cluster_job_cause(&text).to_string()
+}
+
+/// A failed cluster job's error without Ballista's wrapping (`Execution
+/// error: Job 038J9… failed: DataFusion error: …`): what the executor said.
+fn cluster_job_cause(text: &str) -> &str {
+    let mut t = text;
+    if let Some(rest) = t.strip_prefix("Execution error: Job ") {
+        if let Some(i) = rest.find(" failed: ") {
+            t = &rest[i + " failed: ".len()..];
+        }
+    }
+    while let Some(rest) = t.strip_prefix("DataFusion error: ") {
+        t = rest;
+    }
+    t
 }
 
 #[cfg(test)]
@@ -79,6 +96,14 @@ mod tests {
     #[derive(Debug, thiserror::Error)]
     #[error("cannot plan the query")]
     struct Plan(#[source] DataFusionError);
+
+    #[test]
+    fn a_cluster_job_failure_shows_the_executor_s_cause() {
+        let e = DataFusionError::Execution(
+            "Job 038J9MEEHM000 failed: DataFusion error: Object Store error: access denied".into(),
+        );
+        assert_eq!(datafusion_text(&e), "Object Store error: access denied");
+    }
 
     #[test]
     fn causes_are_joined_once_and_datafusion_shows_its_root() {

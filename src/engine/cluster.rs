@@ -244,12 +244,16 @@ pub fn client(state: SessionState, addr: &Address) -> Result<SessionState> {
         stores: BTreeMap::new(),
     };
     config.options_mut().extensions.insert(options);
+    *config = std::mem::replace(config, SessionConfig::new())
+        .upgrade_for_ballista()
+        .with_ballista_adaptive_query_planner(false);
     state.upgrade_for_ballista(addr.grpc())
 }
 
 /// Records `storage` as the options of the bucket `root` in a cluster
 /// session's queries; a local session has nothing to send.
 pub fn send_store_options(ctx: &SessionContext, root: &str, storage: &[(String, String)]) {
+    let root = root.trim_end_matches('/');
     let state = ctx.state_ref();
     let mut state = state.write();
     if let Some(o) = state

@@ -47,8 +47,47 @@ pub struct ExecutorArgs {
     pub memory_limit: Option<u64>,
 }
 
+/// Prints Ballista's log records at `VERDICT_LOG`'s level (`error`,
+/// `warn`, the default, `info`, `debug`) on stderr, one line each.
+struct StderrLog(log::LevelFilter);
+
+impl log::Log for StderrLog {
+    fn enabled(&self, metadata: &log::Metadata) -> bool {
+        metadata.level() <= self.0
+    }
+
+    fn log(&self, record: &log::Record) {
+        if self.enabled(record.metadata()) {
+            eprintln!(
+                "{} {:<5} {}: {}",
+                chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ"),
+                record.level(),
+                record.target(),
+                record.args()
+            );
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+/// Starts the node's log; `Err` names a `VERDICT_LOG` that is not a level.
+fn start_log() -> Result<(), String> {
+    let level = match std::env::var("VERDICT_LOG") {
+        Err(_) => log::LevelFilter::Warn,
+        Ok(v) => v.trim().parse::<log::LevelFilter>().map_err(|_| {
+            format!("VERDICT_LOG={v:?} is not a log level: error, warn, info, debug, trace or off")
+        })?,
+    };
+    if log::set_logger(Box::leak(Box::new(StderrLog(level)))).is_ok() {
+        log::set_max_level(level);
+    }
+    Ok(())
+}
+
 /// Runs a scheduler until the process is stopped.
 pub async fn scheduler(args: SchedulerArgs) -> Result<(), String> {
+    start_log()?;
     let config = SchedulerConfig {
         bind_host: args.bind.ip().to_string(),
         bind_port: args.bind.port(),
@@ -78,6 +117,7 @@ pub async fn scheduler(args: SchedulerArgs) -> Result<(), String> {
 
 /// Runs an executor until the process is stopped.
 pub async fn executor(args: ExecutorArgs) -> Result<(), String> {
+    start_log()?;
     let defaults = ExecutorProcessConfig::default();
     let spill = args.work_dir.clone();
     let config = ExecutorProcessConfig {
