@@ -231,6 +231,18 @@ pub struct ClusterArg {
     pub engine: Option<String>,
 }
 
+impl ClusterArg {
+    /// The engine `--engine` chose; None when not given.
+    pub fn choice(&self) -> Result<Option<crate::spec::engine::Engine>, String> {
+        match self.engine.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(text) => crate::spec::engine::Engine::parse(text)
+                .map(Some)
+                .map_err(|e| format!("--engine: {e}, or `embedded`")),
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ClusterCommand {
     /// Start a scheduler: it plans each query into stages and hands them

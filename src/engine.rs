@@ -47,24 +47,7 @@ pub enum Error {
     Cluster(#[source] DataFusionError),
 }
 
-/// Where a session's plans run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Engine {
-    /// DataFusion inside this process.
-    #[default]
-    Embedded,
-    /// A Ballista cluster: the scheduler at this address.
-    Cluster(cluster::Address),
-}
-
-impl std::fmt::Display for Engine {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Engine::Embedded => write!(f, "embedded"),
-            Engine::Cluster(a) => write!(f, "{a}"),
-        }
-    }
-}
+pub use crate::spec::engine::Engine;
 
 /// What a run asks of its sessions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

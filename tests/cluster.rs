@@ -230,7 +230,7 @@ fn same_on_both(cluster: &Cluster, args: &[&str], env: &[(&str, &str)]) -> Value
     b
 }
 
-fn run_json<'a>(suite: &'a str) -> Vec<&'a str> {
+fn run_json(suite: &str) -> Vec<&str> {
     vec![
         "run",
         "--now",

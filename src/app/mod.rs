@@ -247,24 +247,6 @@ pub(super) fn notify_plan(args: &ReportArgs, suites: &[Suite]) -> Result<crate::
     crate::notify::Plan::new(args, suites).map_err(|e| crate::diag!("error: {e}"))
 }
 
-/// `--engine`: None when not given.
-pub(crate) fn engine_choice(
-    arg: &crate::cli::ClusterArg,
-) -> Result<Option<crate::engine::Engine>, i32> {
-    use crate::engine::{cluster::Address, Engine};
-    match arg.engine.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some("embedded") => Ok(Some(Engine::Embedded)),
-        Some(text) => match Address::parse(text) {
-            Ok(a) => Ok(Some(Engine::Cluster(a))),
-            Err(e) => {
-                crate::diag!("error: --engine: {e}, or `embedded`");
-                Err(exit::INVALID)
-            }
-        },
-    }
-}
-
 /// Run options from the command line; `Err` is the exit code of a bad flag
 /// or of a cluster the suites' plans cannot run on.
 pub(super) async fn options(
@@ -284,7 +266,10 @@ pub(super) async fn options(
     };
     let engine = crate::engine::Settings {
         memory_limit,
-        engine: engine_choice(&engine.cluster)?,
+        engine: engine.cluster.choice().map_err(|e| {
+            crate::diag!("error: {e}");
+            exit::INVALID
+        })?,
     };
     if let Err(e) = engine.session(false) {
         crate::diag!("error: {}", crate::error::text(&e));

@@ -32,9 +32,7 @@ use object_store::ObjectStore;
 use url::Url;
 
 use crate::source::store::{self, Cloud};
-
-/// Ballista's scheduler port, when an address leaves it out.
-pub const DEFAULT_PORT: u16 = 50050;
+pub use crate::spec::engine::{Address, DEFAULT_PORT};
 
 /// How long a client waits for the scheduler to accept a connection, and
 /// for the cluster to run its first query, before it gives up.
@@ -49,56 +47,6 @@ pub fn version() -> String {
         .ok()
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_string())
-}
-
-/// A scheduler's address: `df://host:port`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Address {
-    pub host: String,
-    pub port: u16,
-}
-
-impl Address {
-    /// `df://host[:port]`; the port defaults to Ballista's 50050.
-    pub fn parse(text: &str) -> std::result::Result<Address, String> {
-        let bad = |why: &str| {
-            format!("`{text}` is not a cluster address ({why}): expected df://HOST:PORT, e.g. df://scheduler:{DEFAULT_PORT}")
-        };
-        let rest = text
-            .strip_prefix("df://")
-            .ok_or_else(|| bad("it does not start with df://"))?;
-        let url = Url::parse(&format!("http://{rest}")).map_err(|e| bad(&e.to_string()))?;
-        if url.path() != "/" || url.query().is_some() || !url.username().is_empty() {
-            return Err(bad("only a host and a port may follow df://"));
-        }
-        let host = url
-            .host_str()
-            .filter(|h| !h.is_empty())
-            .ok_or_else(|| bad("no host"))?;
-        Ok(Address {
-            host: host.trim_matches(['[', ']']).to_string(),
-            port: url.port().unwrap_or(DEFAULT_PORT),
-        })
-    }
-
-    /// The URL Ballista's client connects to.
-    fn grpc(&self) -> String {
-        format!("http://{}", self.host_port())
-    }
-
-    fn host_port(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
-    }
-}
-
-impl fmt::Display for Address {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "df://{}", self.host_port())
-    }
 }
 
 /// Waits up to `wait` for the scheduler to accept a TCP connection.
@@ -397,32 +345,6 @@ impl ObjectStoreRegistry for NodeStores {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn addresses_parse_with_their_default_port() {
-        assert_eq!(
-            Address::parse("df://scheduler").unwrap(),
-            Address {
-                host: "scheduler".into(),
-                port: 50050
-            }
-        );
-        let a = Address::parse("df://127.0.0.1:50111").unwrap();
-        assert_eq!(a.to_string(), "df://127.0.0.1:50111");
-        assert_eq!(a.grpc(), "http://127.0.0.1:50111");
-        assert_eq!(
-            Address::parse("http://x:1").unwrap_err(),
-            "`http://x:1` is not a cluster address (it does not start with df://): expected df://HOST:PORT, e.g. df://scheduler:50050"
-        );
-        assert_eq!(
-            Address::parse("df://x:1/path").unwrap_err(),
-            "`df://x:1/path` is not a cluster address (only a host and a port may follow df://): expected df://HOST:PORT, e.g. df://scheduler:50050"
-        );
-        assert_eq!(
-            Address::parse("df://x:99999").unwrap_err(),
-            "`df://x:99999` is not a cluster address (invalid port number): expected df://HOST:PORT, e.g. df://scheduler:50050"
-        );
-    }
 
     #[test]
     fn options_travel_as_key_values() {

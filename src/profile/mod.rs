@@ -44,9 +44,12 @@ pub async fn main(args: ProfileArgs) -> i32 {
             return exit::INVALID;
         }
     };
-    let engine = match crate::app::engine_choice(&args.cluster) {
+    let engine = match args.cluster.choice() {
         Ok(e) => e.unwrap_or_default(),
-        Err(code) => return code,
+        Err(e) => {
+            crate::diag!("error: {e}");
+            return exit::INVALID;
+        }
     };
     if let Err(e) = crate::engine::check_engine(&engine).await {
         crate::diag!("error: {e}");

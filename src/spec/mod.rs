@@ -9,6 +9,7 @@ mod compare;
 pub mod diag;
 mod diff;
 mod drift;
+pub mod engine;
 pub mod json_schema;
 mod notify;
 pub mod parse;
@@ -47,7 +48,7 @@ pub struct Suite {
     /// Copies of one table in several environments (`compare:`).
     pub compare: Option<CompareSpec>,
     /// Where its plans run (`engine:`), unless `--engine` says otherwise.
-    pub engine: Option<crate::engine::Engine>,
+    pub engine: Option<engine::Engine>,
 }
 
 impl Suite {

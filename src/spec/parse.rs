@@ -209,13 +209,10 @@ impl Parser {
     }
 
     /// `engine: df://host:port` (a Ballista cluster) or `embedded`.
-    fn engine(&mut self, n: &Node) -> Option<crate::engine::Engine> {
+    fn engine(&mut self, n: &Node) -> Option<super::engine::Engine> {
         let text = self.string(n, "`engine`")?;
-        if text.trim() == "embedded" {
-            return Some(crate::engine::Engine::Embedded);
-        }
-        match crate::engine::cluster::Address::parse(text.trim()) {
-            Ok(a) => Some(crate::engine::Engine::Cluster(a)),
+        match super::engine::Engine::parse(&text) {
+            Ok(e) => Some(e),
             Err(e) => {
                 self.err_help(
                     n.pos,
