@@ -550,3 +550,36 @@ fn wait_with_limit(child: Child, limit: Duration) -> Option<std::process::Output
         }
     }
 }
+
+/// A node's bad command line is exit 2 with the flag's name, before it
+/// binds anything.
+#[test]
+fn a_node_with_a_bad_flag_is_exit_2() {
+    for (args, message) in [
+        (
+            vec!["cluster", "executor", "--scheduler", "127.0.0.1:50050"],
+            "error: --scheduler: `127.0.0.1:50050` is not a cluster address (it does not start with df://): expected df://HOST:PORT, e.g. df://scheduler:50050\n",
+        ),
+        (
+            vec!["cluster", "executor", "--scheduler", "df://127.0.0.1:1", "--cores", "0"],
+            "error: --cores must be at least 1\n",
+        ),
+        (
+            vec!["cluster", "executor", "--scheduler", "df://127.0.0.1:1", "--memory-limit", "lots"],
+            "error: --memory-limit: ",
+        ),
+    ] {
+        let o = verdict(&args);
+        assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
+        assert!(o.stderr.starts_with(message), "{args:?}: {}", o.stderr);
+    }
+    let o = verdict_env(
+        &["cluster", "scheduler", "--bind", "127.0.0.1:1"],
+        &[("VERDICT_LOG", "loud")],
+    );
+    assert_eq!(o.code, 3);
+    assert_eq!(
+        o.stderr,
+        "error: VERDICT_LOG=\"loud\" is not a log level: error, warn, info, debug, trace or off\n"
+    );
+}
