@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// Gate ML releases and data pipelines in CI: declarative checks over
 /// Parquet, CSV, JSON and Arrow tables, evaluated in one scan per table.
 #[derive(Debug, Parser)]
-#[command(name = "verdict", version, about, after_long_help = EXIT_CODES)]
+#[command(name = "verdict", version = crate::features::long_version(), about, after_long_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -238,7 +238,10 @@ impl ClusterArg {
             None | Some("") => Ok(None),
             Some(text) => crate::spec::engine::Engine::parse(text)
                 .map(Some)
-                .map_err(|e| format!("--engine: {e}, or `embedded`")),
+                .map_err(|e| match crate::features::is_missing(&e) {
+                    true => format!("--engine: {e}"),
+                    false => format!("--engine: {e}, or `embedded`"),
+                }),
         }
     }
 }

@@ -12,7 +12,9 @@
 //! and engines register here.
 
 mod checked_sum;
+#[cfg(feature = "cluster")]
 pub mod cluster;
+#[cfg(feature = "cluster")]
 pub mod node;
 pub mod spill;
 
@@ -45,6 +47,8 @@ pub enum Error {
     Spill(#[source] std::io::Error),
     #[error("cannot set up a client of the cluster")]
     Cluster(#[source] DataFusionError),
+    #[error("{0}")]
+    NotBuilt(String),
 }
 
 pub use crate::spec::engine::Engine;
@@ -147,14 +151,20 @@ impl Settings {
             .with_config(config)
             .with_runtime_env(runtime)
             .with_default_features();
+        #[cfg(feature = "database")]
         if federated {
             state = state
                 .with_optimizer_rules(datafusion_federation::default_optimizer_rules())
                 .with_query_planner(Arc::new(datafusion_federation::FederatedQueryPlanner::new()));
         }
         let state = match (&self.engine, federated) {
+            #[cfg(feature = "cluster")]
             (Some(Engine::Cluster(addr)), false) => {
                 cluster::client(state.build(), addr).map_err(Error::Cluster)?
+            }
+            #[cfg(not(feature = "cluster"))]
+            (Some(Engine::Cluster(_)), false) => {
+                return Err(Error::NotBuilt(crate::features::CLUSTER.missing()))
             }
             _ => state.build(),
         };
@@ -206,6 +216,7 @@ pub fn object_store(
     let counted = Counted::new(store);
     let reads = counted.reads.clone();
     ctx.register_object_store(root.as_ref(), Arc::new(counted));
+    #[cfg(feature = "cluster")]
     cluster::send_store_options(ctx, root.as_str(), &storage.0);
     stores.insert(key, (storage.clone(), reads.clone(), place.clone()));
     Ok((reads, place))
@@ -241,8 +252,19 @@ pub async fn check_clusters(
     Ok(())
 }
 
+/// Checks that `engine` can run a query now: this process always can; a
+/// build without clusters never reaches one.
+#[cfg(not(feature = "cluster"))]
+pub async fn check_engine(engine: &Engine) -> Result<(), String> {
+    match engine {
+        Engine::Embedded => Ok(()),
+        Engine::Cluster(_) => Err(crate::features::CLUSTER.missing()),
+    }
+}
+
 /// Checks that `engine` can run a query now (a cluster: see
 /// [`cluster::handshake`]; this process always can).
+#[cfg(feature = "cluster")]
 pub async fn check_engine(engine: &Engine) -> Result<(), String> {
     let Engine::Cluster(addr) = engine else {
         return Ok(());
@@ -346,7 +368,7 @@ pub async fn physical_plan(
     ctx: &SessionContext,
     df: datafusion::dataframe::DataFrame,
 ) -> Result<Arc<dyn datafusion::physical_plan::ExecutionPlan>, DataFusionError> {
-    if !cluster::is_client(ctx) {
+    if !on_cluster(ctx) {
         return df.create_physical_plan().await;
     }
     use datafusion::physical_planner::{DefaultPhysicalPlanner, PhysicalPlanner};
@@ -359,6 +381,19 @@ pub async fn physical_plan(
         return Ok(here);
     }
     state.create_physical_plan(df.logical_plan()).await
+}
+
+/// Whether `ctx` sends its plans to a cluster.
+#[cfg(feature = "cluster")]
+pub fn on_cluster(ctx: &SessionContext) -> bool {
+    cluster::is_client(ctx)
+}
+
+/// Whether `ctx` sends its plans to a cluster: never, in a build without
+/// clusters.
+#[cfg(not(feature = "cluster"))]
+pub fn on_cluster(_ctx: &SessionContext) -> bool {
+    false
 }
 
 /// Whether running `plan` reads rows: from files, a database, or a cluster

@@ -36,6 +36,7 @@ pub mod diff;
 pub mod drift;
 pub mod engine;
 pub mod error;
+pub mod features;
 pub mod history;
 pub mod metric;
 pub mod notify;

@@ -139,3 +139,179 @@ fn example_workflow_uses_the_action_on_the_bundled_suites() {
         assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(suite).exists());
     }
 }
+
+/// Runs the action's `install` step for `version` on a Linux x64 runner
+/// whose releases are served from `releases` (a `file://` URL).
+fn run_install(version: &str, releases: &Path, arch: &str) -> (tempfile::TempDir, Ran, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = tmp.path().join("github_output");
+    let path_file = tmp.path().join("github_path");
+    let out = Command::new("bash")
+        .args([
+            "--noprofile",
+            "--norc",
+            "-eo",
+            "pipefail",
+            "-c",
+            &step_script("install"),
+        ])
+        .env("RUNNER_TEMP", tmp.path())
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", arch)
+        .env("GITHUB_OUTPUT", &output)
+        .env("GITHUB_PATH", &path_file)
+        .env("VERSION", version)
+        .env("REPOSITORY", "owner/verdict")
+        .env(
+            "VERDICT_RELEASES_URL",
+            format!("file://{}", releases.display()),
+        )
+        .output()
+        .expect("bash runs");
+    let outputs = std::fs::read_to_string(&output)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let ran = Ran {
+        code: out.status.code().unwrap(),
+        outputs,
+        summary: std::fs::read_to_string(&path_file).unwrap_or_default(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    (tmp, ran, String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// A release `version` as release/build.sh lays it out: the archive of
+/// the binary the tests built, and its SHA-256 (or `sha` when given).
+fn release(dir: &Path, version: &str, sha: Option<&str>) {
+    let name = format!("verdict-{version}-x86_64-unknown-linux-gnu");
+    let stage = dir.join("stage").join(&name);
+    std::fs::create_dir_all(&stage).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_verdict"), stage.join("verdict")).unwrap();
+    let at = dir.join(version);
+    std::fs::create_dir_all(&at).unwrap();
+    let archive = at.join(format!("{name}.tar.gz"));
+    let tar = Command::new("tar")
+        .arg("-C")
+        .arg(dir.join("stage"))
+        .arg("-czf")
+        .arg(&archive)
+        .arg(&name)
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    let line = match sha {
+        Some(s) => format!("{s}  {name}.tar.gz\n"),
+        None => {
+            let out = Command::new("sha256sum")
+                .arg(format!("{name}.tar.gz"))
+                .current_dir(&at)
+                .output()
+                .unwrap();
+            String::from_utf8(out.stdout).unwrap()
+        }
+    };
+    std::fs::write(at.join(format!("{name}.tar.gz.sha256")), line).unwrap();
+}
+
+#[test]
+fn a_release_tag_installs_the_checked_archive() {
+    let releases = tempfile::tempdir().unwrap();
+    release(releases.path(), "v9.9.9", None);
+    let (tmp, r, stdout) = run_install("v9.9.9", releases.path(), "X64");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.outputs["build"], "release");
+    let bin = tmp.path().join("verdict/bin");
+    assert_eq!(r.summary, format!("{}\n", bin.display()), "GITHUB_PATH");
+    assert_eq!(stdout, format!("verdict {}\n", verdict::features::long_version()));
+    let installed = Command::new(bin.join("verdict"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(installed.stdout, stdout.as_bytes());
+}
+
+#[test]
+fn an_archive_that_fails_its_checksum_is_not_installed() {
+    let releases = tempfile::tempdir().unwrap();
+    let wrong = "0".repeat(64);
+    release(releases.path(), "v9.9.9", Some(&wrong));
+    let (tmp, r, stdout) = run_install("v9.9.9", releases.path(), "X64");
+    assert_eq!(r.code, 1);
+    let actual = stdout
+        .rsplit_once("got ")
+        .map(|(_, s)| s.trim_end_matches(")\n").to_string())
+        .unwrap_or_default();
+    assert_eq!(actual.len(), 64, "{stdout}");
+    assert_eq!(
+        stdout,
+        format!("::error::verdict: verdict-v9.9.9-x86_64-unknown-linux-gnu.tar.gz does not match its checksum (expected {wrong}, got {actual})\n")
+    );
+    assert!(!tmp.path().join("verdict/bin/verdict").exists());
+    assert_eq!(r.summary, "", "nothing added to PATH");
+}
+
+#[test]
+fn a_tag_without_a_release_fails_naming_the_download() {
+    let releases = tempfile::tempdir().unwrap();
+    let (_t, r, stdout) = run_install("v0.0.0", releases.path(), "X64");
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        stdout,
+        format!(
+            "::error::verdict: cannot download file://{}/v0.0.0/verdict-v0.0.0-x86_64-unknown-linux-gnu.tar.gz (is v0.0.0 a release of owner/verdict?)\n",
+            releases.path().display()
+        )
+    );
+}
+
+#[test]
+fn branches_local_actions_and_source_build_from_source() {
+    let releases = tempfile::tempdir().unwrap();
+    for (version, notice) in [
+        ("source", ""),
+        ("main", "::notice::verdict: `main` is not a release tag; building verdict from source\n"),
+        ("", "::notice::verdict: `the local action` is not a release tag; building verdict from source\n"),
+    ] {
+        let (_t, r, stdout) = run_install(version, releases.path(), "X64");
+        assert_eq!(r.code, 0, "{version}: {}", r.stderr);
+        assert_eq!(r.outputs["build"], "source", "{version}");
+        assert_eq!(stdout, notice, "{version}");
+    }
+}
+
+#[test]
+fn a_runner_without_a_release_binary_is_told_to_build() {
+    let releases = tempfile::tempdir().unwrap();
+    let (_t, r, stdout) = run_install("v9.9.9", releases.path(), "ARM");
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        stdout,
+        "::error::verdict: no release binary for Linux on ARM; use version: source\n"
+    );
+}
+
+#[test]
+fn the_build_steps_run_only_for_a_source_build() {
+    let a = action();
+    let steps = a["runs"]["steps"].as_sequence().expect("steps");
+    let conditions: Vec<Option<&str>> = steps
+        .iter()
+        .map(|s| s.as_mapping_get("if").and_then(|v| v.as_str()))
+        .collect();
+    assert_eq!(
+        conditions,
+        [
+            None,
+            Some("steps.install.outputs.build == 'source'"),
+            Some("steps.install.outputs.build == 'source'"),
+            None
+        ]
+    );
+    assert_eq!(
+        a["inputs"]["version"]["default"].as_str(),
+        Some("${{ github.action_ref }}")
+    );
+}

@@ -253,6 +253,11 @@ fn invalid_suites_exit_2_with_their_message() {
         assert_eq!(r.code, 2, "{}", p.display());
         assert_eq!(r.stderr, o.stderr, "run and validate report alike");
         let name = p.file_stem().unwrap().to_str().unwrap().to_string();
+        // A build without the drivers refuses the database sources before
+        // their mistakes (tests/features.rs).
+        if name == "database_mistakes" && !cfg!(all(feature = "postgres", feature = "mysql")) {
+            continue;
+        }
         insta::assert_snapshot!(format!("invalid_{name}"), o.stderr);
     }
 }

@@ -5,6 +5,8 @@
 //! equal the embedded engine's apart from timings and where things ran.
 //! Then the bad days: no scheduler, a cluster of another version, an
 //! executor killed in the middle of a query.
+// Needs a build with the feature (tests/features.rs covers one without).
+#![cfg(all(feature = "cluster", feature = "cloud"))]
 
 mod common;
 
@@ -13,7 +15,6 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::cargo::CommandCargoExt;
 use common::*;
 use serde_json::Value;
 
@@ -36,8 +37,7 @@ fn free_port() -> u16 {
 }
 
 fn node(args: &[String], env: &[(&str, &str)], log: &Path) -> Child {
-    Command::cargo_bin("verdict")
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_verdict"))
         .args(args)
         .envs(env.iter().copied())
         .stdin(Stdio::null())
@@ -471,7 +471,7 @@ fn an_executor_killed_mid_query_is_never_a_wrong_answer() {
     assert_eq!(here.code, 0, "{}", here.stderr);
 
     let mut cluster = Cluster::start(2, &[]);
-    let mut remote = Command::cargo_bin("verdict").unwrap();
+    let mut remote = Command::new(env!("CARGO_BIN_EXE_verdict"));
     remote
         .args(args)
         .args(["--engine", &cluster.url])

@@ -5,6 +5,8 @@
 //! databases; the statement log proves a sum over 10M rows comes back as
 //! one row; every connection failure names host:port and never the
 //! password.
+// Needs a build with the feature (tests/features.rs covers one without).
+#![cfg(all(feature = "postgres", feature = "mysql"))]
 
 #[macro_use]
 mod common;

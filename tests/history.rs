@@ -8,7 +8,6 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
 use common::*;
 
 #[test]
@@ -64,8 +63,7 @@ const HISTORY_SUITE: &str = "version: 1\nsources:\n  orders: { path: \"${DATA}\"
 
 /// `verdict run SUITE --history DIR --now NOW` with DATA set.
 fn run_with_history(suite: &Path, dir: &Path, now: &str, data: &str) -> Out {
-    let out = Command::cargo_bin("verdict")
-        .unwrap()
+    let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
         .args([
             "run",
             suite.to_str().unwrap(),

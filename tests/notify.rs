@@ -12,7 +12,6 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use assert_cmd::cargo::CommandCargoExt;
 use common::{json, temp_suite, Out};
 use serde_json::Value;
 
@@ -25,8 +24,7 @@ const SECRET: &str = "s3cret";
 /// `common::run`, with proxies from the environment left out so that the
 /// posts go straight to the loopback server.
 fn run(args: &[&str]) -> Out {
-    let out = Command::cargo_bin("verdict")
-        .unwrap()
+    let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
         .args(["run", "--now", "2026-11-25T12:00:00Z"])
         .args(args)
         .env_remove("NO_COLOR")
@@ -384,8 +382,7 @@ fn a_url_in_both_places_is_posted_to_once() {
 #[test]
 fn verdict_diff_notifies_too() {
     let server = Server::start(Reply::Status(200, "ok"));
-    let out = Command::cargo_bin("verdict")
-        .unwrap()
+    let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
         .args(["diff", "--baseline", "fixtures/release/preds_v1.parquet"])
         .args([
             "--candidate",

@@ -2,6 +2,8 @@
 //! mode (`moto_server`, from PyPI), which `.ci/run` installs and starts on
 //! 127.0.0.1:5055. Each test works in its own bucket. A second moto server,
 //! started by the test that needs it, checks signatures (access denied).
+// Needs a build with the feature (tests/features.rs covers one without).
+#![cfg(feature = "cloud")]
 
 mod common;
 

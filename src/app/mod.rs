@@ -61,8 +61,16 @@ pub fn main(cli: Cli) -> i32 {
     code
 }
 
+/// `verdict cluster …` in a build without clusters: exit 2, saying so.
+#[cfg(not(feature = "cluster"))]
+async fn cluster(_command: crate::cli::ClusterCommand) -> i32 {
+    crate::diag!("error: {}", crate::features::CLUSTER.missing());
+    exit::INVALID
+}
+
 /// `verdict cluster scheduler|executor`: runs until stopped; exit 3 when
 /// the node cannot start (its port is taken, its scheduler is unreachable).
+#[cfg(feature = "cluster")]
 async fn cluster(command: crate::cli::ClusterCommand) -> i32 {
     use crate::cli::ClusterCommand;
     use crate::engine::node;

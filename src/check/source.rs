@@ -67,7 +67,7 @@ pub async fn run(at: &Setting<'_>, block: &SourceChecks, spec: &SourceSpec) -> S
             rep.files = l.files;
             rep.load_seconds = l.seconds;
             evaluate(at, block, l, &mut rep).await;
-            let on_cluster = crate::engine::cluster::is_client(at.ctx);
+            let on_cluster = crate::engine::on_cluster(at.ctx);
             rep.read = l.remote.as_ref().map(|r| r.read(on_cluster));
         }
     }

@@ -29,6 +29,14 @@ impl Dialect {
         }
     }
 
+    /// The cargo feature that builds this database's driver.
+    pub fn feature(self) -> crate::features::Feature {
+        match self {
+            Dialect::Postgres => crate::features::POSTGRES,
+            Dialect::Mysql => crate::features::MYSQL,
+        }
+    }
+
     fn default_port(self) -> u16 {
         match self {
             Dialect::Postgres => 5432,

@@ -14,23 +14,36 @@ pub mod dburl;
 
 pub use dburl::{is_database_url, mask_passwords, redact, DbUrl, Dialect};
 
+#[cfg(feature = "database")]
 use std::collections::HashMap;
+#[cfg(feature = "database")]
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::SchemaRef;
+#[cfg(feature = "database")]
 use datafusion::catalog::{MemorySchemaProvider, TableProvider};
+#[cfg(feature = "database")]
 use datafusion::common::TableReference;
+#[cfg(feature = "database")]
 use datafusion::config::Dialect as SqlDialect;
+#[cfg(feature = "database")]
 use datafusion::datasource::ViewTable;
 use datafusion::prelude::SessionContext;
+#[cfg(feature = "mysql")]
 use datafusion_table_providers::mysql::MySQLTableFactory;
+#[cfg(feature = "postgres")]
 use datafusion_table_providers::postgres::PostgresTableFactory;
+#[cfg(feature = "mysql")]
 use datafusion_table_providers::sql::db_connection_pool::mysqlpool::MySQLConnectionPool;
+#[cfg(feature = "postgres")]
 use datafusion_table_providers::sql::db_connection_pool::postgrespool::PostgresConnectionPool;
+#[cfg(feature = "database")]
 use datafusion_table_providers::util::secrets::to_secret_map;
 
 use crate::error::datafusion_text;
-use crate::spec::{DatabaseSpec, DbObject};
+use crate::spec::DatabaseSpec;
+#[cfg(feature = "database")]
+use crate::spec::DbObject;
 
 /// Why a database table could not be registered. Every text in it has the
 /// URL's password replaced by `***`.
@@ -78,6 +91,7 @@ pub enum Error {
 pub struct Scrubbed(String);
 
 impl Scrubbed {
+    #[cfg_attr(not(feature = "database"), allow(dead_code))]
     fn of(url: &DbUrl, e: &(dyn std::error::Error + 'static)) -> Scrubbed {
         Scrubbed(url.scrub(&crate::error::text(e)))
     }
@@ -94,8 +108,20 @@ pub enum QueryError {
     Session(#[from] crate::engine::Error),
 }
 
+/// In a build without this database's driver: the message that says so
+/// (a suite naming it is refused before it runs, see `DatabaseSpec::new`).
+#[cfg(not(feature = "database"))]
+pub async fn register(
+    _ctx: &SessionContext,
+    _name: &str,
+    db: &DatabaseSpec,
+) -> Result<SchemaRef, Error> {
+    Err(Error::Name(db.url.dialect.feature().missing()))
+}
+
 /// Connects, finds the table (or plans the query) and registers it in `ctx`
 /// as `name`; returns its schema.
+#[cfg(feature = "database")]
 pub async fn register(
     ctx: &SessionContext,
     name: &str,
@@ -113,13 +139,18 @@ pub async fn register(
     Ok(schema)
 }
 
+#[cfg(feature = "database")]
 enum Connection {
+    #[cfg(feature = "postgres")]
     Postgres(PostgresTableFactory),
+    #[cfg(feature = "mysql")]
     Mysql(MySQLTableFactory),
 }
 
+#[cfg(feature = "database")]
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+#[cfg(feature = "database")]
 impl Connection {
     async fn open(url: &DbUrl) -> Result<Connection, Error> {
         let mut params: HashMap<String, String> = HashMap::new();
@@ -138,6 +169,7 @@ impl Connection {
             put(k, v);
         }
         let connected = match url.dialect {
+            #[cfg(feature = "postgres")]
             Dialect::Postgres => {
                 params.insert("port".into(), url.port.to_string());
                 // A server without TLS is still reached; `sslmode=require`
@@ -148,6 +180,7 @@ impl Connection {
                     .map(|pool| Connection::Postgres(PostgresTableFactory::new(Arc::new(pool))))
                     .map_err(|e| Box::new(e) as BoxError)
             }
+            #[cfg(feature = "mysql")]
             Dialect::Mysql => {
                 params.insert("tcp_port".into(), url.port.to_string());
                 // `preferred` means TLS when the server offers it; the
@@ -171,6 +204,9 @@ impl Connection {
                 pool.map(|pool| Connection::Mysql(MySQLTableFactory::new(Arc::new(pool))))
                     .map_err(|e| Box::new(e) as BoxError)
             }
+            // A build with one of the two drivers.
+            #[allow(unreachable_patterns)]
+            other => return Err(Error::Name(other.feature().missing())),
         };
         connected.map_err(|e| Error::Connect {
             dialect: url.dialect.label(),
@@ -187,7 +223,9 @@ impl Connection {
         }
         let reference = table_reference(table);
         let found = match self {
+            #[cfg(feature = "postgres")]
             Connection::Postgres(f) => f.table_provider(reference).await,
+            #[cfg(feature = "mysql")]
             Connection::Mysql(f) => f.table_provider(reference).await,
         };
         found.map_err(|e| {
@@ -258,6 +296,7 @@ impl Connection {
 
 /// `schema.table` or `table`, split as written: the database's own names
 /// are case-sensitive once quoted, and the providers quote them.
+#[cfg(feature = "database")]
 fn table_reference(table: &str) -> TableReference {
     match table.split_once('.') {
         Some((schema, t)) => TableReference::partial(schema, t),

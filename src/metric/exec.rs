@@ -245,7 +245,7 @@ pub async fn duplicates(
     // A database or a cluster answers the GROUP BY itself; the bitmap
     // would pull every key to this machine.
     let int_key = match columns {
-        [c] if dialect.is_none() && !crate::engine::cluster::is_client(ctx) => schema
+        [c] if dialect.is_none() && !crate::engine::on_cluster(ctx) => schema
             .field_with_name(c)
             .ok()
             .filter(|f| f.data_type().is_integer())

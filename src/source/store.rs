@@ -10,27 +10,35 @@ use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::stream::BoxStream;
+#[cfg(feature = "cloud")]
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 
 pub use crate::spec::storage::Cloud;
+#[cfg(feature = "cloud")]
 use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
+#[cfg(feature = "cloud")]
 use object_store::gcp::{GoogleCloudStorageBuilder, GoogleConfigKey};
+#[cfg(feature = "cloud")]
 use object_store::http::HttpBuilder;
 use object_store::path::Path;
+#[cfg(feature = "cloud")]
+use object_store::{ClientConfigKey, RetryConfig};
 use object_store::{
-    ClientConfigKey, CopyOptions, GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta,
-    ObjectStore, PutMultipartOptions, PutOptions, PutPayload, PutResult, RetryConfig,
+    CopyOptions, GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta, ObjectStore,
+    PutMultipartOptions, PutOptions, PutPayload, PutResult,
 };
 
 /// How long a request may take to connect, and how long retries may go on,
 /// unless `storage:` or the environment says otherwise: an unreachable
 /// endpoint fails in seconds, not after object_store's three minutes.
+#[cfg(feature = "cloud")]
 const CONNECT_TIMEOUT: &str = "5s";
-const RETRY_TIMEOUT: Duration = Duration::from_secs(20);
+#[cfg(feature = "cloud")]
+const RETRY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+#[cfg(feature = "cloud")]
 const MAX_RETRIES: usize = 3;
 
 /// What a store was made from, for messages: the bucket (or host) URL and
@@ -51,8 +59,20 @@ impl fmt::Display for Place {
     }
 }
 
+/// The store of `url`'s bucket (or host): in a build without object
+/// stores, the message that says so.
+#[cfg(not(feature = "cloud"))]
+pub fn build(
+    _cloud: Cloud,
+    _url: &url::Url,
+    _options: &[(String, String)],
+) -> Result<(Arc<dyn ObjectStore>, Place), String> {
+    Err(crate::features::CLOUD.missing())
+}
+
 /// The store of `url`'s bucket (or host) with the environment's and
 /// `options`' settings, and where it is.
+#[cfg(feature = "cloud")]
 pub fn build(
     cloud: Cloud,
     url: &url::Url,

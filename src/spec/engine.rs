@@ -23,7 +23,11 @@ impl Engine {
     pub fn parse(text: &str) -> Result<Engine, String> {
         match text.trim() {
             "embedded" => Ok(Engine::Embedded),
-            t => Address::parse(t).map(Engine::Cluster),
+            t => {
+                let addr = Address::parse(t)?;
+                crate::features::CLUSTER.require()?;
+                Ok(Engine::Cluster(addr))
+            }
         }
     }
 }

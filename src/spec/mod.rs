@@ -120,6 +120,9 @@ pub fn location_problem(path: &str) -> Option<String> {
     if storage::Cloud::of(path).is_none() {
         return Some(unknown_scheme(scheme));
     }
+    if let Err(why) = crate::features::CLOUD.require() {
+        return Some(why);
+    }
     object_url_problem(path)
 }
 
@@ -205,6 +208,7 @@ pub struct DatabaseSpec {
 impl DatabaseSpec {
     pub fn new(url: &str, object: DbObject) -> Result<DatabaseSpec, String> {
         let url = crate::database::dburl::DbUrl::parse(url)?;
+        url.dialect.feature().require()?;
         Ok(DatabaseSpec { url, object })
     }
 

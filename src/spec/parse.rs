@@ -213,6 +213,10 @@ impl Parser {
         let text = self.string(n, "`engine`")?;
         match super::engine::Engine::parse(&text) {
             Ok(e) => Some(e),
+            Err(e) if crate::features::is_missing(&e) => {
+                self.err(n.pos, format!("`engine`: {e}"));
+                None
+            }
             Err(e) => {
                 self.err_help(
                     n.pos,
@@ -436,6 +440,10 @@ impl Parser {
                 database: Some(database),
                 storage: Storage::default(),
             }),
+            Err(e) if crate::features::is_missing(&e) => {
+                self.err(u.pos, format!("{what}: {e}"));
+                None
+            }
             Err(e) => {
                 self.err_help(
                     u.pos,

@@ -3,9 +3,13 @@
 //! object_store's own keys; their values (secrets among them) are never
 //! shown. `crate::source::store` makes the stores.
 
+#[cfg(feature = "cloud")]
 use object_store::aws::AmazonS3ConfigKey;
+#[cfg(feature = "cloud")]
 use object_store::azure::AzureConfigKey;
+#[cfg(feature = "cloud")]
 use object_store::gcp::GoogleConfigKey;
+#[cfg(feature = "cloud")]
 use object_store::ClientConfigKey;
 
 /// The scheme of a `path:` written as a URL (`s3://bucket/key`), which is
@@ -77,10 +81,18 @@ impl Cloud {
         }
     }
 
+    /// A build without object stores knows no option of any: the URL
+    /// itself is refused ([`crate::spec::location_problem`]).
+    #[cfg(not(feature = "cloud"))]
+    pub fn option_problem(self, _key: &str) -> Option<String> {
+        Some(crate::features::CLOUD.missing())
+    }
+
     /// Why `key` is not a `storage:` option of this store, if it is not.
     /// Keys are object_store's own (`endpoint`, `region`, `allow_http`,
     /// `access_key_id`, …, with or without the `aws_`/`google_`/`azure_`
     /// prefix of the environment variable).
+    #[cfg(feature = "cloud")]
     pub fn option_problem(self, key: &str) -> Option<String> {
         let k = key.to_ascii_lowercase();
         let known = match self {
@@ -215,6 +227,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "cloud")]
     fn storage_options_are_object_stores_own() {
         assert_eq!(Cloud::S3.option_problem("endpoint"), None);
         assert_eq!(Cloud::S3.option_problem("AWS_ALLOW_HTTP"), None);

@@ -5,7 +5,6 @@
 
 use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
 
 pub struct Out {
     pub code: i32,
@@ -19,8 +18,7 @@ pub fn verdict(args: &[&str]) -> Out {
 
 /// Runs verdict with extra environment variables (a password, say).
 pub fn verdict_env(args: &[&str], vars: &[(&str, &str)]) -> Out {
-    let out = Command::cargo_bin("verdict")
-        .expect("binary")
+    let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
         .args(args)
         .envs(vars.iter().copied())
         .env_remove("NO_COLOR")
