@@ -31,6 +31,8 @@ python="$(command -v python3 || command -v python)"
 "$python" -m venv "$tools"
 if [ -x "$tools/bin/python" ]; then py="$tools/bin/python"; bin="$tools/bin"; else py="$tools/Scripts/python.exe"; bin="$tools/Scripts"; fi
 "$py" -m pip install --quiet --disable-pip-version-check "maturin==1.16.0"
+# maturin finds zig through this environment's python (`python -m ziglang`).
+export PATH="$bin:$PATH"
 rustup target add "$target" >/dev/null
 
 args=(build --release --locked --target "$target" --out dist)

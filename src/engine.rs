@@ -147,16 +147,17 @@ impl Settings {
             )));
         }
         let runtime = runtime.build_arc().map_err(Error::MemoryPool)?;
-        let mut state = SessionStateBuilder::new()
+        let state = SessionStateBuilder::new()
             .with_config(config)
             .with_runtime_env(runtime)
             .with_default_features();
         #[cfg(feature = "database")]
-        if federated {
-            state = state
+        let state = match federated {
+            true => state
                 .with_optimizer_rules(datafusion_federation::default_optimizer_rules())
-                .with_query_planner(Arc::new(datafusion_federation::FederatedQueryPlanner::new()));
-        }
+                .with_query_planner(Arc::new(datafusion_federation::FederatedQueryPlanner::new())),
+            false => state,
+        };
         let state = match (&self.engine, federated) {
             #[cfg(feature = "cluster")]
             (Some(Engine::Cluster(addr)), false) => {

@@ -94,7 +94,14 @@ mod tests {
             off.require().unwrap_err(),
             "this verdict was built without Ballista clusters (df://) (cargo feature `cluster`); use a release build (`pip install verdict-gate`) or build with the default features"
         );
-        assert_eq!(Feature { built: true, ..CLUSTER }.require(), Ok(()));
+        assert_eq!(
+            Feature {
+                built: true,
+                ..CLUSTER
+            }
+            .require(),
+            Ok(())
+        );
     }
 
     #[test]

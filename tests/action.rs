@@ -225,7 +225,10 @@ fn a_release_tag_installs_the_checked_archive() {
     assert_eq!(r.outputs["build"], "release");
     let bin = tmp.path().join("verdict/bin");
     assert_eq!(r.summary, format!("{}\n", bin.display()), "GITHUB_PATH");
-    assert_eq!(stdout, format!("verdict {}\n", verdict::features::long_version()));
+    assert_eq!(
+        stdout,
+        format!("verdict {}\n", verdict::features::long_version())
+    );
     let installed = Command::new(bin.join("verdict"))
         .arg("--version")
         .output()

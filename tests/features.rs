@@ -43,7 +43,10 @@ fn version_of_a_files_only_build_says_so() {
     assert_eq!(out.code, 0);
     assert_eq!(
         out.stdout,
-        format!("verdict {} (features: files only)\n", env!("CARGO_PKG_VERSION"))
+        format!(
+            "verdict {} (features: files only)\n",
+            env!("CARGO_PKG_VERSION")
+        )
     );
 }
 
@@ -102,7 +105,8 @@ fn a_cluster_needs_the_cluster_feature() {
     let out = verdict(&["validate", path.to_str().unwrap()]);
     assert_eq!(out.code, 2);
     assert!(
-        out.stderr.starts_with(&format!("error: `engine`: {missing}\n")),
+        out.stderr
+            .starts_with(&format!("error: `engine`: {missing}\n")),
         "{}",
         out.stderr
     );
@@ -124,6 +128,11 @@ fn a_cluster_needs_the_cluster_feature() {
 /// What every build reads: local files, with the bundled example passing.
 #[test]
 fn every_build_runs_the_bundled_example() {
-    let out = common::run(&["expectations/features.yml", "--quiet"]);
+    let out = common::run(&["expectations/features.yml"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    let last = out.stdout.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("verdict: PASS — 23 checks: 23 passed ("),
+        "{last}"
+    );
 }

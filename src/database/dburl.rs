@@ -22,7 +22,7 @@ impl Dialect {
         }
     }
 
-    pub(crate) fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             Dialect::Postgres => "PostgreSQL",
             Dialect::Mysql => "MySQL",

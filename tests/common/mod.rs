@@ -5,7 +5,6 @@
 
 use std::process::Command;
 
-
 pub struct Out {
     pub code: i32,
     pub stdout: String,
