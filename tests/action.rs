@@ -36,6 +36,16 @@ struct Ran {
     stderr: String,
 }
 
+/// The `key=value` lines a step wrote to GITHUB_OUTPUT.
+fn read_outputs(path: &Path) -> BTreeMap<String, String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 /// Runs the action's `run` step for `suites` with the given inputs.
 fn run_action(suites: &str, fail_on_gate: &str) -> (tempfile::TempDir, Ran) {
     let tmp = tempfile::tempdir().unwrap();
@@ -65,12 +75,7 @@ fn run_action(suites: &str, fail_on_gate: &str) -> (tempfile::TempDir, Ran) {
         .env("FAIL", fail_on_gate)
         .output()
         .expect("bash runs");
-    let outputs = std::fs::read_to_string(&output)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let outputs = read_outputs(&output);
     let ran = Ran {
         code: out.status.code().unwrap(),
         outputs,
@@ -168,12 +173,7 @@ fn run_install(version: &str, releases: &Path, arch: &str) -> (tempfile::TempDir
         )
         .output()
         .expect("bash runs");
-    let outputs = std::fs::read_to_string(&output)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let outputs = read_outputs(&output);
     let ran = Ran {
         code: out.status.code().unwrap(),
         outputs,
