@@ -46,6 +46,21 @@ fn read_outputs(path: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The step with this id as a runner runs it: bash without profiles,
+/// `-eo pipefail`.
+fn step(id: &str) -> Command {
+    let mut c = Command::new("bash");
+    c.args([
+        "--noprofile",
+        "--norc",
+        "-eo",
+        "pipefail",
+        "-c",
+        &step_script(id),
+    ]);
+    c
+}
+
 /// Runs the action's `run` step for `suites` with the given inputs.
 fn run_action(suites: &str, fail_on_gate: &str) -> (tempfile::TempDir, Ran) {
     let tmp = tempfile::tempdir().unwrap();
@@ -55,15 +70,7 @@ fn run_action(suites: &str, fail_on_gate: &str) -> (tempfile::TempDir, Ran) {
     let output = tmp.path().join("github_output");
     let summary = tmp.path().join("step_summary");
     let report_dir = tmp.path().join("reports");
-    let out = Command::new("bash")
-        .args([
-            "--noprofile",
-            "--norc",
-            "-eo",
-            "pipefail",
-            "-c",
-            &step_script("run"),
-        ])
+    let out = step("run")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("RUNNER_TEMP", tmp.path())
         .env("GITHUB_OUTPUT", &output)
@@ -151,15 +158,7 @@ fn run_install(version: &str, releases: &Path, arch: &str) -> (tempfile::TempDir
     let tmp = tempfile::tempdir().unwrap();
     let output = tmp.path().join("github_output");
     let path_file = tmp.path().join("github_path");
-    let out = Command::new("bash")
-        .args([
-            "--noprofile",
-            "--norc",
-            "-eo",
-            "pipefail",
-            "-c",
-            &step_script("install"),
-        ])
+    let out = step("install")
         .env("RUNNER_TEMP", tmp.path())
         .env("RUNNER_OS", "Linux")
         .env("RUNNER_ARCH", arch)
