@@ -402,12 +402,13 @@ fn check(root: &Value, schema: &Value, v: &Value, at: &str, errors: &mut Vec<Str
                     }
                 }
             }
-            "minimum" | "maximum" | "exclusiveMinimum" => {
+            "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => {
                 if let Some(x) = v.as_f64() {
                     let limit = arg.as_f64().unwrap();
                     let ok = match key.as_str() {
                         "minimum" => x >= limit,
                         "maximum" => x <= limit,
+                        "exclusiveMaximum" => x < limit,
                         _ => x > limit,
                     };
                     if !ok {

@@ -7,8 +7,8 @@ use super::plan::{Class, Plan};
 use super::report::{ColumnDiff, DiffReport};
 use crate::check::{key_examples, CheckResult, Status};
 use crate::metric::Value;
-use crate::report::format::{fmt_float, signed};
-use crate::spec::{DiffSpec, DuplicateKeys, Gate, GateKind, QualityGate, Severity};
+use crate::report::format::{fmt_float, p_value, signed};
+use crate::spec::{DiffSpec, DuplicateKeys, Gate, GateKind, PValue, QualityGate, Severity};
 
 pub fn evaluate(spec: &DiffSpec, plan: &Plan, rep: &mut DiffReport) {
     let mut out = Vec::new();
@@ -212,6 +212,8 @@ fn quality_gate(g: &QualityGate, q: &super::quality::QualityReport) -> Vec<Check
         ("max_increase", g.max_increase),
         ("min", g.min),
         ("max", g.max),
+        ("no_significant_drop", g.no_significant_drop),
+        ("no_significant_increase", g.no_significant_increase),
     ];
     let mut out = Vec::new();
     for (which, limit) in limits {
@@ -227,8 +229,18 @@ fn quality_gate(g: &QualityGate, q: &super::quality::QualityReport) -> Vec<Check
             Some(m) => (m.baseline, m.candidate),
             None => (None, None),
         };
-        let relative = which.starts_with("max_");
+        let relative = which.starts_with("max_") || which.starts_with("no_");
+        // The significance level this gate reads, if any.
+        let level = match which {
+            "max_drop" | "max_increase" => g.significance,
+            "no_significant_drop" | "no_significant_increase" => Some(limit),
+            _ => None,
+        };
         r.expected = match (which, b) {
+            ("no_significant_drop", _) => format!("no significant drop (p ≥ {})", fmt_float(limit)),
+            ("no_significant_increase", _) => {
+                format!("no significant increase (p ≥ {})", fmt_float(limit))
+            }
             ("max_drop", Some(b)) => format!(
                 "≥ {} (baseline {} − {})",
                 fmt_float(b - limit),
@@ -246,6 +258,13 @@ fn quality_gate(g: &QualityGate, q: &super::quality::QualityReport) -> Vec<Check
             ("min", _) => format!("≥ {}", fmt_float(limit)),
             _ => format!("≤ {}", fmt_float(limit)),
         };
+        if let (Some(level), "max_drop" | "max_increase") = (level, which) {
+            r.expected = format!(
+                "{}, or not significant (p ≥ {})",
+                r.expected,
+                fmt_float(level)
+            );
+        }
         let reason = match found {
             None => Some(match g.metric.task() {
                 t if t != q.task => format!(
@@ -266,23 +285,52 @@ fn quality_gate(g: &QualityGate, q: &super::quality::QualityReport) -> Vec<Check
             out.push(error(r, format!("`{kw}` could not be computed")));
             continue;
         };
+        // The p-value the level reads, with the test's name.
+        let p = match (level, found) {
+            (None, _) => None,
+            (Some(_), Some(m)) => match (&m.test, g.test) {
+                (Some(t), PValue::Paired) => Some((t.p_value, t.test.label())),
+                (Some(t), PValue::Wilcoxon) => t.wilcoxon.as_ref().map(|w| (w.p_value, "Wilcoxon")),
+                (None, _) => {
+                    let why = m
+                        .test_error
+                        .clone()
+                        .unwrap_or_else(|| format!("`{kw}` has no paired test"));
+                    out.push(error(r, format!("the paired test of `{kw}`: {why}")));
+                    continue;
+                }
+            },
+            (Some(_), None) => None,
+        };
         r.observed = Some(Value::Float(c));
-        r.observed_text = if relative {
-            format!(
+        r.observed_text = match (relative, p) {
+            (true, Some((p, test))) => format!(
+                "{} (baseline {}, Δ {}; {}, {test})",
+                fmt_float(c),
+                fmt_float(b),
+                signed(c - b),
+                p_value(p)
+            ),
+            (true, None) => format!(
                 "{} (baseline {}, Δ {})",
                 fmt_float(c),
                 fmt_float(b),
                 signed(c - b)
-            )
-        } else {
-            fmt_float(c)
+            ),
+            _ => fmt_float(c),
         };
         // Differences of decimals carry float rounding: 0.75 − 0.74 is
         // 0.010000000000000009, which must not fail `max_drop: 0.01`.
         let slack = 1e-12 * b.abs().max(1.0);
+        let significant = match (level, p) {
+            (Some(level), Some((p, _))) => p < level,
+            _ => true,
+        };
         let bad = match which {
-            "max_drop" => b - c > limit + slack,
-            "max_increase" => c - b > limit + slack,
+            "max_drop" => b - c > limit + slack && significant,
+            "max_increase" => c - b > limit + slack && significant,
+            "no_significant_drop" => c < b && significant,
+            "no_significant_increase" => c > b && significant,
             "min" => c < limit,
             _ => c > limit,
         };

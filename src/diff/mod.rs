@@ -8,6 +8,7 @@ mod accum;
 mod exact_sum;
 mod gates;
 mod labels;
+mod paired;
 pub mod plan;
 mod quality;
 mod report;
@@ -280,13 +281,17 @@ async fn compute(
     let streams = df.execute_stream_partitioned().await?;
     // Under a memory bound, each numeric column of each partition keeps
     // at most 1/256 of it in differences before spilling the rest.
-    let kept = crate::engine::memory_bound(ctx).map(|b| b / 256 / 8);
+    let bound = crate::engine::memory_bound(ctx);
+    let kept = bound.map(|b| b / 256 / 8);
+    // The paired tests of probabilities hold two per scored row: at most
+    // an eighth of the bound.
+    let pairs = bound.map(|b| b / 8 / paired::PAIR_BYTES);
     let accum = || {
         Accum::new(
             &plan.columns,
             spec.top,
             q.zip(qcols.clone())
-                .map(|(q, cols)| QualityAccum::new(cols, q.task, kept)),
+                .map(|(q, cols)| QualityAccum::new(cols, q.task, kept, pairs)),
             kept,
         )
     };

@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use super::exact_sum::ExactSum;
 use super::labels::{Label, LabelRef, Labels, PairCounts};
+use super::paired::{self, Agreement, Differences, PairedTest, Pairs};
 use super::plan::Layout;
 use crate::engine::spill::SortedRuns;
 use crate::spec::{QualityMetric, Task};
@@ -98,12 +99,23 @@ pub struct QualityAccum {
     pub rows: u64,
     models: [ModelAccum; 2],
     y: Moments,
+    /// What the paired tests of the two models need.
+    agreement: Agreement,
+    pairs: Pairs,
+    squared: Differences,
+    absolute: Differences,
 }
 
 impl QualityAccum {
     /// `kept` bounds the probabilities each model holds in memory per
-    /// label (the rest spill); `None` without a memory bound.
-    pub fn new(cols: QualityCols, task: Task, kept: Option<usize>) -> QualityAccum {
+    /// label (the rest spill), and `pairs` the rows whose two
+    /// probabilities the paired tests hold; `None` without a memory bound.
+    pub fn new(
+        cols: QualityCols,
+        task: Task,
+        kept: Option<usize>,
+        pairs: Option<usize>,
+    ) -> QualityAccum {
         QualityAccum {
             cols,
             task,
@@ -117,6 +129,10 @@ impl QualityAccum {
                 ..ModelAccum::default()
             }),
             y: Moments::default(),
+            agreement: Agreement::default(),
+            pairs: Pairs::new(pairs),
+            squared: Differences::new(kept),
+            absolute: Differences::new(kept),
         }
     }
 
@@ -146,11 +162,22 @@ impl QualityAccum {
         match self.task {
             Task::Classification => {
                 let t = Labels::new(truth)?;
-                for (m, model) in self.models.iter_mut().enumerate() {
-                    model.confusion.add(&t, &Labels::new(&preds[m])?, &scored);
-                    if let Some(p) = self.cols.probability {
+                let labels = [Labels::new(&preds[0])?, Labels::new(&preds[1])?];
+                for (model, predicted) in self.models.iter_mut().zip(&labels) {
+                    model.confusion.add(&t, predicted, &scored);
+                }
+                for &i in &scored {
+                    let truth = t.get(i as usize);
+                    self.agreement.add(
+                        labels[0].get(i as usize) == truth,
+                        labels[1].get(i as usize) == truth,
+                    );
+                }
+                if let Some(p) = self.cols.probability {
+                    for (m, model) in self.models.iter_mut().enumerate() {
                         model.add_probabilities(&t, batch.column(p[m]), &scored);
                     }
+                    self.add_pairs(&t, [batch.column(p[0]), batch.column(p[1])], &scored);
                 }
             }
             Task::Regression => {
@@ -169,9 +196,39 @@ impl QualityAccum {
                         model.sae.add((yt - yp).abs());
                     }
                 }
+                let [pb, pc] = [0, 1].map(|m| preds[m].as_primitive::<Float64Type>());
+                for &i in &scored {
+                    let i = i as usize;
+                    let (eb, ec) = (y.value(i) - pb.value(i), y.value(i) - pc.value(i));
+                    self.squared.push(ec * ec - eb * eb);
+                    self.absolute.push(ec.abs() - eb.abs());
+                }
             }
         }
         Ok(())
+    }
+
+    /// Both models' probabilities of each scored row where both are
+    /// valid, by the row's true label.
+    fn add_pairs(&mut self, truth: &Labels, p: [&std::sync::Arc<dyn Array>; 2], rows: &[u32]) {
+        let [b, c] = p.map(|a| a.as_primitive::<Float64Type>());
+        let mut local: HashMap<LabelRef, Vec<[f64; 2]>, foldhash::fast::RandomState> =
+            HashMap::default();
+        let valid = |a: &datafusion::arrow::array::Float64Array, i: usize| {
+            a.is_valid(i) && (0.0..=1.0).contains(&a.value(i))
+        };
+        for &i in rows {
+            let i = i as usize;
+            if valid(b, i) && valid(c, i) {
+                local
+                    .entry(truth.get(i))
+                    .or_default()
+                    .push([b.value(i), c.value(i)]);
+            }
+        }
+        for (l, v) in local {
+            self.pairs.extend(l.to_owned(), v);
+        }
     }
 
     pub fn merge(&mut self, o: QualityAccum) {
@@ -181,6 +238,10 @@ impl QualityAccum {
         self.null_rows += o.null_rows;
         self.rows += o.rows;
         self.y.merge(&o.y);
+        self.agreement.merge(&o.agreement);
+        self.pairs.merge(o.pairs);
+        self.squared.merge(o.squared);
+        self.absolute.merge(o.absolute);
         for (a, b) in self.models.iter_mut().zip(o.models) {
             a.confusion.merge(b.confusion);
             for (l, (p, q)) in b.log_terms {
@@ -284,6 +345,13 @@ pub struct QualityValue {
     pub delta: Option<f64>,
     /// Why the metric could not be computed.
     pub error: Option<String>,
+    /// Whether the difference is real: the paired test of this metric
+    /// (accuracy, ROC AUC, log loss, RMSE, MAE, R²).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<PairedTest>,
+    /// Why the metric has no paired test although it could have one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_error: Option<String>,
 }
 
 /// What the report says about the inputs, beside the accumulated numbers.
@@ -296,7 +364,7 @@ pub struct Described {
 }
 
 impl QualityAccum {
-    pub fn finish(self, d: Described) -> QualityReport {
+    pub fn finish(mut self, d: Described) -> QualityReport {
         let mut labels: Vec<Label> = Vec::new();
         let mut metrics = Vec::new();
         let mut positive = None;
@@ -322,7 +390,11 @@ impl QualityAccum {
                     QualityMetric::F1,
                 ] {
                     let [b, c] = [0, 1].map(|m| classification(&self.models[m], metric));
-                    metrics.push(value(metric, b, c));
+                    let mut v = value(metric, b, c);
+                    if metric == QualityMetric::Accuracy {
+                        v.tested(paired::mcnemar(&self.agreement));
+                    }
+                    metrics.push(v);
                 }
                 if d.probability.is_some() {
                     for metric in [QualityMetric::LogLoss, QualityMetric::RocAuc] {
@@ -330,14 +402,28 @@ impl QualityAccum {
                             let pos = pos.clone()?;
                             probabilistic(&self.models[m], &pos, metric)
                         });
-                        metrics.push(value(metric, b, c));
+                        let mut v = value(metric, b, c);
+                        if let Ok(pos) = &pos {
+                            v.tested(match metric {
+                                QualityMetric::LogLoss => self.pairs.log_loss(pos),
+                                _ => self.pairs.delong(pos),
+                            });
+                        }
+                        metrics.push(v);
                     }
                 }
             }
             Task::Regression => {
+                let squared = std::mem::take(&mut self.squared).test("squared error");
+                let absolute = std::mem::take(&mut self.absolute).test("absolute error");
                 for metric in [QualityMetric::Rmse, QualityMetric::Mae, QualityMetric::R2] {
                     let [b, c] = [0, 1].map(|m| regression(&self.models[m], &self.y, metric));
-                    metrics.push(value(metric, b, c));
+                    let mut v = value(metric, b, c);
+                    v.tested(match metric {
+                        QualityMetric::Mae => absolute.clone(),
+                        _ => squared.clone(),
+                    });
+                    metrics.push(v);
                 }
             }
         }
@@ -392,6 +478,29 @@ fn value(metric: QualityMetric, b: Result<f64, String>, c: Result<f64, String>) 
         candidate: c,
         delta: b.zip(c).map(|(b, c)| c - b),
         error,
+        test: None,
+        test_error: None,
+    }
+}
+
+impl QualityValue {
+    /// The paired test in one line, or empty where there is none.
+    pub fn significance(&self) -> String {
+        self.test
+            .as_ref()
+            .map(PairedTest::summary)
+            .unwrap_or_default()
+    }
+
+    /// Attaches the paired test of a metric both models have.
+    fn tested(&mut self, t: Result<PairedTest, String>) {
+        if self.error.is_some() {
+            return;
+        }
+        match t {
+            Ok(t) => self.test = Some(t),
+            Err(e) => self.test_error = Some(e),
+        }
     }
 }
 

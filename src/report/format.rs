@@ -87,6 +87,28 @@ pub fn signed(x: f64) -> String {
     }
 }
 
+/// A p-value with three significant digits: `p 0.0113`, `p 2.65e-4`;
+/// `p < 1e-300` where it underflows.
+pub fn p_value(p: f64) -> String {
+    if p == 0.0 {
+        "p < 1e-300".into()
+    } else if p < 1e-4 {
+        format!("p {p:.2e}")
+    } else {
+        format!("p {}", fmt_float(round_significant(p, 3)))
+    }
+}
+
+/// A confidence interval with three significant digits per end:
+/// `[-0.0123, +0.0456]`.
+pub fn interval(lo: f64, hi: f64) -> String {
+    format!(
+        "[{}, {}]",
+        signed(round_significant(lo, 3)),
+        signed(round_significant(hi, 3))
+    )
+}
+
 /// `Δ +2 (+0.2%)`: an absolute difference and, when the reference is not
 /// 0, the relative one with three significant digits.
 pub fn delta(abs: f64, rel: Option<f64>) -> String {

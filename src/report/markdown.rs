@@ -222,16 +222,20 @@ fn diff(d: &crate::diff::DiffReport, w: &mut dyn Write) -> io::Result<()> {
         }
     }
     if let Some(q) = &d.quality {
-        writeln!(w, "| metric | baseline | candidate | Δ |")?;
-        writeln!(w, "|---|---|---|---|")?;
+        writeln!(
+            w,
+            "| metric | baseline | candidate | Δ | is the change real? |"
+        )?;
+        writeln!(w, "|---|---|---|---|---|")?;
         for m in &q.metrics {
             writeln!(
                 w,
-                "| {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
                 m.metric.keyword(),
                 maybe(m.baseline),
                 maybe(m.candidate),
-                m.delta.map_or("—".into(), signed)
+                m.delta.map_or("—".into(), signed),
+                cell(&m.significance())
             )?;
         }
         writeln!(w)?;

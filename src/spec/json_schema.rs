@@ -568,6 +568,22 @@ fn quality_gate(m: QualityMetric) -> Value {
                 "Fail when the candidate's value is above this.",
                 json!({"type": "number"}),
             ),
+            "significance" => doc(
+                "With `max_drop` or `max_increase`: fail only when the difference is also significant at this level (the metric's paired test: McNemar, DeLong or the paired t-test of per-row losses).",
+                level(),
+            ),
+            "no_significant_drop" => doc(
+                "Fail when the candidate is lower and the paired test's p-value is below this level.",
+                level(),
+            ),
+            "no_significant_increase" => doc(
+                "Fail when the candidate is higher and the paired test's p-value is below this level.",
+                level(),
+            ),
+            "test" => doc(
+                "The p-value the levels read: `paired` (default) or, for losses (log_loss, rmse, mae, r2), `wilcoxon`.",
+                json!({"enum": ["paired", "wilcoxon"]}),
+            ),
             _ => meta(k)?,
         })
     });
@@ -584,8 +600,20 @@ fn quality_gate(m: QualityMetric) -> Value {
         ),
         g,
     );
-    g["anyOf"] = one_of_keys(&["max_drop", "max_increase", "min", "max"]);
+    g["anyOf"] = one_of_keys(&[
+        "max_drop",
+        "max_increase",
+        "min",
+        "max",
+        "no_significant_drop",
+        "no_significant_increase",
+    ]);
     g
+}
+
+/// A significance level: strictly between 0 and 1.
+fn level() -> Value {
+    json!({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1})
 }
 
 fn task_word(m: QualityMetric) -> &'static str {

@@ -3,7 +3,7 @@
 //! the gates on the candidate (`quality:`).
 
 use super::diag::suggest;
-use super::parser::{get, Parser};
+use super::parser::{get, Entries, Parser};
 use super::yaml::{Kind, Node};
 use super::{Lit, Severity};
 
@@ -80,6 +80,22 @@ impl QualityMetric {
         }
     }
 
+    /// The paired test that tells whether a difference of this metric is
+    /// real, if there is one: McNemar's (accuracy), DeLong's (ROC AUC),
+    /// or the t-test of per-row losses (with Wilcoxon's beside it).
+    pub fn paired_test(self) -> Option<&'static str> {
+        match self {
+            QualityMetric::Accuracy => Some("McNemar's test"),
+            QualityMetric::RocAuc => Some("DeLong's test"),
+            QualityMetric::LogLoss => Some("the paired t-test of per-row log loss"),
+            QualityMetric::Rmse | QualityMetric::R2 => {
+                Some("the paired t-test of per-row squared error")
+            }
+            QualityMetric::Mae => Some("the paired t-test of per-row absolute error"),
+            QualityMetric::Precision | QualityMetric::Recall | QualityMetric::F1 => None,
+        }
+    }
+
     /// Whether a larger value is better (accuracy) or worse (log loss).
     pub fn higher_is_better(self) -> bool {
         !matches!(
@@ -90,7 +106,9 @@ impl QualityMetric {
 }
 
 /// A gate on a quality metric of the candidate: relative to the baseline
-/// (`max_drop`, `max_increase`) and/or absolute (`min`, `max`).
+/// (`max_drop`, `max_increase`), absolute (`min`, `max`), or on the
+/// significance of the difference (`no_significant_drop`,
+/// `no_significant_increase`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct QualityGate {
     pub metric: QualityMetric,
@@ -98,7 +116,24 @@ pub struct QualityGate {
     pub max_increase: Option<f64>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// `max_drop` and `max_increase` fail only when the difference is
+    /// also significant at this level.
+    pub significance: Option<f64>,
+    pub no_significant_drop: Option<f64>,
+    pub no_significant_increase: Option<f64>,
+    /// Which p-value of a loss the significance levels read.
+    pub test: PValue,
     pub severity: Severity,
+}
+
+/// The p-value a significance level is compared with: the metric's own
+/// paired test, or (for losses) the Wilcoxon signed-rank test of the same
+/// per-row differences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PValue {
+    #[default]
+    Paired,
+    Wilcoxon,
 }
 
 pub(crate) const TRUTH_KEYS: [&str; 7] = [
@@ -110,7 +145,17 @@ pub(crate) const TRUTH_KEYS: [&str; 7] = [
     "task",
     "positive",
 ];
-pub(crate) const QUALITY_KEYS: [&str; 5] = ["max_drop", "max_increase", "min", "max", "severity"];
+pub(crate) const QUALITY_KEYS: [&str; 9] = [
+    "max_drop",
+    "max_increase",
+    "min",
+    "max",
+    "significance",
+    "no_significant_drop",
+    "no_significant_increase",
+    "test",
+    "severity",
+];
 
 impl Parser {
     pub(super) fn truth(&mut self, n: &Node, declared: &[String]) -> Option<TruthSpec> {
@@ -218,6 +263,10 @@ impl Parser {
                 max_increase: None,
                 min: None,
                 max: None,
+                significance: None,
+                no_significant_drop: None,
+                no_significant_increase: None,
+                test: PValue::Paired,
                 severity: Severity::Error,
             };
             for (ok_key, slot) in [
@@ -235,23 +284,132 @@ impl Parser {
                     ok &= slot.is_some();
                 }
             }
+            ok &= self.significance(&key, opts, &mut g);
             if let Some(s) = get(opts, "severity") {
                 g.severity = self.severity(s).unwrap_or(Severity::Error);
             }
-            if g.max_drop.is_none()
-                && g.max_increase.is_none()
-                && g.min.is_none()
-                && g.max.is_none()
+            // A limit written with a bad value, and a `significance`
+            // without one, have their own errors already.
+            let limits = [
+                "max_drop",
+                "max_increase",
+                "min",
+                "max",
+                "no_significant_drop",
+                "no_significant_increase",
+            ];
+            if !limits.iter().any(|l| get(opts, l).is_some()) && get(opts, "significance").is_none()
             {
                 self.err_help(
                     v.pos,
                     format!("the gate on `{key}` sets no limit"),
-                    "use `max_drop`, `max_increase` (relative to the baseline), `min` or `max`",
+                    "use `max_drop`, `max_increase` (relative to the baseline), `min`, `max`, \
+                     `no_significant_drop` or `no_significant_increase`",
                 );
                 ok = false;
             }
             out.push(g);
         }
         ok.then_some(out)
+    }
+
+    /// `significance`, `no_significant_drop`, `no_significant_increase`
+    /// and `test` of the gate on `key`.
+    fn significance(&mut self, key: &str, opts: &Entries, g: &mut QualityGate) -> bool {
+        let mut ok = true;
+        let mut any = None;
+        for (name, slot) in [
+            ("significance", &mut g.significance),
+            ("no_significant_drop", &mut g.no_significant_drop),
+            ("no_significant_increase", &mut g.no_significant_increase),
+        ] {
+            let Some(x) = get(opts, name) else { continue };
+            any.get_or_insert((name, x.pos));
+            match x.kind {
+                Kind::Float(f) if f > 0.0 && f < 1.0 => *slot = Some(f),
+                _ => {
+                    self.err_help(
+                        x.pos,
+                        format!(
+                            "`{name}` must be a significance level between 0 and 1, found {}",
+                            match &x.kind {
+                                Kind::Int(_) | Kind::Float(_) => x.key_text(),
+                                Kind::Str(s) => format!("\"{s}\""),
+                                _ => x.describe().to_string(),
+                            }
+                        ),
+                        "e.g. `0.05`: fail when a difference this large would arise by \
+                         chance less than 5% of the time",
+                    );
+                    ok = false;
+                }
+            }
+        }
+        if let Some((name, pos)) = any {
+            if g.metric.paired_test().is_none() {
+                self.err_help(
+                    pos,
+                    format!("`{name}` cannot be tested for `{key}`: it has no paired test"),
+                    "significance is tested for accuracy (McNemar), roc_auc (DeLong), \
+                     log_loss, rmse, mae and r2 (paired t-test of per-row losses)",
+                );
+                ok = false;
+            }
+        }
+        if let Some(x) = get(opts, "significance") {
+            if g.max_drop.is_none() && g.max_increase.is_none() {
+                self.err_help(
+                    x.pos,
+                    format!("`significance` on `{key}` qualifies `max_drop` or `max_increase`, and the gate has neither"),
+                    "to fail on any significant change, use `no_significant_drop: 0.05` \
+                     (or `no_significant_increase`)",
+                );
+                ok = false;
+            }
+        }
+        if let Some(t) = get(opts, "test") {
+            match self.string(t, "`test`").as_deref() {
+                Some("paired") => g.test = PValue::Paired,
+                Some("wilcoxon") => g.test = PValue::Wilcoxon,
+                Some(other) => {
+                    self.err_help(
+                        t.pos,
+                        format!("`test` must be `paired` or `wilcoxon`; found `{other}`"),
+                        suggest(other, &["paired", "wilcoxon"]),
+                    );
+                    ok = false;
+                }
+                None => ok = false,
+            }
+            let loss = matches!(
+                g.metric,
+                QualityMetric::LogLoss
+                    | QualityMetric::Rmse
+                    | QualityMetric::Mae
+                    | QualityMetric::R2
+            );
+            if g.test == PValue::Wilcoxon && !loss {
+                self.err_help(
+                    t.pos,
+                    format!("`test: wilcoxon` does not apply to `{key}`"),
+                    format!(
+                        "the Wilcoxon signed-rank test compares per-row losses (log_loss, rmse, \
+                         mae, r2); `{key}` is tested by {}",
+                        g.metric.paired_test().unwrap_or("no paired test")
+                    ),
+                );
+                ok = false;
+            }
+            if any.is_none() {
+                self.err_help(
+                    t.pos,
+                    format!("`test` on `{key}` chooses the p-value of a significance level, and the gate has none"),
+                    "add `significance: 0.05` beside `max_drop`/`max_increase`, or \
+                     `no_significant_drop: 0.05`",
+                );
+                ok = false;
+            }
+        }
+        ok
     }
 }

@@ -175,14 +175,28 @@ fn quality(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
         plural(q.rows as usize)
     )?;
     let mut t = table(style);
-    t.set_header(["metric", "baseline", "candidate", "Δ", "note"]);
+    t.set_header([
+        "metric",
+        "baseline",
+        "candidate",
+        "Δ",
+        "is the change real?",
+        "note",
+    ]);
     for m in &q.metrics {
         t.add_row(vec![
             Cell::new(m.metric.keyword()),
             right(maybe(m.baseline)),
             right(maybe(m.candidate)),
             right(m.delta.map_or("—".into(), signed)),
-            Cell::new(m.error.clone().unwrap_or_default()),
+            Cell::new(m.significance()),
+            Cell::new(
+                m.error
+                    .as_ref()
+                    .or(m.test_error.as_ref())
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
         ]);
     }
     writeln!(w, "{t}")?;

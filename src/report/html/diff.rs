@@ -261,7 +261,8 @@ fn quality(d: &DiffReport) -> String {
                 } else {
                     format!("<span class=\"q-{verdict}\">{verdict}</span>")
                 },
-                prose(m.error.as_deref().unwrap_or("")),
+                prose(&m.significance()),
+                prose(m.error.as_deref().or(m.test_error.as_deref()).unwrap_or("")),
             ]
         })
         .collect();
@@ -292,6 +293,7 @@ fn quality(d: &DiffReport) -> String {
                 "candidate",
                 "Δ",
                 "candidate is",
+                "is the change real?",
                 "note"
             ],
             &rows
