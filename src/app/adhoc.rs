@@ -148,6 +148,7 @@ fn diff_suite(a: &DiffArgs) -> Result<Suite, String> {
         gates,
         truth,
         quality: Vec::new(),
+        slices: None,
         pos: Default::default(),
     };
     Ok(Suite {

@@ -379,6 +379,7 @@ fn row_diff_spec(
         gates: Vec::new(),
         truth: None,
         quality: Vec::new(),
+        slices: None,
         pos: spec.pos,
     }
 }

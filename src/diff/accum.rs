@@ -19,6 +19,7 @@ use super::exact_sum::ExactSum;
 use super::labels::{Labels, PairCounts};
 use super::plan::{Class, ColumnPlan, Layout};
 use super::quality::QualityAccum;
+use super::slices::SliceAccum;
 use crate::engine::spill::SortedRuns;
 use crate::spec::Tolerance;
 
@@ -263,6 +264,8 @@ pub struct Accum {
     pub only_candidate_sample: KeySample,
     pub columns: Vec<ColAccum>,
     pub quality: Option<QualityAccum>,
+    /// One per slice column.
+    pub slices: Vec<SliceAccum>,
 }
 
 impl Accum {
@@ -273,6 +276,7 @@ impl Accum {
         top: usize,
         quality: Option<QualityAccum>,
         kept: Option<usize>,
+        slices: Vec<SliceAccum>,
     ) -> Accum {
         Accum {
             both: 0,
@@ -296,6 +300,7 @@ impl Accum {
                 })
                 .collect(),
             quality,
+            slices,
         }
     }
 
@@ -328,6 +333,15 @@ impl Accum {
             }
         }
         self.both += both.len() as u64;
+        // Per batch row, whether any compared column changed (for slices).
+        let mut any_changed = vec![
+            false;
+            if self.slices.is_empty() {
+                0
+            } else {
+                batch.num_rows()
+            }
+        ];
         for ((acc, plan), &(bi, ci)) in self.columns.iter_mut().zip(plans).zip(&layout.columns) {
             let (b, c) = (batch.column(bi), batch.column(ci));
             acc.compared += both.len() as u64;
@@ -341,6 +355,9 @@ impl Accum {
             }
             for (i, score) in changed {
                 let i = i as usize;
+                if let Some(flag) = any_changed.get_mut(i) {
+                    *flag = true;
+                }
                 if missing(b, i) != missing(c, i) {
                     acc.null_changes += 1;
                 }
@@ -356,6 +373,9 @@ impl Accum {
         }
         if let Some(q) = &mut self.quality {
             q.add(batch, layout)?;
+        }
+        for (s, &column) in self.slices.iter_mut().zip(&layout.slices) {
+            s.add(batch, layout, column, &both, &any_changed)?;
         }
         Ok(())
     }
@@ -382,6 +402,9 @@ impl Accum {
         }
         if let (Some(x), Some(y)) = (&mut self.quality, o.quality) {
             x.merge(y);
+        }
+        for (a, b) in self.slices.iter_mut().zip(o.slices) {
+            a.merge(b);
         }
     }
 }

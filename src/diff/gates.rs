@@ -4,11 +4,15 @@
 //! finished report, never data.
 
 use super::plan::{Class, Plan};
+use super::quality::QualityValue;
 use super::report::{ColumnDiff, DiffReport};
+use super::slices::{Slice, SliceColumnReport};
 use crate::check::{key_examples, CheckResult, Status};
 use crate::metric::Value;
-use crate::report::format::{fmt_float, p_value, signed};
-use crate::spec::{DiffSpec, DuplicateKeys, Gate, GateKind, PValue, QualityGate, Severity};
+use crate::report::format::{count, fmt_float, p_value, signed};
+use crate::spec::{
+    DiffSpec, DuplicateKeys, Gate, GateKind, PValue, QualityGate, Severity, SliceSpec, Task,
+};
 
 pub fn evaluate(spec: &DiffSpec, plan: &Plan, rep: &mut DiffReport) {
     let mut out = Vec::new();
@@ -112,10 +116,244 @@ pub fn evaluate(spec: &DiffSpec, plan: &Plan, rep: &mut DiffReport) {
     }
     if let Some(q) = &rep.quality {
         for g in &spec.quality {
-            out.extend(quality_gate(g, q));
+            out.extend(quality_gate(
+                g,
+                &q.metrics,
+                q.task,
+                &q.task_reason,
+                "quality",
+            ));
+        }
+    }
+    if let (Some(s), Some(r)) = (&spec.slices, &rep.slices) {
+        for c in &r.columns {
+            out.extend(slice_gates(s, c, rep.quality.as_ref()));
         }
     }
     rep.gates = out;
+}
+
+/// The gates of `slices:` on one slice column: each quality gate and the
+/// changed rate, judged on every slice with at least `min_rows` rows, as
+/// one check each that lists the failing slices, worst first.
+fn slice_gates(
+    spec: &SliceSpec,
+    c: &SliceColumnReport,
+    quality: Option<&super::quality::QualityReport>,
+) -> Vec<CheckResult> {
+    let gated: Vec<&Slice> = c.slices.iter().filter(|s| s.gated).collect();
+    let scope = format!(
+        "in every slice of `{}` with ≥ {} rows",
+        c.column, spec.min_rows
+    );
+    let mut out = Vec::new();
+    // Per gate (and limit within it): each gated slice's own check.
+    let mut judged: Vec<Judged> = Vec::new();
+    if let Some(q) = quality {
+        for g in &spec.quality {
+            let mut per: Vec<Vec<(&Slice, CheckResult)>> = Vec::new();
+            for s in &gated {
+                let checks = quality_gate(g, &s.metrics, q.task, &q.task_reason, "quality");
+                for (i, r) in checks.into_iter().enumerate() {
+                    if per.len() <= i {
+                        per.push(Vec::new());
+                    }
+                    per[i].push((s, r));
+                }
+            }
+            let names = quality_gate(g, &q.metrics, q.task, &q.task_reason, "quality");
+            for (i, template) in names.into_iter().enumerate() {
+                let which = template
+                    .name
+                    .rsplit('.')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                let name = format!("slices.{}.{}.{which}", c.column, g.metric.keyword());
+                let expected = slice_expected(g, &which);
+                judged.push(Judged {
+                    name,
+                    severity: g.severity,
+                    expected,
+                    results: per.get_mut(i).map(std::mem::take).unwrap_or_default(),
+                    rows_in_text: false,
+                });
+            }
+        }
+    }
+    if let Some(g) = &spec.max_changed_rate {
+        let results = gated
+            .iter()
+            .map(|s| {
+                let mut r = check("", "slices", None, g.severity, String::new());
+                match s.changed_rate {
+                    Some(rate) => {
+                        r.observed = Some(Value::Float(rate));
+                        r.observed_text =
+                            format!("{} ({} of {} rows)", fmt_float(rate), s.changed, s.rows);
+                        if rate > g.limit {
+                            r.status = Status::Fail;
+                        }
+                    }
+                    None => r = r.error("no row is in both models"),
+                }
+                (*s, r)
+            })
+            .collect();
+        judged.push(Judged {
+            name: format!("slices.{}.max_changed_rate", c.column),
+            severity: g.severity,
+            expected: format!("changed rate ≤ {}", fmt_float(g.limit)),
+            results,
+            rows_in_text: true,
+        });
+    }
+    for Judged {
+        name,
+        severity,
+        expected,
+        results,
+        rows_in_text,
+    } in judged
+    {
+        let mut r = check(
+            &name,
+            "slices",
+            Some(c.column.clone()),
+            severity,
+            format!("{expected} {scope}"),
+        );
+        let label = |s: &Slice| format!("{}={}", c.column, s.value);
+        let failed: Vec<&(&Slice, CheckResult)> = results
+            .iter()
+            .filter(|(_, x)| x.status == Status::Fail)
+            .collect();
+        let errors: Vec<&(&Slice, CheckResult)> = results
+            .iter()
+            .filter(|(_, x)| x.status == Status::Error)
+            .collect();
+        let listed = |v: &[&(&Slice, CheckResult)]| {
+            let mut parts: Vec<String> = v
+                .iter()
+                .take(MAX_LISTED)
+                .map(|(s, x)| {
+                    if rows_in_text {
+                        format!("{}: {}", label(s), x.observed_text)
+                    } else {
+                        format!(
+                            "{}: {} ({})",
+                            label(s),
+                            x.observed_text,
+                            count(s.rows, "row")
+                        )
+                    }
+                })
+                .collect();
+            if v.len() > MAX_LISTED {
+                parts.push(format!("{} more", v.len() - MAX_LISTED));
+            }
+            parts.join("; ")
+        };
+        let small = if c.small > 0 {
+            format!(
+                "; {} with fewer rows not gated",
+                count(c.small as u64, "slice")
+            )
+        } else {
+            String::new()
+        };
+        if results.is_empty() {
+            r.observed_text = format!("no slice has ≥ {} rows{small}", spec.min_rows);
+        } else if !failed.is_empty() {
+            r.status = Status::Fail;
+            r.observed_text = format!(
+                "{} of {} fail: {}{small}",
+                failed.len(),
+                count(results.len() as u64, "slice"),
+                listed(&failed)
+            );
+        } else if errors.len() == results.len() {
+            let (s, x) = errors[0];
+            r = r.error(format!(
+                "{}: {}",
+                label(s),
+                x.why.clone().unwrap_or_default()
+            ));
+            out.push(r);
+            continue;
+        } else {
+            let (s, x) = &results[0];
+            r.observed_text = format!(
+                "{} pass{small}; worst: {}: {}",
+                count(results.len() as u64, "slice"),
+                label(s),
+                x.observed_text
+            );
+        }
+        if !errors.is_empty() && errors.len() < results.len() {
+            r.observed_text.push_str(&format!(
+                "; {} could not be judged ({}: {})",
+                count(errors.len() as u64, "slice"),
+                label(errors[0].0),
+                errors[0].1.why.clone().unwrap_or_default()
+            ));
+        }
+        out.push(r);
+    }
+    out
+}
+
+/// One gate of `slices:`: its check's name, severity and expectation, and
+/// each gated slice's own result.
+struct Judged<'a> {
+    name: String,
+    severity: Severity,
+    expected: String,
+    results: Vec<(&'a Slice, CheckResult)>,
+    /// Whether each slice's observed text names its rows already.
+    rows_in_text: bool,
+}
+
+/// At most this many failing slices are named in a check's observed text;
+/// the report's slice tables have them all.
+const MAX_LISTED: usize = 5;
+
+/// What a slice gate expects, without any one slice's baseline.
+fn slice_expected(g: &QualityGate, which: &str) -> String {
+    let kw = g.metric.keyword();
+    let limit = match which {
+        "max_drop" => g.max_drop,
+        "max_increase" => g.max_increase,
+        "min" => g.min,
+        "max" => g.max,
+        "no_significant_drop" => g.no_significant_drop,
+        _ => g.no_significant_increase,
+    }
+    .unwrap_or_default();
+    let level = g
+        .significance
+        .filter(|_| matches!(which, "max_drop" | "max_increase"))
+        .map(|a| format!(", or not significant (p ≥ {})", fmt_float(a)))
+        .unwrap_or_default();
+    match which {
+        "max_drop" => format!(
+            "`{kw}` at most {} below the baseline{level}",
+            fmt_float(limit)
+        ),
+        "max_increase" => format!(
+            "`{kw}` at most {} above the baseline{level}",
+            fmt_float(limit)
+        ),
+        "min" => format!("`{kw}` ≥ {}", fmt_float(limit)),
+        "max" => format!("`{kw}` ≤ {}", fmt_float(limit)),
+        "no_significant_drop" => {
+            format!("no significant drop of `{kw}` (p ≥ {})", fmt_float(limit))
+        }
+        _ => format!(
+            "no significant increase of `{kw}` (p ≥ {})",
+            fmt_float(limit)
+        ),
+    }
 }
 
 fn s(n: u64) -> &'static str {
@@ -204,9 +442,17 @@ fn error(r: CheckResult, why: String) -> CheckResult {
     r.error(why)
 }
 
-fn quality_gate(g: &QualityGate, q: &super::quality::QualityReport) -> Vec<CheckResult> {
+/// The checks of one quality gate on `metrics` (the whole golden set's,
+/// or one slice's), named `{prefix}.{metric}.{limit}`.
+fn quality_gate(
+    g: &QualityGate,
+    metrics: &[QualityValue],
+    task: Task,
+    task_reason: &str,
+    prefix: &str,
+) -> Vec<CheckResult> {
     let kw = g.metric.keyword();
-    let found = q.metrics.iter().find(|m| m.metric == g.metric);
+    let found = metrics.iter().find(|m| m.metric == g.metric);
     let limits = [
         ("max_drop", g.max_drop),
         ("max_increase", g.max_increase),
@@ -219,7 +465,7 @@ fn quality_gate(g: &QualityGate, q: &super::quality::QualityReport) -> Vec<Check
     for (which, limit) in limits {
         let Some(limit) = limit else { continue };
         let mut r = check(
-            &format!("quality.{kw}.{which}"),
+            &format!("{prefix}.{kw}.{which}"),
             "quality",
             None,
             g.severity,
@@ -267,11 +513,10 @@ fn quality_gate(g: &QualityGate, q: &super::quality::QualityReport) -> Vec<Check
         }
         let reason = match found {
             None => Some(match g.metric.task() {
-                t if t != q.task => format!(
-                    "`{kw}` is a {} metric; this is a {} task ({})",
+                t if t != task => format!(
+                    "`{kw}` is a {} metric; this is a {} task ({task_reason})",
                     task_name(t),
-                    task_name(q.task),
-                    q.task_reason
+                    task_name(task),
                 ),
                 _ => format!("`{kw}` needs `probability:` in `truth`"),
             }),

@@ -12,6 +12,7 @@ mod paired;
 pub mod plan;
 mod quality;
 mod report;
+mod slices;
 
 use std::time::Instant;
 
@@ -29,6 +30,8 @@ pub use labels::Label;
 use plan::{Layout, Plan};
 use quality::{Described, QualityAccum, QualityCols};
 pub use report::*;
+pub use slices::{Slice, SliceColumnReport, SlicesReport};
+use slices::{SliceAccum, SliceColumn};
 
 use crate::database::Dialect;
 use crate::engine::planned_alone;
@@ -78,6 +81,29 @@ pub async fn run(
         },
         _ => None,
     };
+    // Slices that cannot be resolved are an error of their own, too.
+    let slice_columns = match &spec.slices {
+        Some(s) => match slices::resolve(
+            spec,
+            s,
+            baseline,
+            candidate,
+            truth.filter(|_| quality.is_some()),
+        ) {
+            Ok(c) => c,
+            Err(e) => {
+                rep.slices = Some(SlicesReport {
+                    min_rows: s.min_rows,
+                    columns: Vec::new(),
+                    error: Some(e.clone()),
+                });
+                rep.gates
+                    .push(report::error_check("slices", None, format!("slices: {e}")));
+                Vec::new()
+            }
+        },
+        None => Vec::new(),
+    };
     for (side, name) in [(0, &spec.baseline), (1, &spec.candidate)] {
         let Side { schema, dialect } = sides[side];
         let (d, scan) = exec::duplicates(ctx, name, schema, &spec.key, spec.top, dialect).await;
@@ -91,13 +117,16 @@ pub async fn run(
         }
     }
     let compare = Instant::now();
-    let accum = match compute(ctx, spec, &plan, quality.as_ref()).await {
+    let accum = match compute(ctx, spec, &plan, quality.as_ref(), &slice_columns).await {
         Ok(a) => a,
         Err(e) => return rep.failed(format!("the diff failed: {}", message(&e))),
     };
     rep.timings.compare_seconds = compare.elapsed().as_secs_f64();
-    rep.absorb(accum, &plan, quality);
+    let sliced = spec.slices.as_ref().zip(Some(slice_columns.as_slice()));
+    rep.absorb(accum, &plan, quality, sliced.filter(|(_, c)| !c.is_empty()));
+    let errors = std::mem::take(&mut rep.gates);
     gates::evaluate(spec, &plan, &mut rep);
+    rep.gates.extend(errors);
     let spill_errors: Vec<crate::check::CheckResult> = rep
         .columns
         .iter()
@@ -276,8 +305,9 @@ async fn compute(
     spec: &DiffSpec,
     plan: &Plan,
     q: Option<&QualityInputs>,
+    slices: &[SliceColumn],
 ) -> Result<Accum> {
-    let (df, layout, qcols) = joined(ctx, spec, plan, q).await?;
+    let (df, layout, qcols) = joined(ctx, spec, plan, q, slices).await?;
     let streams = df.execute_stream_partitioned().await?;
     // Under a memory bound, each numeric column of each partition keeps
     // at most 1/256 of it in differences before spilling the rest.
@@ -287,12 +317,27 @@ async fn compute(
     // an eighth of the bound.
     let pairs = bound.map(|b| b / 8 / paired::PAIR_BYTES);
     let accum = || {
+        let quality = q.zip(qcols.clone()).map(|(q, cols)| (cols, q.task));
+        // Each slice folds its own quality, spilling sooner: a slice
+        // column can have many values.
+        let slice_kept = kept.map(|k| (k / 64).max(1024));
         Accum::new(
             &plan.columns,
             spec.top,
-            q.zip(qcols.clone())
-                .map(|(q, cols)| QualityAccum::new(cols, q.task, kept, pairs)),
+            quality
+                .clone()
+                .map(|(cols, task)| QualityAccum::new(cols, task, kept, pairs)),
             kept,
+            slices
+                .iter()
+                .map(|_| {
+                    SliceAccum::new(
+                        quality
+                            .clone()
+                            .map(|(cols, task)| (cols, task, slice_kept, pairs)),
+                    )
+                })
+                .collect(),
         )
     };
     let mut tasks = Vec::new();
@@ -323,13 +368,14 @@ async fn joined(
     spec: &DiffSpec,
     plan: &Plan,
     q: Option<&QualityInputs>,
+    slices: &[SliceColumn],
 ) -> Result<(DataFrame, Layout, Option<QualityCols>)> {
     let truth = q.zip(spec.truth.as_ref());
     let nk = plan.keys.len();
     let b = ctx.table(spec.baseline.as_str()).await?;
     let c = ctx.table(spec.candidate.as_str()).await?;
-    let b = planned_alone(ctx, b.select(side_columns(plan, truth, 'b'))?)?;
-    let c = planned_alone(ctx, c.select(side_columns(plan, truth, 'c'))?)?;
+    let b = planned_alone(ctx, b.select(side_columns(plan, truth, slices, 'b'))?)?;
+    let c = planned_alone(ctx, c.select(side_columns(plan, truth, slices, 'c'))?)?;
     let (bk, ck) = (key_names("__bk", nk), key_names("__ck", nk));
     let j = b.join(c, JoinType::Full, &strs(&bk), &strs(&ck), None)?;
     // Everything after the keys, in order.
@@ -342,6 +388,12 @@ async fn joined(
         names.extend(["__bp", "__cp"].map(String::from));
         if t.probability.is_some() {
             names.extend(["__bq", "__cq"].map(String::from));
+        }
+    }
+    let slice_name = |k: usize| format!("__s{k}");
+    for (k, s) in slices.iter().enumerate() {
+        if s.from != slices::From::Truth {
+            names.push(slice_name(k));
         }
     }
     let keys = key_names("__k", nk);
@@ -360,9 +412,16 @@ async fn joined(
             .collect();
         tcols.push(lit(true).alias("__int"));
         tcols.push(cast(ident(&t.column), q.label_type.clone()).alias("__t"));
+        let from_truth: Vec<usize> = (0..slices.len())
+            .filter(|&k| slices[k].from == slices::From::Truth)
+            .collect();
+        for &k in &from_truth {
+            tcols.push(ident(&slices[k].name).alias(slice_name(k)));
+        }
         let tdf = planned_alone(ctx, ctx.table(t.source.as_str()).await?.select(tcols)?)?;
         let both = df.join(tdf, JoinType::Full, &strs(&keys), &strs(&tk), None)?;
         names.extend(["__int", "__t"].map(String::from));
+        names.extend(from_truth.into_iter().map(slice_name));
         let out = key_names("__o", nk);
         let all: Vec<Expr> = coalesced(&keys, &tk, &out)
             .chain(names.iter().map(col))
@@ -378,6 +437,9 @@ async fn joined(
         columns: (0..plan.columns.len())
             .map(|j| (nk + 2 + 2 * j, nk + 3 + 2 * j))
             .collect(),
+        slices: (0..slices.len())
+            .map(|k| at(&slice_name(k)).expect("slice column"))
+            .collect(),
     };
     let qcols = truth.map(|(_, t)| QualityCols {
         truth: at("__t").expect("truth column"),
@@ -392,7 +454,12 @@ async fn joined(
 
 /// One side's projection: key, presence marker, compared columns (cast to
 /// their common type), and the quality inputs.
-fn side_columns(plan: &Plan, truth: Option<(&QualityInputs, &TruthSpec)>, p: char) -> Vec<Expr> {
+fn side_columns(
+    plan: &Plan,
+    truth: Option<(&QualityInputs, &TruthSpec)>,
+    slices: &[SliceColumn],
+    p: char,
+) -> Vec<Expr> {
     let mut cols: Vec<Expr> = plan
         .keys
         .iter()
@@ -408,6 +475,14 @@ fn side_columns(plan: &Plan, truth: Option<(&QualityInputs, &TruthSpec)>, p: cha
         if let Some(prob) = &t.probability {
             cols.push(cast(ident(prob), DataType::Float64).alias(format!("__{p}q")));
         }
+    }
+    let side = if p == 'b' {
+        slices::From::Baseline
+    } else {
+        slices::From::Candidate
+    };
+    for (k, s) in slices.iter().enumerate().filter(|(_, s)| s.from == side) {
+        cols.push(ident(&s.name).alias(format!("__s{k}")));
     }
     cols
 }

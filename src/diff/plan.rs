@@ -331,6 +331,8 @@ pub struct Layout {
     pub in_truth: Option<usize>,
     /// (baseline, candidate) column indexes per compared column.
     pub columns: Vec<(usize, usize)>,
+    /// Column indexes of the slice columns' values.
+    pub slices: Vec<usize>,
 }
 
 #[cfg(test)]

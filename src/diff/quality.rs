@@ -137,13 +137,20 @@ impl QualityAccum {
     }
 
     pub fn add(&mut self, batch: &RecordBatch, layout: &Layout) -> Result<()> {
+        let all: Vec<u32> = (0..batch.num_rows() as u32).collect();
+        self.add_rows(batch, layout, &all)
+    }
+
+    /// Folds the rows `rows` of a joined batch (a slice's rows).
+    pub fn add_rows(&mut self, batch: &RecordBatch, layout: &Layout, rows: &[u32]) -> Result<()> {
         let present = |i: usize| batch.column(i).as_boolean().clone();
         let (in_b, in_c) = (present(layout.in_baseline), present(layout.in_candidate));
         let in_t = present(layout.in_truth.expect("truth marker"));
         let truth = batch.column(self.cols.truth);
         let preds = self.cols.prediction.map(|i| batch.column(i).clone());
-        let mut scored = Vec::with_capacity(batch.num_rows());
-        for i in 0..batch.num_rows() {
+        let mut scored = Vec::with_capacity(rows.len());
+        for &i in rows {
+            let i = i as usize;
             let (b, c, t) = (in_b.is_valid(i), in_c.is_valid(i), in_t.is_valid(i));
             self.truth_rows += u64::from(t);
             if t && !(b && c) {
@@ -355,6 +362,7 @@ pub struct QualityValue {
 }
 
 /// What the report says about the inputs, beside the accumulated numbers.
+#[derive(Debug, Clone)]
 pub struct Described {
     pub task_reason: String,
     pub truth: String,

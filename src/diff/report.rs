@@ -9,10 +9,11 @@ use serde_json::{Map, Value as Json};
 use super::accum::{Accum, Changed, Key};
 use super::plan::{Class, Plan};
 use super::quality::QualityReport;
+use super::slices::{SliceColumn, SlicesReport};
 use super::QualityInputs;
 use crate::check::{CheckResult, Duplicates};
 use crate::metric::Value;
-use crate::spec::{DiffSpec, Severity};
+use crate::spec::{DiffSpec, Severity, SliceSpec};
 use crate::types::display_type;
 
 #[derive(Debug, Clone, Serialize)]
@@ -28,6 +29,8 @@ pub struct DiffReport {
     pub only_in_candidate_columns: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quality: Option<QualityReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slices: Option<SlicesReport>,
     /// Every gate as a check: observed vs expected, severity, status.
     pub gates: Vec<CheckResult>,
     /// Facts worth a look that fail nothing by themselves.
@@ -208,6 +211,7 @@ impl DiffReport {
             only_in_baseline_columns: Vec::new(),
             only_in_candidate_columns: Vec::new(),
             quality: None,
+            slices: None,
             gates: Vec::new(),
             warnings: Vec::new(),
             timings: DiffTimings::default(),
@@ -246,7 +250,13 @@ impl DiffReport {
         }
     }
 
-    pub fn absorb(&mut self, acc: Accum, plan: &Plan, quality: Option<QualityInputs>) {
+    pub fn absorb(
+        &mut self,
+        acc: Accum,
+        plan: &Plan,
+        quality: Option<QualityInputs>,
+        slices: Option<(&SliceSpec, &[SliceColumn])>,
+    ) {
         let names = &self.key;
         let keys =
             |s: super::accum::KeySample| s.sorted().iter().map(|k| key_json(names, k)).collect();
@@ -333,6 +343,19 @@ impl DiffReport {
         // Computed columns first, in the order they were asked for.
         computed.append(&mut self.columns);
         self.columns = computed;
+        if let Some((spec, columns)) = slices {
+            let described = quality.as_ref().map(|q| &q.described);
+            self.slices = Some(SlicesReport {
+                min_rows: spec.min_rows,
+                columns: acc
+                    .slices
+                    .into_iter()
+                    .zip(columns)
+                    .map(|(a, c)| a.finish(c, spec, described))
+                    .collect(),
+                error: None,
+            });
+        }
         if let (Some(q), Some(inputs)) = (acc.quality, quality) {
             self.quality = Some(q.finish(inputs.described));
         }

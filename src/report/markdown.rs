@@ -244,6 +244,30 @@ fn diff(d: &crate::diff::DiffReport, w: &mut dyn Write) -> io::Result<()> {
             writeln!(w, "- {}\n", cell(&note))?;
         }
     }
+    if let Some(s) = &d.slices {
+        match &s.error {
+            Some(e) => writeln!(w, "Slices could not be computed: {}\n", cell(e))?,
+            None => {
+                for c in &s.columns {
+                    let (header, rows) = c.table();
+                    writeln!(w, "{}\n", cell(&c.caption(s.min_rows)))?;
+                    let line = |cells: Vec<String>| {
+                        let cells: Vec<String> = cells.iter().map(|x| cell(x)).collect();
+                        format!("| {} |", cells.join(" | "))
+                    };
+                    writeln!(w, "{}", line(header.clone()))?;
+                    writeln!(w, "|{}", "---|".repeat(header.len()))?;
+                    for row in rows {
+                        writeln!(w, "{}", line(row))?;
+                    }
+                    if let Some(more) = c.more() {
+                        writeln!(w, "\n{}", cell(&more))?;
+                    }
+                    writeln!(w)?;
+                }
+            }
+        }
+    }
     check_table(&d.gates, w)
 }
 

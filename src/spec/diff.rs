@@ -32,8 +32,26 @@ pub struct DiffSpec {
     pub gates: Vec<Gate>,
     pub truth: Option<TruthSpec>,
     pub quality: Vec<QualityGate>,
+    /// Quality and changes repeated per value of these columns.
+    pub slices: Option<SliceSpec>,
     pub pos: Pos,
 }
+
+/// `slices:` — the diff and the quality repeated per value of each slice
+/// column (of the truth source, else of the baseline, else of the
+/// candidate), with gates on every slice that has at least `min_rows`
+/// rows in both models.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SliceSpec {
+    pub columns: Vec<String>,
+    pub min_rows: u64,
+    pub quality: Vec<QualityGate>,
+    pub max_changed_rate: Option<Gate>,
+    pub pos: Pos,
+}
+
+/// Slices with fewer rows than this are listed, never gated.
+pub const DEFAULT_MIN_ROWS: u64 = 30;
 
 impl DiffSpec {
     /// The options declared for column `name`, if any.
@@ -127,7 +145,9 @@ pub struct Gate {
     pub severity: Severity,
 }
 
-pub(crate) const DIFF_KEYS: [&str; 11] = [
+pub(crate) const SLICE_KEYS: [&str; 4] = ["columns", "min_rows", "quality", "max_changed_rate"];
+
+pub(crate) const DIFF_KEYS: [&str; 12] = [
     "baseline",
     "candidate",
     "key",
@@ -139,6 +159,7 @@ pub(crate) const DIFF_KEYS: [&str; 11] = [
     "gates",
     "truth",
     "quality",
+    "slices",
 ];
 pub(crate) const TOLERANCE_KEYS: [&str; 2] = ["abs_tol", "rel_tol"];
 /// Gates a column may carry (the row gates belong to the whole diff).
@@ -219,6 +240,19 @@ impl Parser {
                 );
             }
         }
+        let slices = match get(entries, "slices") {
+            None => Some(None),
+            Some(s) => self.slices(s).map(Some),
+        };
+        if let (Some(Some(s)), Some(None)) = (&slices, &truth) {
+            if !s.quality.is_empty() {
+                self.err_help(
+                    s.pos,
+                    "quality gates of `slices` need ground truth",
+                    "add `truth: { source: labels, column: y, prediction: label }`",
+                );
+            }
+        }
         Some(DiffSpec {
             baseline: baseline?,
             candidate: candidate?,
@@ -232,8 +266,90 @@ impl Parser {
             gates: gates?,
             truth: truth?,
             quality: quality?,
+            slices: slices?,
             pos: n.pos,
         })
+    }
+
+    /// `slices: [country, device]`, or the same as `columns:` of a mapping
+    /// with `min_rows`, `quality` gates and `max_changed_rate`.
+    fn slices(&mut self, n: &Node) -> Option<SliceSpec> {
+        let mut spec = SliceSpec {
+            columns: Vec::new(),
+            min_rows: DEFAULT_MIN_ROWS,
+            quality: Vec::new(),
+            max_changed_rate: None,
+            pos: n.pos,
+        };
+        let Kind::Map(entries) = &n.kind else {
+            spec.columns = self.names(n, "`slices`")?;
+            return self.slice_columns(spec, n);
+        };
+        self.known_keys(entries, &SLICE_KEYS, "`slices`");
+        let mut ok = true;
+        match get(entries, "columns") {
+            Some(c) => match self.names(c, "`columns` of `slices`") {
+                Some(c) => spec.columns = c,
+                None => ok = false,
+            },
+            None => {
+                self.err_help(
+                    n.pos,
+                    "`slices` is missing required key `columns`",
+                    "name the columns to slice by, e.g. `columns: [country, device]`",
+                );
+                ok = false;
+            }
+        }
+        if let Some(m) = get(entries, "min_rows") {
+            match self.count(m, "`min_rows`") {
+                Some(m) => spec.min_rows = m as u64,
+                None => ok = false,
+            }
+        }
+        if let Some(q) = get(entries, "quality") {
+            match self.quality(q) {
+                Some(q) => spec.quality = q,
+                None => ok = false,
+            }
+        }
+        if let Some(entry) = entries
+            .iter()
+            .find(|(k, _)| k.key_text() == "max_changed_rate")
+        {
+            match self.gates(
+                std::slice::from_ref(entry),
+                &["max_changed_rate"],
+                "`slices`",
+            ) {
+                Some(g) => spec.max_changed_rate = g.into_iter().next(),
+                None => ok = false,
+            }
+        }
+        if !ok {
+            return None;
+        }
+        self.slice_columns(spec, n)
+    }
+
+    fn slice_columns(&mut self, spec: SliceSpec, n: &Node) -> Option<SliceSpec> {
+        if spec.columns.is_empty() {
+            self.err_help(
+                n.pos,
+                "`slices` names no column",
+                "e.g. `slices: [country, device]`",
+            );
+            return None;
+        }
+        let mut seen = Vec::new();
+        for c in &spec.columns {
+            if seen.contains(&c) {
+                self.err(n.pos, format!("`slices` names `{c}` twice"));
+                return None;
+            }
+            seen.push(c);
+        }
+        Some(spec)
     }
 
     pub(super) fn source_ref(

@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 use super::bench::BENCH_KEYS;
 use super::checks::CHANGE_KEYS;
 use super::compare::{COMPARE_KEYS, COMPARE_TOLERANCE_KEYS};
-use super::diff::{COLUMN_GATES, DIFF_KEYS, TOLERANCE_KEYS};
+use super::diff::{COLUMN_GATES, DIFF_KEYS, SLICE_KEYS, TOLERANCE_KEYS};
 use super::drift::{DRIFT_COLUMN_KEYS, DRIFT_KEYS, METHODS, THRESHOLD_KEYS};
 use super::notify::MAX_RETRIES;
 use super::parse::{
@@ -43,6 +43,7 @@ pub const KEY_SETS: &[(&str, &[&str])] = &[
     ("META_KEYS", &META_KEYS),
     ("SQL_KEYS", &SQL_KEYS),
     ("DIFF_KEYS", &DIFF_KEYS),
+    ("SLICE_KEYS", &SLICE_KEYS),
     ("TOLERANCE_KEYS", &TOLERANCE_KEYS),
     ("COLUMN_GATES", &COLUMN_GATES),
     ("TRUTH_KEYS", &TRUTH_KEYS),
@@ -439,9 +440,8 @@ fn diff() -> Value {
             "top" => doc("How many most-changed rows and sample keys the report shows (default 10).", json!({"type": "integer", "minimum": 0})),
             "gates" => doc("Gates over every compared column and over the rows: a limit, or `{ limit: …, severity: warn }`; a `severity` here applies to all.", gates(&GateKind::NAMES)),
             "truth" => truth(),
-            "quality" => doc("Gates on quality metrics of the candidate against `truth`: `accuracy: { max_drop: 0.01 }`.", closed("`quality`", &QualityMetric::NAMES, |m| {
-                QualityMetric::ALL.into_iter().find(|q| q.keyword() == m).map(quality_gate)
-            })),
+            "quality" => doc("Gates on quality metrics of the candidate against `truth`: `accuracy: { max_drop: 0.01 }`.", quality_gates()),
+            "slices" => slices(),
             _ => return None,
         })
     });
@@ -546,6 +546,44 @@ fn truth() -> Value {
     doc(
         "Ground truth for quality metrics of both models: `{ source: labels, column: y, prediction: label, probability: score }`.",
         required(t, &["source", "column", "prediction"]),
+    )
+}
+
+fn quality_gates() -> Value {
+    closed("`quality`", &QualityMetric::NAMES, |m| {
+        QualityMetric::ALL
+            .into_iter()
+            .find(|q| q.keyword() == m)
+            .map(quality_gate)
+    })
+}
+
+fn slices() -> Value {
+    let s = closed("`slices`", &SLICE_KEYS, |k| {
+        Some(match k {
+            "columns" => doc(
+                "The columns to slice by: of the truth source, else of the baseline, else of the candidate.",
+                names(),
+            ),
+            "min_rows" => doc(
+                "Slices with fewer rows in both models are listed, never gated (default 30).",
+                json!({"type": "integer", "minimum": 0}),
+            ),
+            "quality" => doc(
+                "Quality gates judged on every slice with `min_rows` rows: `accuracy: { max_drop: 0.02 }`.",
+                quality_gates(),
+            ),
+            "max_changed_rate" => doc(
+                "Fail when a slice's share of rows with any compared column changed (0 to 1) exceeds this.",
+                gate("max_changed_rate")?,
+            ),
+            _ => return None,
+        })
+    });
+    let s = required(s, &["columns"]);
+    doc(
+        "The diff and the quality repeated per value of each slice column, worst slices first: `[country, device]`, or `{ columns: [country], min_rows: 30, quality: { accuracy: { max_drop: 0.02 } } }`.",
+        json!({"anyOf": [names(), s]}),
     )
 }
 

@@ -35,6 +35,7 @@ pub(crate) fn diff(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Resul
     }
     columns(d, w, style)?;
     quality(d, w, style)?;
+    slices(d, w, style)?;
     for c in &d.columns {
         transitions(c, w, style)?;
     }
@@ -206,6 +207,34 @@ fn quality(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
             "{}",
             crate::report::format::probabilities_on_disk(q.scores_spilled)
         )?;
+    }
+    Ok(())
+}
+
+fn slices(d: &DiffReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
+    let Some(s) = &d.slices else { return Ok(()) };
+    if let Some(e) = &s.error {
+        return writeln!(w, "slices could not be computed: {e}");
+    }
+    for c in &s.columns {
+        writeln!(w, "{}", c.caption(s.min_rows))?;
+        let (header, rows) = c.table();
+        let mut t = table(style);
+        t.set_header(header);
+        for row in rows {
+            let n = row.len();
+            t.add_row(row.into_iter().enumerate().map(|(i, v)| {
+                if i == 0 || i == n - 1 {
+                    Cell::new(v)
+                } else {
+                    right(v)
+                }
+            }));
+        }
+        writeln!(w, "{t}")?;
+        if let Some(more) = c.more() {
+            writeln!(w, "{more}")?;
+        }
     }
     Ok(())
 }

@@ -43,6 +43,7 @@ pub(super) fn body(id: &str, d: &DiffReport) -> String {
         body.push_str(&columns(d));
         body.push_str(&histograms(id, d));
         body.push_str(&quality(d));
+        body.push_str(&slices(d));
         body.push_str(&transitions(d));
         body.push_str(&top_rows(d));
     }
@@ -299,6 +300,47 @@ fn quality(d: &DiffReport) -> String {
             &rows
         )
     )
+}
+
+fn slices(d: &DiffReport) -> String {
+    let Some(s) = &d.slices else {
+        return String::new();
+    };
+    if let Some(e) = &s.error {
+        return problem("Slices could not be computed:", e);
+    }
+    let mut h = String::from("<h4>Slices</h4>\n");
+    for c in &s.columns {
+        let (header, rows) = c.table();
+        let head: Vec<String> = header.iter().map(|x| esc(x)).collect();
+        let head: Vec<&str> = head.iter().map(String::as_str).collect();
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                let n = r.len();
+                r.iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        if i == 0 || i == n - 1 {
+                            esc(v)
+                        } else {
+                            num(v.clone())
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        h.push_str(&table(
+            "slices",
+            &prose(&c.caption(s.min_rows)),
+            &head,
+            &rows,
+        ));
+        if let Some(more) = c.more() {
+            h.push_str(&format!("<p>{}</p>\n", esc(&more)));
+        }
+    }
+    h
 }
 
 fn transitions(d: &DiffReport) -> String {
