@@ -350,6 +350,18 @@ pub struct DiffArgs {
     /// The predictions' probability of the positive class (log loss, ROC AUC).
     #[arg(long, value_name = "COLUMN", requires = "truth")]
     pub probability: Option<String>,
+    /// Repeat the changed rate and the quality per value of COLUMN (of the
+    /// truth, else the baseline, else the candidate); repeat or separate
+    /// with commas.
+    #[arg(long = "slice", value_delimiter = ',', value_name = "COLUMN")]
+    pub slices: Vec<String>,
+    /// Fail when a slice with at least --min-slice-rows rows changed in
+    /// more than RATE (0–1) of its rows.
+    #[arg(long, value_name = "RATE", requires = "slices")]
+    pub max_slice_changed_rate: Option<f64>,
+    /// Slices with fewer rows are listed, never gated.
+    #[arg(long, default_value_t = 30, value_name = "N", requires = "slices")]
+    pub min_slice_rows: u64,
     #[command(flatten)]
     pub reports: ReportArgs,
     /// Treat failed warn-severity gates as failures (exit 1).

@@ -328,3 +328,55 @@ fn bad_slices_are_suite_errors() {
         "error: `max_changed_rate` is a fraction from 0 to 1; 2 is outside that range"
     );
 }
+
+#[test]
+fn ad_hoc_diff_slices_too() {
+    let args = [
+        "diff",
+        "--baseline",
+        "fixtures/slices/v1.parquet",
+        "--candidate",
+        "fixtures/slices/v2.parquet",
+        "--key",
+        "id",
+        "--truth",
+        "fixtures/slices/truth.parquet",
+        "--truth-column",
+        "y",
+        "--prediction",
+        "label",
+        "--probability",
+        "score",
+        "--format",
+        "json",
+    ];
+    let mut a = args.to_vec();
+    a.extend([
+        "--slice",
+        "country,device",
+        "--max-slice-changed-rate",
+        "0.3",
+    ]);
+    let o = verdict(&a);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let r = json(&o);
+    assert_eq!(
+        gate(&r, "slices.country.max_changed_rate")["status"],
+        "fail"
+    );
+    assert_eq!(gate(&r, "slices.device.max_changed_rate")["status"], "pass");
+    assert_eq!(slices(&r)["columns"][0]["ranked_by"], "accuracy");
+    let mut a = args.to_vec();
+    a.extend(["--slice", "country", "--slice", "country"]);
+    let o = verdict(&a);
+    assert_eq!(o.code, 2);
+    assert_eq!(o.stderr, "error: --slice names `country` twice\n");
+    let mut a = args.to_vec();
+    a.extend(["--slice", "device", "--max-slice-changed-rate", "1.5"]);
+    let o = verdict(&a);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.stderr,
+        "error: --max-slice-changed-rate is a fraction from 0 to 1; 1.5 is outside that range\n"
+    );
+}

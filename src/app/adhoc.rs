@@ -8,8 +8,8 @@ use crate::cli::{CompareArgs, DiffArgs, EngineArgs, ReportArgs};
 use crate::report::exit;
 use crate::run;
 use crate::spec::{
-    ColumnSpec, DiffSpec, DuplicateKeys, Gate, GateKind, Severity, SourceSpec, Suite, Tolerance,
-    TruthSpec,
+    ColumnSpec, DiffSpec, DuplicateKeys, Gate, GateKind, Severity, SliceSpec, SourceSpec, Suite,
+    Tolerance, TruthSpec,
 };
 
 /// `verdict diff`: a suite of two (or three, with truth) sources and a diff.
@@ -128,6 +128,33 @@ fn diff_suite(a: &DiffArgs) -> Result<Suite, String> {
         }
         _ => None,
     };
+    let slices = match a.slices.as_slice() {
+        [] => None,
+        columns => {
+            let mut seen = std::collections::HashSet::new();
+            if let Some(c) = columns.iter().find(|c| !seen.insert(c.as_str())) {
+                return Err(format!("--slice names `{c}` twice"));
+            }
+            let max_changed_rate = match a.max_slice_changed_rate {
+                Some(r) if !(0.0..=1.0).contains(&r) => return Err(format!(
+                    "--max-slice-changed-rate is a fraction from 0 to 1; {r} is outside that range"
+                )),
+                Some(r) => Some(Gate {
+                    kind: GateKind::MaxChangedRate,
+                    limit: r,
+                    severity: Severity::Error,
+                }),
+                None => None,
+            };
+            Some(SliceSpec {
+                columns: columns.to_vec(),
+                min_rows: a.min_slice_rows,
+                quality: Vec::new(),
+                max_changed_rate,
+                pos: Default::default(),
+            })
+        }
+    };
     let diff = DiffSpec {
         baseline: "baseline".into(),
         candidate: "candidate".into(),
@@ -148,7 +175,7 @@ fn diff_suite(a: &DiffArgs) -> Result<Suite, String> {
         gates,
         truth,
         quality: Vec::new(),
-        slices: None,
+        slices,
         pos: Default::default(),
     };
     Ok(Suite {
