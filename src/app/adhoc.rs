@@ -136,9 +136,11 @@ fn diff_suite(a: &DiffArgs) -> Result<Suite, String> {
                 return Err(format!("--slice names `{c}` twice"));
             }
             let max_changed_rate = match a.max_slice_changed_rate {
-                Some(r) if !(0.0..=1.0).contains(&r) => return Err(format!(
+                Some(r) if !(0.0..=1.0).contains(&r) => {
+                    return Err(format!(
                     "--max-slice-changed-rate is a fraction from 0 to 1; {r} is outside that range"
-                )),
+                ))
+                }
                 Some(r) => Some(Gate {
                     kind: GateKind::MaxChangedRate,
                     limit: r,

@@ -165,19 +165,22 @@ impl SliceAccum {
         changed: &[bool],
     ) -> Result<()> {
         let values = Labels::new(batch.column(column))?;
-        let mut rows: HashMap<LabelRef, Vec<u32>, foldhash::fast::RandomState> = HashMap::default();
-        for i in 0..batch.num_rows() {
-            rows.entry(values.get(i)).or_default().push(i as u32);
-        }
-        let mut counts: HashMap<LabelRef, (u64, u64), foldhash::fast::RandomState> =
-            HashMap::default();
+        // Per value: rows in both models, of them changed, and (for the
+        // quality, which also counts rows one side or the truth lacks)
+        // every row of the batch with that value.
+        type Rows = (u64, u64, Vec<u32>);
+        let mut by: HashMap<LabelRef, Rows, foldhash::fast::RandomState> = HashMap::default();
         for &i in both {
-            let e = counts.entry(values.get(i as usize)).or_default();
+            let e = by.entry(values.get(i as usize)).or_default();
             e.0 += 1;
             e.1 += u64::from(changed[i as usize]);
         }
-        for (value, rows) in rows {
-            let (n, c) = counts.get(&value).copied().unwrap_or_default();
+        if self.quality.is_some() {
+            for i in 0..batch.num_rows() {
+                by.entry(values.get(i)).or_default().2.push(i as u32);
+            }
+        }
+        for (value, (n, c, rows)) in by {
             match self.group(value.to_owned()) {
                 Some(g) => {
                     g.rows += n;
@@ -214,9 +217,12 @@ impl SliceAccum {
         spec: &SliceSpec,
         described: Option<&Described>,
     ) -> SliceColumnReport {
+        // A value only rows of one side (or of the truth alone) have is
+        // no slice of the compared rows.
         let mut slices: Vec<Slice> = self
             .groups
             .into_iter()
+            .filter(|(_, g)| g.rows > 0)
             .map(|(value, g)| {
                 let q = g.quality.zip(described).map(|(q, d)| q.finish(d.clone()));
                 Slice {
