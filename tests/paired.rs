@@ -452,3 +452,83 @@ fn bad_significance_settings_are_suite_errors() {
         )
     );
 }
+
+#[test]
+fn probability_pairs_past_the_memory_bound_are_dropped_with_a_reason() {
+    use datafusion::arrow::array::{ArrayRef, Float64Array, Int64Array};
+    use std::sync::Arc;
+    // 600,000 rows; --memory-limit 64M (the least a spilling sort takes)
+    // lets the pairs take an eighth of it: 524,288 rows of two
+    // probabilities.
+    let n = 600_000i64;
+    let dir = tempfile::tempdir().unwrap();
+    let id: ArrayRef = Arc::new(Int64Array::from_iter_values(0..n));
+    let y: ArrayRef = Arc::new(Int64Array::from_iter_values((0..n).map(|i| i % 2)));
+    let side = |shift: i64| {
+        let score: Vec<f64> = (0..n)
+            .map(|i| ((i * 7919 + shift) % 1000) as f64 / 1000.0 * 0.6 + 0.4 * (i % 2) as f64)
+            .collect();
+        let label: ArrayRef = Arc::new(Int64Array::from_iter_values(
+            score.iter().map(|s| i64::from(*s >= 0.5)),
+        ));
+        let score: ArrayRef = Arc::new(Float64Array::from(score));
+        (label, score)
+    };
+    let (l1, s1) = side(0);
+    let (l2, s2) = side(13);
+    let truth = common::parquet(dir.path(), "t.parquet", vec![("id", id.clone()), ("y", y)]);
+    let v1 = common::parquet(
+        dir.path(),
+        "v1.parquet",
+        vec![("id", id.clone()), ("label", l1), ("score", s1)],
+    );
+    let v2 = common::parquet(
+        dir.path(),
+        "v2.parquet",
+        vec![("id", id), ("label", l2), ("score", s2)],
+    );
+    let o = verdict(&[
+        "diff",
+        "--baseline",
+        &v1,
+        "--candidate",
+        &v2,
+        "--key",
+        "id",
+        "--truth",
+        &truth,
+        "--truth-column",
+        "y",
+        "--prediction",
+        "label",
+        "--probability",
+        "score",
+        "--memory-limit",
+        "64M",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let q = json(&o)["suites"][0]["diff"]["quality"].clone();
+    let metric = |name: &str| {
+        q["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["metric"] == name)
+            .unwrap()
+            .clone()
+    };
+    let why = "the paired tests of probabilities keep both models' probabilities of every \
+               scored row in memory (16 bytes a row); more than 524288 rows is over an eighth of \
+               --memory-limit";
+    for m in ["roc_auc", "log_loss"] {
+        let m = metric(m);
+        // The metric itself still reads every probability (spilled).
+        assert!(m["candidate"].is_f64(), "{m}");
+        assert_eq!(m["test"], Value::Null);
+        assert_eq!(m["test_error"], why);
+    }
+    // McNemar's test is counts: never bounded.
+    assert_eq!(metric("accuracy")["test"]["rows"], n);
+}

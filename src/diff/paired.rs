@@ -217,13 +217,16 @@ pub fn delong(positive: &[[f64; 2]], negative: &[[f64; 2]]) -> Result<PairedTest
     // Placement values: for a positive row, the share of negatives it
     // outranks (ties count ½); for a negative row, the share of positives
     // that outrank it. Their per-row differences between the models carry
-    // the covariance: var(A − B) = var(A) + var(B) − 2 cov(A, B).
+    // the covariance: var(A − B) = var(A) + var(B) − 2 cov(A, B). Each
+    // placement is an integer over 2 × the other class's rows, so every
+    // sum is exact in integers, whatever order the rows came in.
     let sorted = |rows: &[[f64; 2]], k: usize| {
         let mut v: Vec<f64> = rows.iter().map(|r| r[k] + 0.0).collect();
         v.sort_unstable_by(f64::total_cmp);
         v
     };
-    let placements = |x: f64, against: &[f64], above: bool| {
+    // 2 × (the rows of `against` outranked) + the rows tied.
+    let twice = |x: f64, against: &[f64], above: bool| -> i64 {
         let below = against.partition_point(|&y| y < x);
         let equal = against.partition_point(|&y| y <= x) - below;
         let outranked = if above {
@@ -231,26 +234,35 @@ pub fn delong(positive: &[[f64; 2]], negative: &[[f64; 2]]) -> Result<PairedTest
         } else {
             below
         };
-        (outranked as f64 + 0.5 * equal as f64) / against.len() as f64
+        (2 * outranked + equal) as i64
     };
-    let mut auc = [ExactSum::default(), ExactSum::default()];
-    let mut spread = |rows: &[[f64; 2]], against: [Vec<f64>; 2], above: bool| {
-        let (mut sum, mut squares) = (ExactSum::default(), ExactSum::default());
+    // Per class: Σ of each model's placement numerators, and the exact
+    // sample variance of the per-row placement differences.
+    let spread = |rows: &[[f64; 2]], other: &[[f64; 2]], above: bool| {
+        let against = [0, 1].map(|k| sorted(other, k));
+        let (mut totals, mut sum, mut squares) = ([0i128; 2], 0i128, 0i128);
         for r in rows {
-            let v = [0, 1].map(|k| placements(r[k] + 0.0, &against[k], above));
-            if !above {
-                auc[0].add(v[0]);
-                auc[1].add(v[1]);
-            }
-            let d = v[1] - v[0];
-            sum.add(d);
-            squares.add_product(d, d);
+            let c = [0, 1].map(|k| twice(r[k] + 0.0, &against[k], above));
+            totals[0] += i128::from(c[0]);
+            totals[1] += i128::from(c[1]);
+            let d = i128::from(c[1] - c[0]);
+            sum += d;
+            squares += d * d;
         }
-        centered_squares(&sum, &squares, rows.len() as u64) / (rows.len() - 1) as f64
+        let count = rows.len() as i128;
+        let scale = 2.0 * other.len() as f64;
+        let var =
+            (count * squares - sum * sum) as f64 / (count * (count - 1)) as f64 / (scale * scale);
+        (totals, var)
     };
-    let var = spread(positive, [0, 1].map(|k| sorted(negative, k)), false) / m as f64
-        + spread(negative, [0, 1].map(|k| sorted(positive, k)), true) / n as f64;
-    let [b, c] = auc.map(|s| s.value() / m as f64);
+    // The two classes' placements are independent: one thread each.
+    let ((auc, var_pos), (_, var_neg)) = std::thread::scope(|s| {
+        let neg = s.spawn(|| spread(negative, positive, true));
+        let pos = spread(positive, negative, false);
+        (pos, neg.join().expect("the placements of the negatives"))
+    });
+    let var = var_pos / m as f64 + var_neg / n as f64;
+    let [b, c] = auc.map(|t| t as f64 / (2.0 * m as f64 * n as f64));
     let difference = c - b;
     let se = var.max(0.0).sqrt();
     let (statistic, p_value) = if se == 0.0 {
