@@ -21,7 +21,10 @@ Each run executes, interleaved, as separate processes:
 verdict does more in the same run (the keyed diff of score and label: changed counts,
 |Δ| percentiles, transitions, top rows; precision and recall; the interval of each
 difference). Every figure the Python side computes is checked against verdict's
-report (relative 1e-9; p-values below 1e-300 as both zero).
+report (relative 1e-9; p-values below 1e-300 as both zero; the Wilcoxon
+p-value of the log loss to 1e-6, because numpy's log and Rust's differ in
+the last bit on ~0.4% of values and the tiniest per-row differences then
+rank differently).
 Markdown goes to stdout, progress to stderr.
 """
 
@@ -86,7 +89,12 @@ def cross_check(vrep, py):
     same("DeLong z", metrics["roc_auc"]["test"]["statistic"], py["delong"]["z"])
     same("DeLong p", metrics["roc_auc"]["test"]["p_value"], py["delong"]["p"])
     same("log loss t-test p", metrics["log_loss"]["test"]["p_value"], py["log_loss_t_p"])
-    same("log loss Wilcoxon p", metrics["log_loss"]["test"]["wilcoxon"]["p_value"], py["log_loss_wilcoxon_p"])
+    # numpy's SIMD log and Rust's differ in the last bit on ~0.4% of values; per-row log-loss
+    # differences as small as 1e-9 (two logs of ~0.4) then rank differently: 1e-6, not 1e-9.
+    n[0] += 1
+    wv, wp = metrics["log_loss"]["test"]["wilcoxon"]["p_value"], py["log_loss_wilcoxon_p"]
+    if not close(wv, wp, rel=1e-6):
+        bad.append(f"log loss Wilcoxon p: verdict {wv!r}, Python {wp!r}")
     col = d["slices"]["columns"][0]
     by_value = {s["value"]: s for s in col["slices"]}
     for value, s in py["slices"].items():
