@@ -15,33 +15,16 @@ fn expected() -> Value {
         .unwrap()
 }
 
-/// `verdict diff` of `{prefix}_v1` against `{prefix}_v2` in `dir`, scored
-/// against `{prefix}_truth`; the quality section of its JSON report.
+/// The quality section of `verdict diff` of `{prefix}_v1` against
+/// `{prefix}_v2` in `fixtures/{dir}`, scored against `{prefix}_truth`.
 fn quality(dir: &str, prefix: &str, prediction: &str, probability: Option<&str>) -> Value {
-    let [b, c, t] = ["v1", "v2", "truth"].map(|s| format!("fixtures/{dir}/{prefix}_{s}.parquet"));
-    let mut args = vec![
-        "diff",
-        "--baseline",
-        &b,
-        "--candidate",
-        &c,
-        "--key",
-        "id",
-        "--truth",
-        &t,
-        "--truth-column",
-        "y",
-        "--prediction",
+    common::quality_of(
+        &format!("fixtures/{dir}"),
+        prefix,
+        &format!("{prefix}_truth"),
         prediction,
-        "--format",
-        "json",
-    ];
-    if let Some(p) = probability {
-        args.extend(["--probability", p]);
-    }
-    let o = verdict(&args);
-    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
-    json(&o)["suites"][0]["diff"]["quality"].clone()
+        probability,
+    )
 }
 
 fn test_of(q: &Value, metric: &str) -> Value {

@@ -425,32 +425,7 @@ fn expected() -> Value {
 }
 
 fn quality(task: &str, truth: &str, prediction: &str, probability: Option<&str>) -> Value {
-    let b = format!("fixtures/quality/{task}_v1.parquet");
-    let c = format!("fixtures/quality/{task}_v2.parquet");
-    let t = format!("fixtures/quality/{truth}.parquet");
-    let mut args = vec![
-        "diff",
-        "--baseline",
-        &b,
-        "--candidate",
-        &c,
-        "--key",
-        "id",
-        "--truth",
-        &t,
-        "--truth-column",
-        "y",
-        "--prediction",
-        prediction,
-        "--format",
-        "json",
-    ];
-    if let Some(p) = probability {
-        args.extend(["--probability", p]);
-    }
-    let o = verdict(&args);
-    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
-    json(&o)["suites"][0]["diff"]["quality"].clone()
+    common::quality_of("fixtures/quality", task, truth, prediction, probability)
 }
 
 fn metric(q: &Value, name: &str, side: &str) -> Value {

@@ -134,3 +134,40 @@ pub fn save_reference(dir: &std::path::Path) -> (std::path::PathBuf, Out) {
     assert_eq!(o.code, 0, "{}", o.stderr);
     (file, o)
 }
+
+/// `verdict diff` of `{dir}/{prefix}_v1.parquet` against `_v2`, keyed by
+/// `id` and scored against `{dir}/{truth}.parquet` (column `y`): the
+/// quality section of its JSON report, which must exit 0.
+pub fn quality_of(
+    dir: &str,
+    prefix: &str,
+    truth: &str,
+    prediction: &str,
+    probability: Option<&str>,
+) -> serde_json::Value {
+    let [b, c] = ["v1", "v2"].map(|s| format!("{dir}/{prefix}_{s}.parquet"));
+    let t = format!("{dir}/{truth}.parquet");
+    let mut args = vec![
+        "diff",
+        "--baseline",
+        &b,
+        "--candidate",
+        &c,
+        "--key",
+        "id",
+        "--truth",
+        &t,
+        "--truth-column",
+        "y",
+        "--prediction",
+        prediction,
+        "--format",
+        "json",
+    ];
+    if let Some(p) = probability {
+        args.extend(["--probability", p]);
+    }
+    let o = verdict(&args);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    json(&o)["suites"][0]["diff"]["quality"].clone()
+}
