@@ -658,6 +658,63 @@ fn item_3_keyed_diffs_with_a_database_on_either_side() {
     }
 }
 
+/// Slices of a keyed diff whose sides are databases: the slice column rides
+/// along each side's pushed-down projection, on every pairing of
+/// PostgreSQL, MariaDB and Parquet; per region, the rows and changed rows
+/// add up to the diff's.
+#[test]
+fn slices_of_a_diff_with_a_database_on_either_side() {
+    setup();
+    let pg = |db: &str, t: &str| format!("{PG}/{db}?table={t}");
+    let my = |t: &str| format!("{MY}/verdict_prod?table={t}");
+    let file = "fixtures/compare/prod.parquet".to_string();
+    let cases = [
+        (pg("verdict_prod", "public.orders"), my("orders_next")),
+        (my("orders"), pg("verdict_dev", "public.orders")),
+        (
+            pg("verdict_prod", "orders"),
+            pg("verdict_prod", "orders_next"),
+        ),
+        (my("orders"), my("orders_next")),
+        (file, my("orders_next")),
+    ];
+    for (b, c) in cases {
+        let o = verdict(&[
+            "diff",
+            "--baseline",
+            &b,
+            "--candidate",
+            &c,
+            "--key",
+            "order_id",
+            "--columns",
+            "revenue,region",
+            "--slice",
+            "region",
+            "--format",
+            "json",
+        ]);
+        let j = json(&o);
+        let d = &j["suites"][0]["diff"];
+        assert_eq!(o.code, 0, "{b} → {c}: {d}");
+        let col = &d["slices"]["columns"][0];
+        assert_eq!(col["from"], "baseline", "{b} → {c}");
+        let slices = col["slices"].as_array().unwrap();
+        assert!(slices.len() > 1, "{b} → {c}: {col}");
+        let sum = |k: &str| slices.iter().map(|s| s[k].as_u64().unwrap()).sum::<u64>();
+        assert_eq!(
+            sum("rows"),
+            d["rows"]["both"].as_u64().unwrap(),
+            "{b} → {c}"
+        );
+        assert_eq!(
+            sum("changed"),
+            diff_column(d, "revenue")["changed"].as_u64().unwrap(),
+            "{b} → {c}"
+        );
+    }
+}
+
 /// Issue 12, item 18: `verdict diff` between two PostgreSQL tables always
 /// failed with `table name "derived_projection" specified more than once`,
 /// and between two MariaDB tables with `Projected schema field
