@@ -380,3 +380,31 @@ fn ad_hoc_diff_slices_too() {
         "error: --max-slice-changed-rate is a fraction from 0 to 1; 1.5 is outside that range\n"
     );
 }
+
+#[test]
+fn slice_quality_gates_say_when_the_truth_cannot_be_scored() {
+    // The truth's `country` (text) cannot meet the integer labels.
+    let suite = SUITE.replace(
+        "truth: { source: truth, column: y,",
+        "truth: { source: truth, column: country,",
+    );
+    let (code, r) = report(&suite.replace("[country, device]", "[device]"));
+    assert_eq!(code, 3);
+    assert_eq!(gate(&r, "quality")["status"], "error");
+    let g = gate(&r, "slices.device.accuracy");
+    assert_eq!(g["status"], "error");
+    assert_eq!(
+        g["why"],
+        "quality against the truth could not be computed; see the `quality` check"
+    );
+    // The changed rate needs no truth: still judged.
+    assert_eq!(gate(&r, "slices.device.max_changed_rate")["status"], "pass");
+    // A slice column only the unscored truth has cannot be sliced.
+    let (code, r) = report(&suite);
+    assert_eq!(code, 3);
+    assert_eq!(
+        gate(&r, "slices")["why"],
+        "slices: slice column `country` is only in the truth `truth`, which could not be scored \
+         against the predictions (see the `quality` check)"
+    );
+}

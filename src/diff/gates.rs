@@ -149,6 +149,22 @@ fn slice_gates(
     let mut out = Vec::new();
     // Per gate (and limit within it): each gated slice's own check.
     let mut judged: Vec<Judged> = Vec::new();
+    if quality.is_none() {
+        // The truth could not meet the predictions (the `quality` check
+        // says why): each quality gate of the slices says so too.
+        for g in &spec.quality {
+            let r = check(
+                &format!("slices.{}.{}", c.column, g.metric.keyword()),
+                "slices",
+                Some(c.column.clone()),
+                g.severity,
+                format!("`{}` {scope}", g.metric.keyword()),
+            );
+            out.push(
+                r.error("quality against the truth could not be computed; see the `quality` check"),
+            );
+        }
+    }
     if let Some(q) = quality {
         for g in &spec.quality {
             let mut per: Vec<Vec<(&Slice, CheckResult)>> = Vec::new();

@@ -83,13 +83,7 @@ pub async fn run(
     };
     // Slices that cannot be resolved are an error of their own, too.
     let slice_columns = match &spec.slices {
-        Some(s) => match slices::resolve(
-            spec,
-            s,
-            baseline,
-            candidate,
-            truth.filter(|_| quality.is_some()),
-        ) {
+        Some(s) => match slices::resolve(spec, s, baseline, candidate, truth, quality.is_some()) {
             Ok(c) => c,
             Err(e) => {
                 rep.slices = Some(SlicesReport {

@@ -40,13 +40,15 @@ pub struct SliceColumn {
 }
 
 /// Finds each slice column in the truth source, else the baseline, else
-/// the candidate.
+/// the candidate. `scored`: whether the truth is joined (its quality could
+/// be computed); a column only the truth has needs that.
 pub fn resolve(
     spec: &DiffSpec,
     slices: &SliceSpec,
     baseline: &Schema,
     candidate: &Schema,
     truth: Option<&Schema>,
+    scored: bool,
 ) -> std::result::Result<Vec<SliceColumn>, String> {
     let truth_source = spec.truth.as_ref().map(|t| t.source.as_str());
     let places: Vec<(From, &str, &Schema)> = truth
@@ -62,10 +64,21 @@ pub fn resolve(
         .columns
         .iter()
         .map(|name| {
+            // An unscored truth is not joined: its columns cannot ride along.
             let found = places
                 .iter()
-                .find(|(_, _, s)| s.field_with_name(name).is_ok());
+                .filter(|(from, _, _)| scored || *from != From::Truth)
+                .find(|(_, _, s)| s.field_with_name(name).is_ok())
+                .or_else(|| {
+                    places
+                        .iter()
+                        .find(|(_, _, s)| s.field_with_name(name).is_ok())
+                });
             match found {
+                Some((From::Truth, source, _)) if !scored => Err(format!(
+                    "slice column `{name}` is only in the truth `{source}`, which could not be \
+                     scored against the predictions (see the `quality` check)"
+                )),
                 Some((from, source, _)) => Ok(SliceColumn {
                     name: name.clone(),
                     from: *from,
