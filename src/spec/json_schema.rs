@@ -22,7 +22,7 @@ use super::parse::{
     BLOCK_KEYS, BOUND_KEYS, COLUMN_CHECKS, COLUMN_CONTRACT_KEYS, CSV_KEYS, META_KEYS, SCHEMA_KEYS,
     SOURCE_KEYS, SQL_KEYS, TABLE_CHECKS, TOP_KEYS,
 };
-use super::quality::{QUALITY_KEYS, TRUTH_KEYS};
+use super::quality::{LIMIT_KEYS, QUALITY_KEYS, TRUTH_KEYS};
 use super::{ColumnMetric, Format, GateKind, NotifyOn, QualityMetric};
 use crate::types::TYPE_NAMES;
 
@@ -638,14 +638,7 @@ fn quality_gate(m: QualityMetric) -> Value {
         ),
         g,
     );
-    g["anyOf"] = one_of_keys(&[
-        "max_drop",
-        "max_increase",
-        "min",
-        "max",
-        "no_significant_drop",
-        "no_significant_increase",
-    ]);
+    g["anyOf"] = one_of_keys(&LIMIT_KEYS);
     g
 }
 

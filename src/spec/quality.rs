@@ -145,6 +145,15 @@ pub(crate) const TRUTH_KEYS: [&str; 7] = [
     "task",
     "positive",
 ];
+/// The keys of a quality gate that set a limit (a gate needs one).
+pub(crate) const LIMIT_KEYS: [&str; 6] = [
+    "max_drop",
+    "max_increase",
+    "min",
+    "max",
+    "no_significant_drop",
+    "no_significant_increase",
+];
 pub(crate) const QUALITY_KEYS: [&str; 9] = [
     "max_drop",
     "max_increase",
@@ -290,15 +299,8 @@ impl Parser {
             }
             // A limit written with a bad value, and a `significance`
             // without one, have their own errors already.
-            let limits = [
-                "max_drop",
-                "max_increase",
-                "min",
-                "max",
-                "no_significant_drop",
-                "no_significant_increase",
-            ];
-            if !limits.iter().any(|l| get(opts, l).is_some()) && get(opts, "significance").is_none()
+            if !LIMIT_KEYS.iter().any(|l| get(opts, l).is_some())
+                && get(opts, "significance").is_none()
             {
                 self.err_help(
                     v.pos,
