@@ -6,6 +6,7 @@
 //! the timeout, or writes no `{output}` stops the bench with the reason and
 //! the tail of its stderr.
 
+pub mod endpoint;
 mod interrupt;
 
 use std::io::{Read, Seek, SeekFrom};
@@ -22,8 +23,40 @@ use crate::metric::Value;
 use crate::report::format::fmt_float;
 use crate::spec::{BenchSpec, Severity};
 
+/// What a bench measured: the models' commands, or their endpoints.
 #[derive(Debug, Clone, Serialize)]
-pub struct BenchReport {
+#[serde(untagged)]
+pub enum BenchReport {
+    Commands(CommandsReport),
+    Endpoint(endpoint::EndpointReport),
+}
+
+impl BenchReport {
+    pub fn gates(&self) -> &[CheckResult] {
+        match self {
+            BenchReport::Commands(b) => &b.gates,
+            BenchReport::Endpoint(e) => &e.gates,
+        }
+    }
+
+    /// Why the bench stopped, if it did.
+    pub fn error(&self) -> Option<&str> {
+        match self {
+            BenchReport::Commands(b) => b.error.as_deref(),
+            BenchReport::Endpoint(e) => e.error.as_deref(),
+        }
+    }
+
+    pub fn seconds(&self) -> f64 {
+        match self {
+            BenchReport::Commands(b) => b.seconds,
+            BenchReport::Endpoint(e) => e.seconds,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommandsReport {
     pub input: String,
     pub warmup: usize,
     pub runs: usize,
@@ -67,7 +100,7 @@ const STDERR_TAIL: usize = 2000;
 
 /// Runs the bench. Outputs without a declared path go to a temporary
 /// directory that lives until the bench ends.
-pub fn run(spec: &BenchSpec, progress: &crate::progress::Progress) -> BenchReport {
+pub fn run(spec: &BenchSpec, progress: &crate::progress::Progress) -> CommandsReport {
     let started = Instant::now();
     let tmp = tempfile::Builder::new().prefix("verdict-bench").tempdir();
     // Ctrl-C (or a scheduler's SIGTERM) mid-bench kills the command's
@@ -156,7 +189,7 @@ pub fn run(spec: &BenchSpec, progress: &crate::progress::Progress) -> BenchRepor
     );
     let candidate = models.pop().expect("two models");
     let baseline = models.pop().expect("two models");
-    BenchReport {
+    CommandsReport {
         input: spec.input.clone(),
         warmup: spec.warmup,
         runs: spec.runs,

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::prelude::SessionContext;
 
+use crate::bench::BenchReport;
 use crate::check::setting::Setting;
 use crate::check::source as checks;
 use crate::compare::{self, CompareReport};
@@ -21,7 +22,7 @@ use crate::drift::{self, DriftReport};
 use crate::engine::{self, guarded};
 use crate::report::{Report, SuiteReport};
 use crate::source::{self, Loaded};
-use crate::spec::{CompareSpec, DiffSpec, DriftReference, DriftSpec, Suite};
+use crate::spec::{Bench, CompareSpec, DiffSpec, DriftReference, DriftSpec, Suite};
 
 pub struct Options {
     pub strict: bool,
@@ -63,12 +64,21 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
         drift: Vec::new(),
         compare: None,
     };
-    if let Some(spec) = suite.bench.clone() {
-        let progress = opts.progress.clone();
-        let b = tokio::task::spawn_blocking(move || crate::bench::run(&spec, &progress))
-            .await
-            .expect("the bench does not panic");
-        let broken = b.error.is_some();
+    if let Some(bench) = suite.bench.clone() {
+        let b = match bench {
+            Bench::Commands(spec) => {
+                let progress = opts.progress.clone();
+                BenchReport::Commands(
+                    tokio::task::spawn_blocking(move || crate::bench::run(&spec, &progress))
+                        .await
+                        .expect("the bench does not panic"),
+                )
+            }
+            Bench::Endpoint(spec) => {
+                BenchReport::Endpoint(crate::bench::endpoint::run(&spec, &opts.progress).await)
+            }
+        };
+        let broken = b.error().is_some();
         report.bench = Some(b);
         if broken {
             return report;

@@ -242,7 +242,7 @@ fn invalid_suites_exit_2_with_their_message() {
         .map(|e| e.unwrap().path())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 25);
+    assert_eq!(names.len(), 28);
     for p in names {
         let o = verdict(&["validate", p.to_str().unwrap()]);
         assert_eq!(o.code, 2, "{}", p.display());

@@ -198,7 +198,8 @@ fn every_parser_key_is_in_the_schema() {
             "/properties/checks/additionalProperties/properties",
         ),
         ("DIFF_KEYS", "/properties/diff/properties"),
-        ("BENCH_KEYS", "/properties/bench/properties"),
+        ("BENCH_KEYS", "/properties/bench/oneOf/0/properties"),
+        ("ENDPOINT_KEYS", "/properties/bench/oneOf/1/properties"),
         ("TRUTH_KEYS", "/properties/diff/properties/truth/properties"),
         (
             "QualityMetric::NAMES",

@@ -154,6 +154,21 @@ pub fn millis(x: f64) -> String {
     format!("{} s", fmt_float((x * 1000.0).round() / 1000.0))
 }
 
+/// Milliseconds to three significant digits: `0.412 ms`, `4.12 ms`,
+/// `41.2 ms`, `412 ms`, `4120 ms`.
+pub fn ms(x: f64) -> String {
+    let digits = if x < 1.0 {
+        3
+    } else if x < 10.0 {
+        2
+    } else if x < 100.0 {
+        1
+    } else {
+        0
+    };
+    format!("{x:.digits$} ms")
+}
+
 /// Bytes in mebibytes with one decimal: `12.5 MiB`.
 pub fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / 1_048_576.0)

@@ -81,7 +81,17 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     for part in r.parts() {
         let (summary, stopped) = match part.section {
             Section::Bench(b) => (
-                format!("bench · <code>{}</code>", html(&b.input)),
+                match b {
+                    crate::bench::BenchReport::Commands(c) => {
+                        format!("bench · <code>{}</code>", html(&c.input))
+                    }
+                    crate::bench::BenchReport::Endpoint(e) => {
+                        format!(
+                            "bench · endpoints · <code>{}</code>",
+                            html(&e.requests_from)
+                        )
+                    }
+                },
                 "Stopped".to_string(),
             ),
             Section::Source(s) => (
@@ -169,8 +179,13 @@ fn not_passed(checks: &[CheckResult]) -> String {
     }
 }
 
-/// The bench: both models' timings and the ratio.
+/// The bench: both models' timings and the ratio, or both endpoints
+/// under load.
 fn bench(b: &crate::bench::BenchReport, w: &mut dyn Write) -> io::Result<()> {
+    let b = match b {
+        crate::bench::BenchReport::Commands(c) => c,
+        crate::bench::BenchReport::Endpoint(e) => return endpoint(e, w),
+    };
     writeln!(w, "| model | median | min | max | peak RSS |")?;
     writeln!(w, "|---|---|---|---|---|")?;
     for (name, m) in [("baseline", &b.baseline), ("candidate", &b.candidate)] {
@@ -187,6 +202,29 @@ fn bench(b: &crate::bench::BenchReport, w: &mut dyn Write) -> io::Result<()> {
     if let Some(x) = b.slowdown {
         writeln!(w)?;
         writeln!(w, "Candidate / baseline median time: **{}×**", fmt_float(x))?;
+    }
+    writeln!(w)
+}
+
+/// Both endpoints under load: how, the table, then each remark.
+fn endpoint(e: &crate::bench::endpoint::EndpointReport, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "{}\n", cell(&e.facts()))?;
+    let (header, rows) = e.table();
+    writeln!(w, "| {} |", header.join(" | "))?;
+    writeln!(w, "|{}", "---|".repeat(header.len()))?;
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(|x| cell(x)).collect();
+        writeln!(w, "| {} |", cells.join(" | "))?;
+    }
+    writeln!(w)?;
+    for line in e
+        .comparison()
+        .into_iter()
+        .chain(e.failures())
+        .chain(e.captures())
+        .chain(e.cost())
+    {
+        writeln!(w, "- {}", cell(&line))?;
     }
     writeln!(w)
 }

@@ -44,7 +44,7 @@ impl<'a> Part<'a> {
     /// The part's checks, in suite order.
     pub fn checks(&self) -> &'a [CheckResult] {
         match self.section {
-            Section::Bench(b) => &b.gates,
+            Section::Bench(b) => b.gates(),
             Section::Source(s) => &s.checks,
             Section::Diff(d) => &d.gates,
             Section::Drift(d) => &d.checks,
@@ -55,7 +55,7 @@ impl<'a> Part<'a> {
     /// Why the part could not be computed, if it could not.
     pub fn error(&self) -> Option<&'a str> {
         match self.section {
-            Section::Bench(b) => b.error.as_deref(),
+            Section::Bench(b) => b.error(),
             Section::Source(s) => s.error.as_deref(),
             Section::Diff(d) => d.error.as_deref(),
             Section::Drift(d) => d.error.as_deref(),
@@ -68,7 +68,7 @@ impl<'a> Part<'a> {
     /// Seconds the part took: for a source, loading plus every query.
     pub fn seconds(&self) -> f64 {
         match self.section {
-            Section::Bench(b) => b.seconds,
+            Section::Bench(b) => b.seconds(),
             Section::Source(s) => s.load_seconds + s.scans.iter().map(|x| x.seconds).sum::<f64>(),
             Section::Diff(d) => d.timings.seconds,
             Section::Drift(d) => d.seconds,

@@ -40,10 +40,61 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 /// The longest `timeout` a bench takes: a week.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
 
+/// `bench:`: the models' batch commands timed, or their HTTP endpoints
+/// load-tested.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bench {
+    Commands(BenchSpec),
+    Endpoint(super::EndpointSpec),
+}
+
 impl Parser {
-    pub(super) fn bench(&mut self, n: &Node) -> Option<BenchSpec> {
+    pub(super) fn bench(&mut self, n: &Node) -> Option<Bench> {
         let entries = self.map(n, "`bench`")?;
-        self.known_keys(entries, &BENCH_KEYS, "`bench`");
+        if get(entries, "endpoint").is_some() {
+            for key in ["baseline_cmd", "candidate_cmd", "runs"] {
+                if let Some((k, _)) = entries.iter().find(|(k, _)| k.key_text() == key) {
+                    self.err_help(
+                        k.pos,
+                        format!("`{key}` belongs to a bench of commands; this one load-tests `endpoint`"),
+                        "a suite has one `bench`: the models' batch commands, or their HTTP endpoints",
+                    );
+                }
+            }
+            let rest: Vec<(Node, Node)> = entries
+                .iter()
+                .filter(|(k, _)| {
+                    !["baseline_cmd", "candidate_cmd", "runs"].contains(&k.key_text().as_str())
+                })
+                .cloned()
+                .collect();
+            return self.endpoint_bench(n, &rest).map(Bench::Endpoint);
+        }
+        for (k, _) in entries {
+            let key = k.key_text();
+            if !BENCH_KEYS.contains(&key.as_str())
+                && super::endpoint::ENDPOINT_KEYS.contains(&key.as_str())
+            {
+                self.err_help(
+                    k.pos,
+                    format!("`{key}` belongs to a load test of HTTP endpoints, which this bench is not"),
+                    "add `endpoint: { baseline: URL, candidate: URL }` (and drop `baseline_cmd`/`candidate_cmd`), or remove it",
+                );
+            }
+        }
+        let unknown: Vec<(Node, Node)> = entries
+            .iter()
+            .filter(|(k, _)| {
+                !super::endpoint::ENDPOINT_KEYS.contains(&k.key_text().as_str())
+                    || BENCH_KEYS.contains(&k.key_text().as_str())
+            })
+            .cloned()
+            .collect();
+        self.known_keys(&unknown, &BENCH_KEYS, "`bench`");
+        self.commands_bench(n, entries).map(Bench::Commands)
+    }
+
+    fn commands_bench(&mut self, n: &Node, entries: &[(Node, Node)]) -> Option<BenchSpec> {
         let text = |p: &mut Parser, key: &str, required: bool| match get(entries, key) {
             Some(v) => p.string(v, &format!("`{key}`")).map(Some),
             None if required => {

@@ -17,6 +17,7 @@ use super::checks::CHANGE_KEYS;
 use super::compare::{COMPARE_KEYS, COMPARE_TOLERANCE_KEYS};
 use super::diff::{COLUMN_GATES, DIFF_KEYS, SLICE_KEYS, TOLERANCE_KEYS};
 use super::drift::{DRIFT_COLUMN_KEYS, DRIFT_KEYS, METHODS, THRESHOLD_KEYS};
+use super::endpoint::{CAPTURE_KEYS, ENDPOINT_KEYS, MAX_CONCURRENCY, SLOWDOWN_KEYS};
 use super::notify::MAX_RETRIES;
 use super::parse::{
     BLOCK_KEYS, BOUND_KEYS, COLUMN_CHECKS, COLUMN_CONTRACT_KEYS, CSV_KEYS, META_KEYS, SCHEMA_KEYS,
@@ -49,6 +50,9 @@ pub const KEY_SETS: &[(&str, &[&str])] = &[
     ("TRUTH_KEYS", &TRUTH_KEYS),
     ("QUALITY_KEYS", &QUALITY_KEYS),
     ("BENCH_KEYS", &BENCH_KEYS),
+    ("ENDPOINT_KEYS", &ENDPOINT_KEYS),
+    ("CAPTURE_KEYS", &CAPTURE_KEYS),
+    ("SLOWDOWN_KEYS", &SLOWDOWN_KEYS),
     ("CHANGE_KEYS", &CHANGE_KEYS),
     ("DRIFT_KEYS", &DRIFT_KEYS),
     ("DRIFT_COLUMN_KEYS", &DRIFT_COLUMN_KEYS),
@@ -670,9 +674,78 @@ fn bench() -> Value {
             _ => return None,
         })
     });
-    doc(
+    let commands = doc(
         "Times both models' commands on the golden input; runs before `diff`, whose sources may be its outputs.",
         required(b, &["input", "baseline_cmd", "candidate_cmd"]),
+    );
+    doc(
+        "Times the two models: their batch commands (`baseline_cmd`, `candidate_cmd`), or their HTTP endpoints under load (`endpoint`).",
+        json!({"oneOf": [commands, endpoint_bench()]}),
+    )
+}
+
+fn endpoint_bench() -> Value {
+    let span = || json!({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m|h)\\s*$"}]});
+    let ratio = || json!({"type": "number", "exclusiveMinimum": 0});
+    let slowdown = closed("`max_slowdown`", &SLOWDOWN_KEYS, |k| {
+        Some(match k {
+            "throughput" => doc("Baseline throughput over the candidate's: 1.1 allows 10% fewer answers per second.", ratio()),
+            p => doc(&format!("Candidate {p} latency over the baseline's."), ratio()),
+        })
+    });
+    let url = || json!({"type": "string", "pattern": "^https?://"});
+    let endpoints = required(
+        closed("`endpoint`", &["baseline", "candidate"], |k| {
+            Some(match k {
+                "baseline" => doc(
+                    "The previous model's URL (http:// or https://); requests are POSTed as JSON.",
+                    url(),
+                ),
+                "candidate" => doc("The new model's URL.", url()),
+                _ => return None,
+            })
+        }),
+        &["baseline", "candidate"],
+    );
+    let capture = required(
+        closed("`capture`", &CAPTURE_KEYS, |k| {
+            Some(match k {
+                "key" => doc("The column of `input` that names each row (with `bodies`: a field or `$.path` of each request).", json!({"type": "string"})),
+                "fields" => doc("Output column → JSON path into each answer: `{ score: \"$.score\", label: \"$.output.label\" }`.", json!({"type": "object", "minProperties": 1, "additionalProperties": {"type": "string", "pattern": "^\\$"}})),
+                _ => return None,
+            })
+        }),
+        &["key", "fields"],
+    );
+    let e = closed("an endpoint `bench`", &ENDPOINT_KEYS, |k| {
+        Some(match k {
+            "endpoint" => doc("The two endpoints: `{ baseline: URL, candidate: URL }`.", endpoints.clone()),
+            "input" => doc("The golden rows `body` is filled from (Parquet, CSV, NDJSON, Arrow).", json!({"type": "string"})),
+            "body" => doc("A JSON request per row of `input`: `{column}` is the row's value as JSON (inside quotes: its text).", json!({"type": "string"})),
+            "bodies" => doc("An NDJSON file: one JSON request per line, instead of `input` and `body`.", json!({"type": "string"})),
+            "headers" => doc("Headers of every request; use `${VAR}` for secrets, whose values are never shown.", json!({"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}})),
+            "concurrency" => doc("Connections per endpoint (default 8).", json!({"type": "integer", "minimum": 1, "maximum": MAX_CONCURRENCY})),
+            "rate" => doc("Requests per second per endpoint, on a fixed schedule (open loop; latency counts from when each request was due). Without it, each connection sends its next request at once (closed loop).", json!({"type": "number", "exclusiveMinimum": 0})),
+            "requests" => doc("Measured requests per endpoint (default: one per row of `input` or line of `bodies`).", json!({"type": "integer", "minimum": 1})),
+            "duration" => doc("Measured time per endpoint instead of `requests`: `30s`, `2m`.", span()),
+            "warmup" => doc("Unmeasured requests per endpoint first: a count, or a duration with `rate` (default twice `concurrency`).", json!({"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string"}]})),
+            "timeout" => doc("Per request: `500ms`, `2s` (default 10s).", span()),
+            "order" => doc("`interleaved` (both endpoints at once, requests alternating; the default) or `alternate` (one endpoint at a time, in `rounds`).", enumeration(&["interleaved", "alternate"])),
+            "rounds" => doc("With `order: alternate`: how many turns each endpoint takes (default 4).", json!({"type": "integer", "minimum": 1})),
+            "capture" => doc("Keep each row's answer: the tables the `diff` compares.", capture.clone()),
+            "baseline_output" => doc("With `capture`: the Parquet file of the baseline's answers.", json!({"type": "string", "pattern": "(?i)\\.parquet$"})),
+            "candidate_output" => doc("With `capture`: the Parquet file of the candidate's answers.", json!({"type": "string", "pattern": "(?i)\\.parquet$"})),
+            "max_error_rate" => doc("Gate: the candidate's failed requests (timeouts, connection errors, non-2xx, unreadable answers) over those sent.", json!({"type": "number", "minimum": 0, "maximum": 1})),
+            "max_slowdown" => doc("Gate on candidate over baseline p99 latency, or per percentile and throughput: `{ p99: 1.2, throughput: 1.1 }`.", json!({"anyOf": [ratio(), slowdown.clone()]})),
+            "min_throughput" => doc("Gate: the candidate's answers per second.", ratio()),
+            "severity" => doc("The severity of the gates (default error).", enumeration(&SEVERITIES)),
+            k if k.ends_with("_ms") => doc(&format!("Gate: the candidate's {} latency in milliseconds.", k.trim_end_matches("_ms")), ratio()),
+            _ => return None,
+        })
+    });
+    doc(
+        "Load-tests both models' HTTP endpoints with requests from the golden rows; runs before `diff`, whose sources may be the captured answers.",
+        required(e, &["endpoint"]),
     )
 }
 

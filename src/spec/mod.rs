@@ -9,6 +9,7 @@ mod compare;
 pub mod diag;
 mod diff;
 mod drift;
+mod endpoint;
 pub mod engine;
 pub mod json_schema;
 mod notify;
@@ -27,6 +28,7 @@ pub use compare::*;
 use diag::Pos;
 pub use diff::*;
 pub use drift::*;
+pub use endpoint::*;
 pub use notify::{NotifyOn, NotifySpec, DEFAULT_NOTIFY_TIMEOUT, DEFAULT_RETRIES};
 pub use parse::load;
 pub use quality::*;
@@ -40,7 +42,7 @@ pub struct Suite {
     pub sources: Vec<SourceSpec>,
     pub checks: Vec<SourceChecks>,
     pub diff: Option<DiffSpec>,
-    pub bench: Option<BenchSpec>,
+    pub bench: Option<Bench>,
     /// Distribution drift against references, one per current source.
     pub drift: Vec<DriftSpec>,
     /// Webhooks to post the verdict to (`notify:`).

@@ -150,7 +150,13 @@ impl Parser {
                 "this verdict reads `version: 1`",
             ),
         }
+        // A suite that only benches the models reads no table of its own.
+        let bench_only = get(top, "bench").is_some()
+            && ["checks", "diff", "drift", "compare"]
+                .iter()
+                .all(|k| get(top, k).is_none());
         match get(top, "sources") {
+            None if bench_only => {}
             None => self.err_help(
                 root.pos,
                 "missing required key `sources`",

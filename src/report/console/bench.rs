@@ -1,15 +1,59 @@
 //! Console view of the bench: both models' timings side by side, the
-//! ratio the gate reads, then the gates.
+//! ratio the gate reads, then the gates; or both endpoints under load.
 
 use std::io::{self, Write};
 
 use comfy_table::Cell;
 
 use super::table::{checks_table, right, table, Style};
-use crate::bench::{BenchReport, ModelTiming};
+use crate::bench::endpoint::EndpointReport;
+use crate::bench::{BenchReport, CommandsReport, ModelTiming};
 use crate::report::format::{count, fmt_float, mib};
 
 pub(super) fn bench(b: &BenchReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
+    match b {
+        BenchReport::Commands(c) => commands(c, w, style),
+        BenchReport::Endpoint(e) => endpoint(e, w, style),
+    }
+}
+
+/// Both endpoints under load: the table, the ratio, failures by class,
+/// captures, the generator's own cost, then the gates.
+fn endpoint(e: &EndpointReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
+    writeln!(w, "bench · {}", e.facts())?;
+    let (header, rows) = e.table();
+    let mut t = table(style);
+    t.set_header(header);
+    for row in rows {
+        let mut cells = row.into_iter();
+        let mut line = vec![Cell::new(cells.next().unwrap_or_default())];
+        let rest: Vec<String> = cells.collect();
+        let last = rest.len().saturating_sub(1);
+        for (i, c) in rest.into_iter().enumerate() {
+            line.push(if i == last { Cell::new(c) } else { right(c) });
+        }
+        t.add_row(line);
+    }
+    writeln!(w, "{t}")?;
+    for line in e
+        .comparison()
+        .into_iter()
+        .chain(e.failures())
+        .chain(e.captures())
+        .chain(e.cost())
+    {
+        writeln!(w, "{line}")?;
+    }
+    if let Some(err) = &e.error {
+        writeln!(w, "bench stopped: {err}")?;
+    }
+    if !e.gates.is_empty() {
+        checks_table(&e.gates, w, style)?;
+    }
+    Ok(())
+}
+
+fn commands(b: &CommandsReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
     writeln!(
         w,
         "bench · input {} · {} after {}, interleaved",

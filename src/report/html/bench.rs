@@ -5,10 +5,73 @@ use std::fmt::Write as _;
 
 use super::markup::{checks_table, esc, num, table};
 use super::svg;
-use crate::bench::{BenchReport, ModelTiming};
+use crate::bench::endpoint::EndpointReport;
+use crate::bench::{BenchReport, CommandsReport, ModelTiming};
 use crate::report::format::{count, fmt_float, mib, millis, secs};
 
 pub(super) fn body(id: &str, b: &BenchReport) -> String {
+    match b {
+        BenchReport::Commands(c) => commands(id, c),
+        BenchReport::Endpoint(e) => endpoint(id, e),
+    }
+}
+
+/// Both endpoints under load: how, the gates, the table, the remarks, the
+/// percentile chart.
+fn endpoint(id: &str, e: &EndpointReport) -> String {
+    let mut body = format!(
+        "<p class=\"facts\">{} · {} in all</p>\n",
+        esc(&e.facts()),
+        secs(e.seconds)
+    );
+    if let Some(err) = &e.error {
+        let _ = writeln!(
+            body,
+            "<div class=\"problem\"><b>The bench stopped:</b><pre>{}</pre></div>",
+            esc(err)
+        );
+    }
+    body.push_str(&checks_table(&e.gates, id));
+    let (header, rows) = e.table();
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| {
+            let last = r.len() - 1;
+            r.into_iter()
+                .enumerate()
+                .map(|(i, c)| match i {
+                    0 => format!("<b>{}</b>", esc(&c)),
+                    i if i == last => format!("<code>{}</code>", esc(&c)),
+                    _ => num(esc(&c)),
+                })
+                .collect()
+        })
+        .collect();
+    body.push_str(&table("endpoints", "", &header, &rows));
+    let remarks: Vec<String> = e
+        .comparison()
+        .into_iter()
+        .chain(e.failures())
+        .chain(e.captures())
+        .chain(e.cost())
+        .map(|l| format!("<li>{}</li>", esc(&l)))
+        .collect();
+    if !remarks.is_empty() {
+        let _ = writeln!(body, "<ul>{}</ul>", remarks.join(""));
+    }
+    if e.baseline.latency_ms.is_some() || e.candidate.latency_ms.is_some() {
+        let _ = write!(
+            body,
+            "<div class=\"charts\"><figure>{}<figcaption>Latency from when each request was due \
+             (open loop: waiting for a free connection counts); the bar spans p50 to p99.\
+             </figcaption></figure></div>\n",
+            svg::endpoint_latency(&format!("{id}-latency"), e)
+        );
+    }
+    body
+}
+
+fn commands(id: &str, b: &CommandsReport) -> String {
     let mut body = format!(
         "<p class=\"facts\">input <code>{}</code> · {} after {}, interleaved baseline, candidate, … · \
          timeout {} per run · {} in all</p>\n",
@@ -87,7 +150,7 @@ fn command(m: &ModelTiming) -> String {
 }
 
 /// Every run of both models, in the order they ran.
-fn runs_table(b: &BenchReport) -> String {
+fn runs_table(b: &CommandsReport) -> String {
     let mut rows = Vec::new();
     for (name, m) in [("baseline", &b.baseline), ("candidate", &b.candidate)] {
         for (label, r) in svg::run_labels(m).into_iter().zip(&m.runs) {

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use super::{
     axis, esc, open, scale, text, ticks, BASELINE, BENCH_W, CANDIDATE, INK, LANE, LANE_LABEL, MUTED,
 };
-use crate::bench::{BenchReport, ModelTiming};
-use crate::report::format::{mib, millis};
+use crate::bench::{CommandsReport, ModelTiming};
+use crate::report::format::{mib, millis, ms};
 
 /// A model's name and a fact under it, left of its lane.
 fn lane_label(y: f64, name: &str, fact: &str) -> String {
@@ -59,13 +59,13 @@ pub fn run_labels(m: &ModelTiming) -> Vec<String> {
         .collect()
 }
 
-fn models(b: &BenchReport) -> [(&'static str, &ModelTiming); 2] {
+fn models(b: &CommandsReport) -> [(&'static str, &ModelTiming); 2] {
     [("baseline", &b.baseline), ("candidate", &b.candidate)]
 }
 
 /// Every run of both models as a dot on a seconds axis, one lane per model,
 /// with the median of the measured runs as a vertical bar.
-pub fn bench_times(id: &str, b: &BenchReport) -> String {
+pub fn bench_times(id: &str, b: &CommandsReport) -> String {
     let all = models(b).map(|(_, m)| m.runs.iter().map(|r| r.seconds).fold(0.0, f64::max));
     let ticks = ticks(all[0].max(all[1]));
     let x = scale(&ticks);
@@ -156,7 +156,7 @@ fn legend(y: f64, warmup: bool) -> String {
 }
 
 /// The median peak RSS of both models as bars on a MiB axis.
-pub fn bench_memory(id: &str, b: &BenchReport) -> String {
+pub fn bench_memory(id: &str, b: &CommandsReport) -> String {
     const MB: f64 = 1024.0 * 1024.0;
     let peak = models(b).map(|(_, m)| m.median_peak_rss_bytes.unwrap_or(0) as f64 / MB);
     let ticks = ticks(peak[0].max(peak[1]));
@@ -194,6 +194,88 @@ pub fn bench_memory(id: &str, b: &BenchReport) -> String {
             [BASELINE, CANDIDATE][side],
             esc(&mib(bytes))
         );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Both endpoints' latency percentiles (p50 … max) as markers on a
+/// milliseconds axis, one lane per endpoint, with p50 to p99 as a bar.
+pub fn endpoint_latency(id: &str, e: &crate::bench::endpoint::EndpointReport) -> String {
+    let sides = [("baseline", &e.baseline), ("candidate", &e.candidate)];
+    let top = sides
+        .iter()
+        .filter_map(|(_, s)| s.latency_ms.map(|l| l.max))
+        .fold(0.0, f64::max);
+    let ticks = ticks(top);
+    let x = scale(&ticks);
+    let bottom = 12.0 + 2.0 * LANE;
+    let height = bottom + 40.0;
+    let marks = |l: &crate::bench::endpoint::Latency| {
+        [
+            ("p50", l.p50),
+            ("p90", l.p90),
+            ("p95", l.p95),
+            ("p99", l.p99),
+            ("p99.9", l.p999),
+            ("max", l.max),
+        ]
+    };
+    let mut desc =
+        String::from("Latency percentiles from when each request was due, one lane per endpoint.");
+    for (name, s) in sides {
+        match &s.latency_ms {
+            Some(l) => {
+                let parts: Vec<String> = marks(l)
+                    .iter()
+                    .map(|(k, v)| format!("{k} {}", ms(*v)))
+                    .collect();
+                let _ = write!(desc, " {name}: {}.", parts.join(", "));
+            }
+            None => {
+                let _ = write!(desc, " {name}: no answer.");
+            }
+        }
+    }
+    let mut svg = open(
+        id,
+        BENCH_W,
+        height,
+        "Bench: latency percentiles per endpoint",
+        &desc,
+    );
+    svg.push_str(&axis(
+        &ticks,
+        12.0,
+        bottom,
+        " ms",
+        "milliseconds from when the request was due",
+    ));
+    for (side, (name, s)) in sides.into_iter().enumerate() {
+        let mid = 12.0 + LANE * side as f64 + LANE / 2.0;
+        let Some(l) = &s.latency_ms else {
+            svg.push_str(&lane_label(mid, name, "no answer"));
+            continue;
+        };
+        svg.push_str(&lane_label(mid, name, &format!("p99 {}", ms(l.p99))));
+        let _ = write!(
+            svg,
+            r#"<line x1="{:.1}" y1="{mid:.1}" x2="{:.1}" y2="{mid:.1}" stroke="{}" stroke-width="4"/>"#,
+            x(l.p50),
+            x(l.p99),
+            [BASELINE, CANDIDATE][side]
+        );
+        for (k, (label, v)) in marks(l).into_iter().enumerate() {
+            svg.push_str(&marker(
+                side,
+                x(v),
+                mid,
+                false,
+                &format!("{name} {label}: {}", ms(v)),
+            ));
+            let y = if k % 2 == 0 { mid - 10.0 } else { mid + 20.0 };
+            svg.push_str(&text(x(v), y, "middle", MUTED, label));
+        }
     }
     svg.push_str("</svg>");
     svg

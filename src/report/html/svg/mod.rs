@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 use super::markup::esc;
 use crate::report::format::fmt_float;
 
-pub use bench::{bench_memory, bench_times, run_labels};
+pub use bench::{bench_memory, bench_times, endpoint_latency, run_labels};
 pub use drift::drift_bars;
 pub use histogram::histogram;
 
