@@ -25,9 +25,7 @@ the last answer), --repeats times, interleaved:
            requests.ndjson, concurrency C, duration D, warmup W requests,
            order: alternate, rounds: 1: the baseline alone for D, then the
            candidate alone for D; the baseline's figures are the ones compared;
-           max_error_rate: 0.01, because a suite with no check exits 3; a
-           verdict that wants `sources:` in every suite gets the bodies file
-           declared as one, which nothing reads)
+           max_error_rate: 0.01, because a suite with no check exits 3)
   wrk      wrk -tT -cC -dDs --latency -s post.lua URL   (T = min(2, C))
 Scenario B, fixed rate R requests/s, --repeats times, interleaved:
   verdict  VERDICT run B.yml --format json   (as A, plus `rate: R`: an open
@@ -247,16 +245,12 @@ def write_bodies(path):
         return f.readline().strip()
 
 
-def write_suite(path, url, bodies, args, rate, source=False):
-    """A suite of one endpoint bench: the URL as baseline and candidate, one after the other.
-
-    With `source`, it also declares the bodies file as a source (nothing checks it), for
-    a verdict that still requires `sources:` in every suite."""
+def write_suite(path, url, bodies, args, rate):
+    """A suite of one endpoint bench: the URL as baseline and candidate, one after the other."""
     with open(path, "w") as f:
         f.write("# Written by bench/run_endpoint.py.\n"
                 "version: 1\n"
-                + (f"sources: {{ requests: {{ path: {json.dumps(bodies)} }} }}\n" if source else "")
-                + "bench:\n"
+                "bench:\n"
                 f"  endpoint: {{ baseline: {json.dumps(url)}, candidate: {json.dumps(url)} }}\n"
                 f"  bodies: {json.dumps(bodies)}\n"
                 f"  concurrency: {args.connections}\n"
@@ -541,12 +535,6 @@ def main():
         suite_a = write_suite(os.path.join(root, "closed.yml"), server.url, bodies, args, None)
         suite_b = write_suite(os.path.join(root, "rate.yml"), server.url, bodies, args, args.rate)
         why_not = verdict_why_not(args.verdict, suite_a) or verdict_why_not(args.verdict, suite_b)
-        if why_not and "`sources`" in why_not:
-            # An older verdict wants `sources:` even in a suite that only benches endpoints.
-            log(f"note: {why_not}; declaring the bodies file as a source")
-            for path, rate in ((suite_a, None), (suite_b, args.rate)):
-                write_suite(path, server.url, bodies, args, rate, source=True)
-            why_not = verdict_why_not(args.verdict, suite_a) or verdict_why_not(args.verdict, suite_b)
 
         # ---- scenario A: closed loop, verdict against wrk
         wrk_argv = ["wrk", f"-t{min(2, c)}", f"-c{c}", f"-d{d}s", "--latency", "-s", lua, server.url]

@@ -27,8 +27,8 @@ use crate::spec::{BenchSpec, Severity};
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum BenchReport {
-    Commands(CommandsReport),
-    Endpoint(endpoint::EndpointReport),
+    Commands(Box<CommandsReport>),
+    Endpoint(Box<endpoint::EndpointReport>),
 }
 
 impl BenchReport {

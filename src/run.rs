@@ -68,15 +68,15 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
         let b = match bench {
             Bench::Commands(spec) => {
                 let progress = opts.progress.clone();
-                BenchReport::Commands(
+                BenchReport::Commands(Box::new(
                     tokio::task::spawn_blocking(move || crate::bench::run(&spec, &progress))
                         .await
                         .expect("the bench does not panic"),
-                )
+                ))
             }
-            Bench::Endpoint(spec) => {
-                BenchReport::Endpoint(crate::bench::endpoint::run(&spec, &opts.progress).await)
-            }
+            Bench::Endpoint(spec) => BenchReport::Endpoint(Box::new(
+                crate::bench::endpoint::run(&spec, &opts.progress).await,
+            )),
         };
         let broken = b.error().is_some();
         report.bench = Some(b);

@@ -45,7 +45,7 @@ pub const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
 #[derive(Debug, Clone, PartialEq)]
 pub enum Bench {
     Commands(BenchSpec),
-    Endpoint(super::EndpointSpec),
+    Endpoint(Box<super::EndpointSpec>),
 }
 
 impl Parser {
@@ -68,7 +68,9 @@ impl Parser {
                 })
                 .cloned()
                 .collect();
-            return self.endpoint_bench(n, &rest).map(Bench::Endpoint);
+            return self
+                .endpoint_bench(n, &rest)
+                .map(|e| Bench::Endpoint(Box::new(e)));
         }
         for (k, _) in entries {
             let key = k.key_text();

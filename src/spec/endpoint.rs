@@ -208,7 +208,7 @@ impl JsonPath {
         let mut steps = Vec::new();
         while !rest.is_empty() {
             if let Some(r) = rest.strip_prefix('.') {
-                let n = r.find(|c: char| c == '.' || c == '[').unwrap_or(r.len());
+                let n = r.find(['.', '[']).unwrap_or(r.len());
                 if n == 0 {
                     return bad("a `.` with no name after it");
                 }

@@ -19,7 +19,8 @@ use crate::spec::Headers;
 /// Where the requests of one endpoint go, resolved once.
 pub struct Target {
     addrs: Vec<SocketAddr>,
-    path: String,
+    /// The path and query, as requests carry them.
+    path: hyper::Uri,
     headers: HeaderMap,
     tls: Option<(
         tokio_rustls::TlsConnector,
@@ -143,6 +144,9 @@ impl Target {
         } else {
             None
         };
+        let path = path
+            .parse()
+            .map_err(|e| format!("the path of `{url}` is not a request target: {e}"))?;
         Ok(Target {
             addrs,
             path,
@@ -192,7 +196,7 @@ impl Target {
     pub fn request(&self, body: Bytes) -> Request<Full<Bytes>> {
         let mut r = Request::new(Full::new(body));
         *r.method_mut() = Method::POST;
-        *r.uri_mut() = self.path.parse().expect("a URL's path is a URI");
+        *r.uri_mut() = self.path.clone();
         *r.headers_mut() = self.headers.clone();
         r
     }

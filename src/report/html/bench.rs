@@ -60,11 +60,11 @@ fn endpoint(id: &str, e: &EndpointReport) -> String {
         let _ = writeln!(body, "<ul>{}</ul>", remarks.join(""));
     }
     if e.baseline.latency_ms.is_some() || e.candidate.latency_ms.is_some() {
-        let _ = write!(
+        let _ = writeln!(
             body,
             "<div class=\"charts\"><figure>{}<figcaption>Latency from when each request was due \
              (open loop: waiting for a free connection counts); the bar spans p50 to p99.\
-             </figcaption></figure></div>\n",
+             </figcaption></figure></div>",
             svg::endpoint_latency(&format!("{id}-latency"), e)
         );
     }
