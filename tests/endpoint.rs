@@ -567,7 +567,7 @@ fn every_report_format_shows_the_endpoints() {
 fn an_endpoint_that_is_down_at_start_stops_the_bench() {
     let a = Server::start(&[]);
     // Nothing listens on port 9 (discard) of loopback here.
-    let body = format!("{ROWS}\n  rate: 100");
+    let body = format!("{ROWS}\n  rate: 100\n  p99_ms: 100");
     let (code, r, _) = report(&suite(&a.url, "http://127.0.0.1:9/predict", &body, ""), &[]);
     assert_eq!(code, 3);
     let e = bench(&r);
@@ -584,7 +584,7 @@ fn an_endpoint_that_is_down_at_start_stops_the_bench() {
 fn a_body_naming_a_missing_column_stops_the_bench() {
     let a = Server::start(&[]);
     let body =
-        "  input: fixtures/endpoint/golden.parquet\n  body: '{\"id\": {id}, \"x\": [{x1}, {x3}]}'";
+        "  input: fixtures/endpoint/golden.parquet\n  body: '{\"id\": {id}, \"x\": [{x1}, {x3}]}'\n  p99_ms: 100";
     let (code, r, _) = report(&suite(&a.url, &a.url, body, ""), &[]);
     assert_eq!(code, 3);
     assert_eq!(
@@ -598,7 +598,7 @@ fn a_capture_path_that_matches_nothing_stops_the_bench() {
     let a = Server::start(&[]);
     let dir = tempfile::tempdir().unwrap();
     let body = format!(
-        "{ROWS}\n  requests: 20\n  capture: {{ key: id, fields: {{ score: \"$.prediction.score\" }} }}\n  baseline_output: {}/a.parquet\n  candidate_output: {}/b.parquet",
+        "{ROWS}\n  requests: 20\n  capture: {{ key: id, fields: {{ score: \"$.prediction.score\" }} }}\n  baseline_output: {}/a.parquet\n  candidate_output: {}/b.parquet\n  p99_ms: 100",
         dir.path().display(),
         dir.path().display()
     );
@@ -611,4 +611,27 @@ fn a_capture_path_that_matches_nothing_stops_the_bench() {
     );
     assert_eq!(bench(&r)["baseline"]["errors"][0]["class"], "capture");
     assert_eq!(bench(&r)["baseline"]["errors"][0]["count"], 20);
+}
+
+#[test]
+fn a_bench_without_gates_and_nothing_else_is_refused() {
+    let body = format!("{ROWS}\n  rate: 100");
+    let (_d, path) = temp_suite(&suite(
+        "http://127.0.0.1:8101/predict",
+        "http://127.0.0.1:8102/predict",
+        &body,
+        "",
+    ));
+    let o = common::verdict(&["validate", path.to_str().unwrap()]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.starts_with("error: the suite only measures: its `bench` has no gate, so nothing can pass or fail\n"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("= help: add a gate, e.g. `p99_ms: 100`, `max_error_rate: 0.001` or `max_slowdown: 1.2`"),
+        "{}",
+        o.stderr
+    );
 }

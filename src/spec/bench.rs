@@ -48,6 +48,16 @@ pub enum Bench {
     Endpoint(Box<super::EndpointSpec>),
 }
 
+impl Bench {
+    /// Whether the bench judges anything (else it only measures).
+    pub fn has_gates(&self) -> bool {
+        match self {
+            Bench::Commands(b) => b.max_slowdown.is_some(),
+            Bench::Endpoint(e) => !e.gates.is_empty(),
+        }
+    }
+}
+
 impl Parser {
     pub(super) fn bench(&mut self, n: &Node) -> Option<Bench> {
         let entries = self.map(n, "`bench`")?;

@@ -201,6 +201,22 @@ impl Parser {
         } else if self.diags.is_empty()
             && suite.check_count() == 0
             && suite.diff.is_none()
+            && suite.bench.as_ref().is_some_and(|b| !b.has_gates())
+            && suite.drift.is_empty()
+            && suite.compare.is_none()
+        {
+            let pos = get(top, "bench").map_or(root.pos, |n| n.pos);
+            self.err_help(
+                pos,
+                "the suite only measures: its `bench` has no gate, so nothing can pass or fail",
+                match suite.bench {
+                    Some(Bench::Endpoint(_)) => "add a gate, e.g. `p99_ms: 100`, `max_error_rate: 0.001` or `max_slowdown: 1.2`",
+                    _ => "add `max_slowdown: 1.10` (the candidate may be at most 10% slower)",
+                },
+            );
+        } else if self.diags.is_empty()
+            && suite.check_count() == 0
+            && suite.diff.is_none()
             && suite.bench.is_none()
             && suite.drift.is_empty()
             && suite.compare.is_none()
