@@ -19,6 +19,9 @@ pub struct EndpointSpec {
     /// Header names and values (`${VAR}` already replaced); values are
     /// secrets and never shown.
     pub headers: Headers,
+    /// Extra root certificates (PEM) trusted for https:// endpoints,
+    /// beside the Mozilla roots.
+    pub ca_file: Option<String>,
     /// Connections per endpoint.
     pub concurrency: usize,
     /// Requests per second per endpoint (open loop); None sends the next
@@ -284,12 +287,13 @@ impl LoadGates {
 }
 
 /// The keys of an endpoint bench.
-pub(crate) const ENDPOINT_KEYS: [&str; 25] = [
+pub(crate) const ENDPOINT_KEYS: [&str; 26] = [
     "endpoint",
     "input",
     "body",
     "bodies",
     "headers",
+    "ca_file",
     "concurrency",
     "rate",
     "requests",
@@ -391,6 +395,23 @@ impl Parser {
         let headers = match get(entries, "headers") {
             None => Some(Headers::default()),
             Some(h) => self.headers(h),
+        };
+        let ca_file = match get(entries, "ca_file") {
+            None => None,
+            Some(c) => {
+                let https = urls
+                    .as_ref()
+                    .is_some_and(|(b, c)| b.starts_with("https://") || c.starts_with("https://"));
+                let path = self.string(c, "`ca_file`");
+                if urls.is_some() && !https {
+                    self.err_help(
+                        c.pos,
+                        "`ca_file` holds root certificates for https:// endpoints; both endpoints are http://",
+                        "remove it, or use the endpoints' https:// URLs",
+                    );
+                }
+                path
+            }
         };
         let concurrency = match get(entries, "concurrency") {
             None => Some(DEFAULT_CONCURRENCY),
@@ -508,6 +529,7 @@ impl Parser {
             candidate,
             requests: requests?,
             headers: headers?,
+            ca_file,
             concurrency: concurrency?,
             rate: rate?,
             length: length?,

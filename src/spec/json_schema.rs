@@ -724,6 +724,7 @@ fn endpoint_bench() -> Value {
             "body" => doc("A JSON request per row of `input`: `{column}` is the row's value as JSON (inside quotes: its text).", json!({"type": "string"})),
             "bodies" => doc("An NDJSON file: one JSON request per line, instead of `input` and `body`.", json!({"type": "string"})),
             "headers" => doc("Headers of every request; use `${VAR}` for secrets, whose values are never shown.", json!({"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}})),
+            "ca_file" => doc("A PEM file of root certificates to trust for https:// endpoints besides the Mozilla roots (a private CA).", json!({"type": "string"})),
             "concurrency" => doc("Connections per endpoint (default 8).", json!({"type": "integer", "minimum": 1, "maximum": MAX_CONCURRENCY})),
             "rate" => doc("Requests per second per endpoint, on a fixed schedule (open loop; latency counts from when each request was due). Without it, each connection sends its next request at once (closed loop).", json!({"type": "number", "exclusiveMinimum": 0})),
             "requests" => doc("Measured requests per endpoint (default: one per row of `input` or line of `bodies`).", json!({"type": "integer", "minimum": 1})),

@@ -81,7 +81,11 @@ pub struct Conn {
 
 impl Target {
     /// Resolves the host and prepares the headers every request carries.
-    pub async fn resolve(url: &str, headers: &Headers) -> Result<Target, String> {
+    pub async fn resolve(
+        url: &str,
+        headers: &Headers,
+        ca_file: Option<&str>,
+    ) -> Result<Target, String> {
         let parsed = url::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
         let host = parsed.host_str().unwrap_or_default().to_string();
         let https = parsed.scheme() == "https";
@@ -131,6 +135,9 @@ impl Target {
         let tls = if https {
             let mut roots = rustls::RootCertStore::empty();
             roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+            if let Some(path) = ca_file {
+                add_roots(&mut roots, path)?;
+            }
             let config = rustls::ClientConfig::builder_with_provider(Arc::new(
                 rustls::crypto::ring::default_provider(),
             ))
@@ -229,6 +236,25 @@ impl Conn {
             .to_bytes();
         Ok((status, body))
     }
+}
+
+/// Adds the PEM certificates of `path` to `roots`.
+fn add_roots(roots: &mut rustls::RootCertStore, path: &str) -> Result<(), String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|e| format!("cannot read `ca_file` {path}: {e}"))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("`ca_file` {path} is not PEM: {e}"))?;
+    if certs.is_empty() {
+        return Err(format!("`ca_file` {path} holds no PEM certificate"));
+    }
+    for (i, c) in certs.into_iter().enumerate() {
+        roots
+            .add(c)
+            .map_err(|e| format!("certificate {} of `ca_file` {path}: {e}", i + 1))?;
+    }
+    Ok(())
 }
 
 fn io_text(e: &std::io::Error) -> String {

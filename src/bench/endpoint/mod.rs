@@ -354,7 +354,7 @@ async fn load_test(
     let mut targets = Vec::new();
     for (side, url) in [("baseline", &spec.baseline), ("candidate", &spec.candidate)] {
         let shown = crate::database::dburl::redact(url);
-        let t = Target::resolve(url, &spec.headers)
+        let t = Target::resolve(url, &spec.headers, spec.ca_file.as_deref())
             .await
             .map_err(|e| format!("the {side} endpoint {shown}: {e}"))?;
         // An endpoint that is down is a broken bench, not a slow model.
