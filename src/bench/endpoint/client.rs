@@ -74,9 +74,17 @@ impl Failure {
 trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
-/// An open connection.
+/// The connection's own future: it writes requests and reads answers.
+type Driver = hyper::client::conn::http1::Connection<TokioIo<Box<dyn Io>>, Full<Bytes>>;
+
+/// An open connection. Its driver is polled by the task that sends on it
+/// (not spawned as a task of its own), so a request and its answer cost
+/// no hand-over between tasks.
 pub struct Conn {
     sender: SendRequest<Full<Bytes>>,
+    driver: Driver,
+    /// The driver finished: the connection is closed.
+    closed: bool,
 }
 
 impl Target {
@@ -190,13 +198,14 @@ impl Target {
                     .map_err(|e| Failure::Connection(format!("TLS: {e}")))?,
             ),
         };
-        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+        let (sender, driver) = hyper::client::conn::http1::handshake(TokioIo::new(io))
             .await
             .map_err(|e| Failure::Connection(hyper_text(&e)))?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        Ok(Conn { sender })
+        Ok(Conn {
+            sender,
+            driver,
+            closed: false,
+        })
     }
 
     /// A request with `body`.
@@ -211,30 +220,52 @@ impl Target {
 
 impl Conn {
     /// False once the server closed the connection (an idle keep-alive
-    /// connection may be closed at any time; that is no failure).
-    pub fn is_open(&self) -> bool {
-        !self.sender.is_closed()
+    /// connection may be closed at any time; that is no failure). Lets the
+    /// driver read what arrived while the connection was idle.
+    pub fn is_open(&mut self) -> bool {
+        use futures::FutureExt;
+        if !self.closed && (&mut self.driver).now_or_never().is_some() {
+            self.closed = true;
+        }
+        !self.closed && !self.sender.is_closed()
     }
 
     /// Sends one request and reads the whole answer: (status, body).
     pub async fn send(&mut self, req: Request<Full<Bytes>>) -> Result<(u16, Bytes), Failure> {
-        self.sender
-            .ready()
-            .await
-            .map_err(|e| Failure::Connection(hyper_text(&e)))?;
-        let resp = self
-            .sender
-            .send_request(req)
-            .await
-            .map_err(|e| Failure::Connection(hyper_text(&e)))?;
-        let status = resp.status().as_u16();
-        let body = resp
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| Failure::Connection(hyper_text(&e)))?
-            .to_bytes();
-        Ok((status, body))
+        let Conn {
+            sender,
+            driver,
+            closed,
+        } = self;
+        let exchange = async {
+            sender
+                .ready()
+                .await
+                .map_err(|e| Failure::Connection(hyper_text(&e)))?;
+            let resp = sender
+                .send_request(req)
+                .await
+                .map_err(|e| Failure::Connection(hyper_text(&e)))?;
+            let status = resp.status().as_u16();
+            let body = resp
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| Failure::Connection(hyper_text(&e)))?
+                .to_bytes();
+            Ok((status, body))
+        };
+        tokio::select! {
+            biased;
+            r = exchange => r,
+            r = driver => {
+                *closed = true;
+                Err(Failure::Connection(match r {
+                    Ok(()) => "connection closed before the answer".into(),
+                    Err(e) => hyper_text(&e),
+                }))
+            }
+        }
     }
 }
 

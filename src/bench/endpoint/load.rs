@@ -296,7 +296,7 @@ async fn exchange(
     conn: &mut Option<Conn>,
     row: usize,
 ) -> Result<Option<Vec<Value>>, Failure> {
-    if conn.as_ref().is_none_or(|c| !c.is_open()) {
+    if conn.as_mut().is_none_or(|c| !c.is_open()) {
         *conn = Some(load.target.connect().await?);
     }
     let c = conn.as_mut().expect("connected");
