@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{check_named, run, temp_suite, verdict};
+use common::{check_named, json, run, temp_suite, verdict};
 
 #[test]
 fn bundled_example_passes() {
@@ -313,5 +313,66 @@ fn bad_command_line_exits_2() {
     assert_eq!(
         o.stderr,
         "error: --now \"yesterday\" is not an instant (e.g. 2026-11-25T12:00:00Z or 2026-11-25)\n"
+    );
+}
+
+/// `not_in_set` and `not_regex`: the forbidden values counted and named,
+/// against pandas on the bundled fixture (213 rows have country IT; 111
+/// e-mail addresses start with `user1`).
+#[test]
+fn not_in_set_and_not_regex() {
+    let (_d, path) = temp_suite(
+        r#"
+version: 1
+sources: { f: { path: fixtures/features.parquet } }
+checks:
+  f:
+    columns:
+      country:
+        - not_in_set: [IT, US]
+        - not_in_set: { values: [US, GB], name: no_anglo }
+      email:
+        - not_regex: '^user1'
+        - not_regex: { pattern: '@test\.', name: no_test_mail }
+      price:
+        - not_regex: x
+"#,
+    );
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let j = json(&o);
+    let c = check_named(&j, "country.not_in_set");
+    assert_eq!(c["status"], "fail");
+    assert_eq!(c["observed"], 213);
+    assert_eq!(c["expected"], r#"none in {"IT", "US"}"#);
+    assert_eq!(
+        c["why"],
+        "213 of 1000 non-null values are in the forbidden set"
+    );
+    assert_eq!(
+        c["sample"],
+        serde_json::json!([{ "value": "IT", "rows": 213 }])
+    );
+    let r = check_named(&j, "email.not_regex");
+    assert_eq!(r["status"], "fail");
+    assert_eq!(r["observed"], 111);
+    assert_eq!(r["expected"], "none matches /^user1/");
+    assert_eq!(
+        r["why"],
+        "111 of 1000 non-null values are matching the pattern"
+    );
+    assert_eq!(
+        r["sample"][0],
+        serde_json::json!({ "value": "user100@example.com", "rows": 1 })
+    );
+    for name in ["no_anglo", "no_test_mail"] {
+        assert_eq!(check_named(&j, name)["status"], "pass", "{name}");
+        assert_eq!(check_named(&j, name)["observed"], 0, "{name}");
+    }
+    let e = check_named(&j, "price.not_regex");
+    assert_eq!(e["status"], "error");
+    assert_eq!(
+        e["why"],
+        "not_regex needs a string column; `price` is float64"
     );
 }

@@ -941,6 +941,58 @@ checks:
     }
 }
 
+/// `not_in_set` and `not_regex` on each server and on Parquet: pushed down
+/// with the aggregate, the forbidden values named; MariaDB has no regex.
+#[test]
+fn not_in_set_and_not_regex_on_both_servers() {
+    setup();
+    for url in [
+        format!("{{ url: \"{PG}/verdict_prod\", table: public.orders }}"),
+        format!("{{ url: \"{MY}/verdict_prod\", table: orders }}"),
+        "{ path: fixtures/compare/prod.parquet }".to_string(),
+    ] {
+        let (_d, suite) = temp_suite(&format!(
+            r#"
+version: 1
+sources:
+  orders: {url}
+checks:
+  orders:
+    columns:
+      region:
+        - not_in_set: [apac, mars]
+        - not_in_set: {{ values: [mars], name: no_mars }}
+        - not_regex: '^u'
+"#
+        ));
+        let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(o.code, 1, "{url}: {}{}", o.stdout, o.stderr);
+        let j = json(&o);
+        let c = check_named(&j, "region.not_in_set");
+        assert_eq!(c["observed"], 333, "{url}: {c}");
+        assert_eq!(
+            c["sample"],
+            serde_json::json!([{ "value": "apac", "rows": 333 }]),
+            "{url}: {c}"
+        );
+        assert_eq!(check_named(&j, "no_mars")["status"], "pass", "{url}");
+        let r = check_named(&j, "region.not_regex");
+        if url.contains("mysql") {
+            assert_eq!(
+                r["why"],
+                "regex checks do not run in MySQL/MariaDB yet: MariaDB has no REGEXP_LIKE()"
+            );
+        } else {
+            assert_eq!(r["observed"], 334, "{url}: {r}");
+            assert_eq!(
+                r["sample"],
+                serde_json::json!([{ "value": "us", "rows": 334 }]),
+                "{url}: {r}"
+            );
+        }
+    }
+}
+
 /// `verdict schema` of a table on each server. MySQL's `BOOLEAN` is
 /// `TINYINT(1)`, read as int8.
 #[test]

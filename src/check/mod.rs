@@ -76,6 +76,20 @@ pub fn evaluate(
             &Metric::NotMatching(column.clone(), pattern.clone()),
             "not matching",
         ),
+        CheckKind::NotInSet { column, values } => violations(
+            r,
+            obs,
+            column,
+            &Metric::InSet(column.clone(), LitSet(values.clone())),
+            "in the forbidden set",
+        ),
+        CheckKind::NotRegex { column, pattern } => violations(
+            r,
+            obs,
+            column,
+            &Metric::Matching(column.clone(), pattern.clone()),
+            "matching the pattern",
+        ),
         CheckKind::Length { column, bounds } => length(r, obs, column, bounds, now),
         CheckKind::Sql { bounds, .. } => match obs.sql.get(&check.name) {
             None => Err("not evaluated".to_string()),
@@ -281,6 +295,17 @@ pub fn key_examples(sample: &[Vec<Value>]) -> String {
     format!(", e.g. {}", keys.join(", "))
 }
 
+/// `{a, b, c}`, the first 8 values and how many more.
+fn set_text(values: &[crate::spec::Lit]) -> String {
+    let shown: Vec<String> = values.iter().take(8).map(|v| v.to_string()).collect();
+    let more = if values.len() > 8 {
+        format!(", … {} more", values.len() - 8)
+    } else {
+        String::new()
+    };
+    format!("{{{}{more}}}", shown.join(", "))
+}
+
 fn violations(
     mut r: CheckResult,
     obs: &Observations,
@@ -355,16 +380,10 @@ pub fn expected_text(check: &Check, now: DateTime<Utc>) -> String {
         CheckKind::Length { bounds, .. } => format!("length {}", bounds_text(bounds, now)),
         CheckKind::NotNull { .. } => "0 nulls".into(),
         CheckKind::Unique { .. } => "0 duplicated keys".into(),
-        CheckKind::InSet { values, .. } => {
-            let shown: Vec<String> = values.iter().take(8).map(|v| v.to_string()).collect();
-            let more = if values.len() > 8 {
-                format!(", … {} more", values.len() - 8)
-            } else {
-                String::new()
-            };
-            format!("in {{{}{more}}}", shown.join(", "))
-        }
+        CheckKind::InSet { values, .. } => format!("in {}", set_text(values)),
+        CheckKind::NotInSet { values, .. } => format!("none in {}", set_text(values)),
         CheckKind::Regex { pattern, .. } => format!("matches /{pattern}/"),
+        CheckKind::NotRegex { pattern, .. } => format!("none matches /{pattern}/"),
     }
 }
 

@@ -107,6 +107,14 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
                 Metric::NotInSet(column.clone(), LitSet(values.clone())),
             ])
         }
+        CheckKind::NotInSet { column, values } => {
+            let dt = column_type(schema, column)?;
+            set_fits(values, column, dt)?;
+            metrics(vec![
+                Metric::NonNullCount(column.clone()),
+                Metric::InSet(column.clone(), LitSet(values.clone())),
+            ])
+        }
         CheckKind::Regex { column, pattern } => {
             let dt = column_type(schema, column)?;
             if !types::is_string(dt) {
@@ -115,6 +123,16 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
             metrics(vec![
                 Metric::NonNullCount(column.clone()),
                 Metric::NotMatching(column.clone(), pattern.clone()),
+            ])
+        }
+        CheckKind::NotRegex { column, pattern } => {
+            let dt = column_type(schema, column)?;
+            if !types::is_string(dt) {
+                return Err(mismatch(kw, "a string", column, dt));
+            }
+            metrics(vec![
+                Metric::NonNullCount(column.clone()),
+                Metric::Matching(column.clone(), pattern.clone()),
             ])
         }
         CheckKind::Length { column, .. } => {

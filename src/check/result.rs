@@ -117,6 +117,12 @@ impl CheckResult {
             CheckKind::Regex { column, pattern } => {
                 Some(Metric::NotMatching(column.clone(), pattern.clone()))
             }
+            CheckKind::NotInSet { column, values } => {
+                Some(Metric::InSet(column.clone(), LitSet(values.clone())))
+            }
+            CheckKind::NotRegex { column, pattern } => {
+                Some(Metric::Matching(column.clone(), pattern.clone()))
+            }
             _ => None,
         }
     }

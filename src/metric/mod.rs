@@ -53,6 +53,10 @@ pub enum Metric {
     NotInSet(String, LitSet),
     /// Non-null values the pattern does not match.
     NotMatching(String, String),
+    /// Non-null values inside the set (`not_in_set`).
+    InSet(String, LitSet),
+    /// Non-null values the pattern matches (`not_regex`).
+    Matching(String, String),
     /// Distinct non-null values: counted exactly by a database, estimated
     /// with HyperLogLog over files (see [`Metric::distinct_is_estimate`]).
     DistinctCount(String),
@@ -106,6 +110,8 @@ impl fmt::Display for Metric {
             Metric::MaxLength(c) => write!(f, "max_length({c})"),
             Metric::NotInSet(c, _) => write!(f, "not_in_set({c})"),
             Metric::NotMatching(c, p) => write!(f, "not_matching({c}, {p:?})"),
+            Metric::InSet(c, _) => write!(f, "in_set({c})"),
+            Metric::Matching(c, p) => write!(f, "matching({c}, {p:?})"),
             Metric::DistinctCount(c) => write!(f, "distinct_count({c})"),
             Metric::TrueCount(c) => write!(f, "true_count({c})"),
         }
@@ -141,6 +147,8 @@ impl Metric {
             | Metric::MaxLength(c)
             | Metric::NotInSet(c, _)
             | Metric::NotMatching(c, _)
+            | Metric::InSet(c, _)
+            | Metric::Matching(c, _)
             | Metric::DistinctCount(c)
             | Metric::TrueCount(c) => Some(c),
         }
@@ -236,12 +244,15 @@ impl Metric {
             Metric::Stddev(c) => stddev(values(c)),
             Metric::MinLength(c) => min(character_length(ident(c))),
             Metric::MaxLength(c) => max(character_length(ident(c))),
-            Metric::NotMatching(..) if dialect == Some(Dialect::Mysql) => {
+            Metric::NotMatching(..) | Metric::Matching(..) if dialect == Some(Dialect::Mysql) => {
                 return Err(
                     "regex checks do not run in MySQL/MariaDB yet: MariaDB has no REGEXP_LIKE()".into(),
                 )
             }
-            Metric::NotInSet(c, _) | Metric::NotMatching(c, _) => {
+            Metric::NotInSet(c, _)
+            | Metric::NotMatching(c, _)
+            | Metric::InSet(c, _)
+            | Metric::Matching(c, _) => {
                 counted(c, self.violation(dt).unwrap_or(lit(false)))
             }
             Metric::DistinctCount(c) if Metric::distinct_is_estimate(dialect) => {
@@ -261,6 +272,11 @@ impl Metric {
                 Some(ident(c).in_list(list, true))
             }
             Metric::NotMatching(c, p) => Some(not(regexp_like(ident(c), lit(p.clone()), None))),
+            Metric::InSet(c, set) => {
+                let list = set.0.iter().map(|l| lit_expr(l, dt)).collect();
+                Some(ident(c).in_list(list, false))
+            }
+            Metric::Matching(c, p) => Some(regexp_like(ident(c), lit(p.clone()), None)),
             _ => None,
         }
     }

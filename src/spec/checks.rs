@@ -318,26 +318,30 @@ impl Parser {
                     CheckKind::NotNull { column }
                 }
             }
-            "in_set" => {
+            "in_set" | "not_in_set" => {
                 let list = self.inline_or_key(
                     &kw,
                     value,
                     "values",
                     &mut meta,
                     pos,
-                    "e.g. `- in_set: [a, b, c]`",
+                    &format!("e.g. `- {kw}: [a, b, c]`"),
                 )?;
                 let values = self.literals(list)?;
-                CheckKind::InSet { column, values }
+                if kw == "in_set" {
+                    CheckKind::InSet { column, values }
+                } else {
+                    CheckKind::NotInSet { column, values }
+                }
             }
-            "regex" => {
+            "regex" | "not_regex" => {
                 let p = self.inline_or_key(
                     &kw,
                     value,
                     "pattern",
                     &mut meta,
                     pos,
-                    "e.g. `- regex: '^[A-Z]{3}$'`",
+                    &format!("e.g. `- {kw}: '^[A-Z]{{3}}$'`"),
                 )?;
                 let pattern = self.string(p, "`pattern`")?;
                 if let Err(e) = regex::Regex::new(&pattern) {
@@ -348,7 +352,11 @@ impl Parser {
                     );
                     return None;
                 }
-                CheckKind::Regex { column, pattern }
+                if kw == "regex" {
+                    CheckKind::Regex { column, pattern }
+                } else {
+                    CheckKind::NotRegex { column, pattern }
+                }
             }
             "length" => {
                 let opts = self.options(&kw, value, &BOUND_KEYS, &mut meta)?;

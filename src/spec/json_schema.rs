@@ -290,6 +290,8 @@ fn column_check() -> Value {
                 "not_null" => (doc("The column holds no nulls.", meta_only()), true),
                 "in_set" => (doc("Every non-null value is one of these: `in_set: [a, b, c]` (compared as strings on string columns).", with_key("values", "The allowed values.", json!({"type": "array", "minItems": 1, "items": {"type": ["string", "number", "boolean"]}}))), false),
                 "regex" => (doc("Every non-null string matches (anywhere, unless anchored with `^…$`; Rust regex syntax): `regex: '^[A-Z]{2}$'`.", with_key("pattern", "The regular expression.", json!({"type": "string"}))), false),
+                "not_in_set" => (doc("No non-null value is one of these: `not_in_set: [\"N/A\", -1]` (compared as strings on string columns).", with_key("values", "The forbidden values.", json!({"type": "array", "minItems": 1, "items": {"type": ["string", "number", "boolean"]}}))), false),
+                "not_regex" => (doc("No non-null string matches (anywhere, unless anchored): `not_regex: '@'` keeps e-mail addresses out.", with_key("pattern", "The regular expression no value may match.", json!({"type": "string"}))), false),
                 "length" => (doc("Every non-null string's length in characters is within the bounds.", bounds(Bound::Count, true)), false),
                 other => {
                     let m = ColumnMetric::ALL.into_iter().find(|m| m.keyword() == other)?;

@@ -385,6 +385,16 @@ pub enum CheckKind {
         column: String,
         pattern: String,
     },
+    /// No non-null value is in the set.
+    NotInSet {
+        column: String,
+        values: Vec<Lit>,
+    },
+    /// No non-null value matches the pattern.
+    NotRegex {
+        column: String,
+        pattern: String,
+    },
     Length {
         column: String,
         bounds: Bounds,
@@ -406,6 +416,8 @@ impl CheckKind {
             CheckKind::Unique { .. } => "unique",
             CheckKind::InSet { .. } => "in_set",
             CheckKind::Regex { .. } => "regex",
+            CheckKind::NotInSet { .. } => "not_in_set",
+            CheckKind::NotRegex { .. } => "not_regex",
             CheckKind::Length { .. } => "length",
             CheckKind::Sql { .. } => "sql",
         }
@@ -418,6 +430,8 @@ impl CheckKind {
             | CheckKind::NotNull { column }
             | CheckKind::InSet { column, .. }
             | CheckKind::Regex { column, .. }
+            | CheckKind::NotInSet { column, .. }
+            | CheckKind::NotRegex { column, .. }
             | CheckKind::Length { column, .. } => Some(column.clone()),
             CheckKind::Unique { columns } => Some(columns.join(", ")),
             CheckKind::Schema(_) | CheckKind::RowCount(_) | CheckKind::Sql { .. } => None,

@@ -48,7 +48,7 @@ pub(crate) const BLOCK_KEYS: [&str; 4] = ["schema", "table", "columns", "sql"];
 pub(crate) const SCHEMA_KEYS: [&str; 5] = ["columns", "extra_columns", "order", "name", "severity"];
 pub(crate) const COLUMN_CONTRACT_KEYS: [&str; 2] = ["type", "nullable"];
 pub(crate) const TABLE_CHECKS: [&str; 2] = ["row_count", "unique"];
-pub(crate) const COLUMN_CHECKS: [&str; 13] = [
+pub(crate) const COLUMN_CHECKS: [&str; 15] = [
     "null_count",
     "null_rate",
     "nan_rate",
@@ -61,6 +61,8 @@ pub(crate) const COLUMN_CHECKS: [&str; 13] = [
     "not_null",
     "in_set",
     "regex",
+    "not_in_set",
+    "not_regex",
     "length",
 ];
 pub(crate) const BOUND_KEYS: [&str; 4] = ["min", "max", "between", "equals"];
