@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Benchmark verdict's HTTP load generator (`bench: { endpoint: … }`) against wrk and hey.
+"""Benchmark verdict's HTTP load generator (`bench: { endpoint: … }`) against wrk, hey and oha.
 
 From the repository root (needs /usr/sbin/nginx, wrk and hey on PATH; Debian's
-packages nginx, wrk, hey):
+packages nginx, wrk, hey; oha from crates.io, `cargo install oha`, is compared
+too when found):
 
-    python3 bench/run_endpoint.py [--verdict PATH] [--duration 10] [--repeats 5]
+    python3 bench/run_endpoint.py [--verdict PATH] [--oha PATH] [--duration 10] [--repeats 5]
                                   [--rate 2000] [--connections 4] [--warmup-requests 200]
 
 Server: nginx (/usr/sbin/nginx, Debian's) started by this script on 127.0.0.1,
@@ -27,11 +28,14 @@ the last answer), --repeats times, interleaved:
            candidate alone for D; the baseline's figures are the ones compared;
            max_error_rate: 0.01, because a suite with no check exits 3)
   wrk      wrk -tT -cC -dDs --latency -s post.lua URL   (T = min(2, C))
+  oha      oha -z Ds -c C --no-tui --output-format json -m POST -D body.json URL
 Scenario B, fixed rate R requests/s, --repeats times, interleaved:
   verdict  VERDICT run B.yml --format json   (as A, plus `rate: R`: an open
            loop over C connections)
   hey      hey -z Ds -c C -q R/C -m POST -T application/json -D body.json URL
            (hey's -q is per worker)
+  oha      as in A, plus `-q R --latency-correction` (latency from each
+           request's slot in the schedule, as verdict's)
 
 Compared, per run, then as medians over the runs with the ratio verdict/peer:
 throughput (answers per second), p50 and p99 latency, and the client's CPU
@@ -385,6 +389,23 @@ def check_wrk(code, out, err):
     return fig, None
 
 
+def check_oha(code, out, err):
+    """oha's `--output-format json`: requestsPerSec, latencyPercentiles (seconds), status and error counts."""
+    try:
+        j = json.loads(out)
+    except ValueError:
+        raise ToolFailed(f"oha exited {code} without JSON\n--- stderr:\n{tail(err)}\n--- stdout:\n{tail(out)}")
+    status = j.get("statusCodeDistribution") or {}
+    errors = j.get("errorDistribution") or {}
+    ok = sum(n for code_, n in status.items() if str(code_).startswith("2"))
+    requests = sum(status.values()) + sum(errors.values())
+    lat = j.get("latencyPercentiles") or {}
+    if code != 0 or lat.get("p50") is None or lat.get("p99") is None or not requests:
+        raise ToolFailed(f"oha exited {code} without the expected summary\n--- stderr:\n{tail(err)}")
+    return {"throughput": j["summary"]["requestsPerSec"], "p50": lat["p50"] * 1e3, "p99": lat["p99"] * 1e3,
+            "requests": requests, "failed": requests - ok}, None
+
+
 def check_hey(code, out, err):
     """hey's summary: Requests/sec, the 50% and 99% lines (seconds, 4 decimals), status and error counts."""
     fig, section = {"requests": 0, "failed": 0}, None
@@ -481,11 +502,11 @@ def scenario_table(title, v, peer, why_not, argv, open_loop=False):
                     "on the same server")
         lat, svc = v.median("p50"), v.median("service_p50")
         if open_loop and lat and svc:
-            # Open loop: the gap is how late requests left after their slot (a late wake-up:
-            # tokio's timers have 1 ms granularity; or no free connection), not the server.
+            # Open loop: the gap is how late requests left after their slot (the clock thread's
+            # wake-up and the hand-over to a worker, or no free connection), not the server.
             lines.append(f"- verdict's p50 from when due minus from sending: {lat[0] - svc[0]:.3f} ms "
-                         "(requests leaving after their slot in the schedule: timer wake-ups, "
-                         "tokio's timers tick every 1 ms, or no free connection).")
+                         "(requests leaving after their slot in the schedule: the clock thread's "
+                         "wake-up and the hand-over to a worker, or no free connection).")
     failed = [(t.name, sum(r["failed"] for r in t.runs)) for t in (v, peer) if t]
     if any(n for _, n in failed):
         lines.append("- failed requests (all runs): " + ", ".join(f"{name} {n:,}" for name, n in failed))
@@ -511,6 +532,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=5, help="runs of each tool per scenario (default 5)")
     ap.add_argument("--rate", type=float, default=2000, help="requests/s of scenario B (default 2000)")
     ap.add_argument("--connections", type=int, default=4, help="connections of every tool (default 4)")
+    ap.add_argument("--oha", default=shutil.which("oha") or "oha",
+                    help="oha binary (`cargo install oha`; default: oha on PATH); left out when missing")
     ap.add_argument("--warmup-requests", type=int, default=200,
                     help="verdict's warm-up requests per endpoint (`warmup:`; default 200)")
     args = ap.parse_args()
@@ -540,16 +563,26 @@ def main():
         wrk_argv = ["wrk", f"-t{min(2, c)}", f"-c{c}", f"-d{d}s", "--latency", "-s", lua, server.url]
         v_a = LoadTool("verdict", [args.verdict, "run", suite_a, "--format", "json"], check_verdict, server)
         wrk = LoadTool("wrk", wrk_argv, check_wrk, server)
+        have_oha = os.access(args.oha, os.X_OK) or shutil.which(args.oha)
+        oha_base = [args.oha, "-z", f"{d}s", "-c", str(c), "--no-tui", "--output-format", "json", "-m", "POST",
+                    "-H", "Content-Type: application/json", "-D", body_json]
+        oha_a_argv = oha_base + [server.url]
+        oha_a = LoadTool("oha", oha_a_argv, check_oha, server)
+        peers_a = [wrk] + ([oha_a] if have_oha else [])
         log(f"scenario A: closed loop, {c} connections, {d} s, {args.repeats} runs each")
-        tools_a, why_a = measure_verdict_and(v_a, why_not, [wrk], args.repeats, 0, "wrk")
+        tools_a, why_a = measure_verdict_and(v_a, why_not, peers_a, args.repeats, 0, "the peers")
 
         # ---- scenario B: fixed rate, verdict against hey
         hey_argv = ["hey", "-z", f"{d}s", "-c", str(c), "-q", f"{args.rate / c:g}", "-m", "POST",
                     "-T", "application/json", "-D", body_json, server.url]
         v_b = LoadTool("verdict", [args.verdict, "run", suite_b, "--format", "json"], check_verdict, server)
         hey = LoadTool("hey", hey_argv, check_hey, server)
+        # oha on a fixed schedule, latency from each request's slot (as verdict's).
+        oha_b_argv = oha_base + ["-q", f"{args.rate:g}", "--latency-correction", server.url]
+        oha_b = LoadTool("oha", oha_b_argv, check_oha, server)
+        peers_b = [hey] + ([oha_b] if have_oha else [])
         log(f"scenario B: {args.rate:g} requests/s, {c} connections, {d} s, {args.repeats} runs each")
-        tools_b, why_b = measure_verdict_and(v_b, why_a, [hey], args.repeats, 0, "hey")
+        tools_b, why_b = measure_verdict_and(v_b, why_a, peers_b, args.repeats, 0, "the peers")
 
         measured = tools_a + tools_b
         ran_verdict = any(t.name == "verdict" for t in measured)
@@ -575,8 +608,15 @@ def main():
     ]
     lines += scenario_table(f"A. Closed loop, {c} connections, {d} s: verdict vs wrk",
                             v_a if v_a in tools_a else None, wrk, why_a, wrk_argv)
+    if oha_a in tools_a:
+        lines += scenario_table(f"A. Closed loop, {c} connections, {d} s: verdict vs oha",
+                                v_a if v_a in tools_a else None, oha_a, why_a, oha_a_argv)
     lines += scenario_table(f"B. Fixed rate {args.rate:g} req/s, {c} connections, {d} s: verdict vs hey",
                             v_b if v_b in tools_b else None, hey, why_b, hey_argv, open_loop=True)
+    if oha_b in tools_b:
+        lines += scenario_table(f"B. Fixed rate {args.rate:g} req/s, {c} connections, {d} s: verdict vs oha "
+                                "(`--latency-correction`: latency from each request's slot, as verdict's)",
+                                v_b if v_b in tools_b else None, oha_b, why_b, oha_b_argv, open_loop=True)
     lines += ["verdict: `VERDICT run SUITE --format json`, SUITE (scenario A; B adds "
               f"`rate: {args.rate:g}`; paths in a temporary directory):", "", "```yaml",
               suite_a_text.rstrip(), "```", "",
