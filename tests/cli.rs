@@ -376,3 +376,87 @@ checks:
         "not_regex needs a string column; `price` is float64"
     );
 }
+
+/// `mostly`: the share that complies is shown beside the count and judged
+/// against the fraction, as Great Expectations defines it (787 of the
+/// fixture's 1000 countries are DE, FR, NL or ES; none is null).
+#[test]
+fn mostly_tolerates_a_fraction() {
+    let (_d, path) = temp_suite(
+        r#"
+version: 1
+sources: { f: { path: fixtures/features.parquet } }
+checks:
+  f:
+    columns:
+      country:
+        - in_set: { values: [DE, FR, NL, ES], mostly: 0.787 }
+        - { in_set: [DE, FR, NL, ES], mostly: 0.788, name: one_more }
+        - { not_in_set: [IT], mostly: 0.8, name: few_it }
+      email:
+        - regex: { pattern: '^user[0-8]', mostly: 0.889 }
+      category:
+        - not_null: { mostly: 0.99 }
+"#,
+    );
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let j = json(&o);
+    let exact = check_named(&j, "country.in_set");
+    assert_eq!(exact["status"], "pass", "a share equal to mostly passes");
+    assert_eq!(exact["observed"], 213);
+    assert_eq!(exact["observed_text"], "213 outside the set (78.7% comply)");
+    assert_eq!(
+        exact["expected"],
+        r#"in {"DE", "FR", "NL", "ES"}, mostly 0.787"#
+    );
+    let more = check_named(&j, "one_more");
+    assert_eq!(more["status"], "fail");
+    assert_eq!(
+        more["why"],
+        "213 of 1000 non-null values are outside the set: 78.7% comply, fewer than mostly 0.788"
+    );
+    assert_eq!(
+        more["sample"],
+        serde_json::json!([{ "value": "IT", "rows": 213 }])
+    );
+    assert_eq!(check_named(&j, "few_it")["status"], "fail");
+    assert_eq!(check_named(&j, "email.regex")["status"], "pass");
+    let nn = check_named(&j, "category.not_null");
+    assert_eq!(nn["status"], "pass");
+    assert_eq!(nn["observed_text"], "0 nulls (100% comply)");
+    assert_eq!(nn["expected"], "0 nulls, mostly 0.99");
+}
+
+#[test]
+fn mostly_mistakes_are_suite_errors() {
+    for (item, message) in [
+        (
+            "- in_set: { values: [DE], mostly: 1.5 }",
+            "`mostly` is the fraction of non-null values that must comply, > 0 and ≤ 1; found 1.5",
+        ),
+        (
+            "- { not_null, mostly: 0 }",
+            "`mostly` is the fraction of non-null values that must comply, > 0 and ≤ 1; found 0",
+        ),
+        (
+            "- regex: { pattern: x, mostly: most }",
+            "`mostly` must be a finite number, found a string",
+        ),
+        (
+            "- min: { min: 0, mostly: 0.9 }",
+            "`mostly` applies to checks of each row (in_set, not_in_set, regex, not_regex, not_null); `min` is not one",
+        ),
+    ] {
+        let (_d, path) = temp_suite(&format!(
+            "version: 1\nsources: {{ f: {{ path: fixtures/features.parquet }} }}\nchecks:\n  f:\n    columns:\n      country:\n        {item}\n"
+        ));
+        let o = verdict(&["validate", path.to_str().unwrap()]);
+        assert_eq!(o.code, 2, "{item}");
+        assert!(
+            o.stderr.starts_with(&format!("error: {message}\n")),
+            "{item}: {}",
+            o.stderr
+        );
+    }
+}

@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use datafusion::arrow::datatypes::Schema;
 
 use crate::metric::{LitSet, Metric, Value};
-use crate::report::format::plural;
+use crate::report::format::{fmt_float, plural};
 use crate::spec::time::format_nanos;
 use crate::spec::{Bound, Bounds, Check, CheckKind, ColumnMetric};
 
@@ -60,7 +60,7 @@ pub fn evaluate(
             metric: m,
             bounds,
         } => column_metric(r, obs, column, *m, bounds, now),
-        CheckKind::NotNull { column } => not_null(r, obs, column),
+        CheckKind::NotNull { column } => not_null(r, obs, column, check.mostly),
         CheckKind::Unique { columns } => unique(r, obs, columns),
         CheckKind::InSet { column, values } => violations(
             r,
@@ -68,6 +68,7 @@ pub fn evaluate(
             column,
             &Metric::NotInSet(column.clone(), LitSet(values.clone())),
             "outside the set",
+            check.mostly,
         ),
         CheckKind::Regex { column, pattern } => violations(
             r,
@@ -75,6 +76,7 @@ pub fn evaluate(
             column,
             &Metric::NotMatching(column.clone(), pattern.clone()),
             "not matching",
+            check.mostly,
         ),
         CheckKind::NotInSet { column, values } => violations(
             r,
@@ -82,6 +84,7 @@ pub fn evaluate(
             column,
             &Metric::InSet(column.clone(), LitSet(values.clone())),
             "in the forbidden set",
+            check.mostly,
         ),
         CheckKind::NotRegex { column, pattern } => violations(
             r,
@@ -89,6 +92,7 @@ pub fn evaluate(
             column,
             &Metric::Matching(column.clone(), pattern.clone()),
             "matching the pattern",
+            check.mostly,
         ),
         CheckKind::Length { column, bounds } => length(r, obs, column, bounds, now),
         CheckKind::Sql { bounds, .. } => match obs.sql.get(&check.name) {
@@ -240,15 +244,18 @@ fn outside(lo: &Value, hi: &Value, b: &Bounds, now: DateTime<Utc>) -> Result<(bo
     Ok((low, high))
 }
 
-fn not_null(mut r: CheckResult, obs: &Observations, col: &str) -> Result<CheckResult, String> {
+fn not_null(
+    mut r: CheckResult,
+    obs: &Observations,
+    col: &str,
+    mostly: Option<f64>,
+) -> Result<CheckResult, String> {
     let rows = count(obs, &Metric::RowCount)?;
     let nulls = rows - count(obs, &Metric::NonNullCount(col.to_string()))?;
     r.observed = Some(Value::Int(nulls));
     r.observed_text = format!("{nulls} null{}", plural(nulls));
-    if nulls > 0 {
-        r.status = Status::Fail;
-        r.why = Some(format!("{nulls} of {rows} rows are null"));
-    }
+    let of = format!("{nulls} of {rows} rows are null");
+    judge_share(&mut r, nulls, rows, mostly, of);
     Ok(r)
 }
 
@@ -312,16 +319,46 @@ fn violations(
     col: &str,
     m: &Metric,
     what: &str,
+    mostly: Option<f64>,
 ) -> Result<CheckResult, String> {
     let bad = count(obs, m)?;
     let non_null = count(obs, &Metric::NonNullCount(col.to_string()))?;
     r.observed = Some(Value::Int(bad));
     r.observed_text = format!("{bad} {what}");
-    if bad > 0 {
-        r.status = Status::Fail;
-        r.why = Some(format!("{bad} of {non_null} non-null values are {what}"));
-    }
+    let of = format!("{bad} of {non_null} non-null values are {what}");
+    judge_share(&mut r, bad, non_null, mostly, of);
     Ok(r)
+}
+
+/// Fails `r` when `bad` of `all` offend: any at all, or with `mostly`,
+/// when fewer than that fraction comply (the share that complies is then
+/// shown beside the count). No values at all comply vacuously.
+fn judge_share(r: &mut CheckResult, bad: i128, all: i128, mostly: Option<f64>, of: String) {
+    let Some(least) = mostly else {
+        if bad > 0 {
+            r.status = Status::Fail;
+            r.why = Some(of);
+        }
+        return;
+    };
+    if all == 0 {
+        return;
+    }
+    let share = (all - bad) as f64 / all as f64;
+    r.observed_text = format!("{} ({} comply)", r.observed_text, percent(share));
+    if share < least {
+        r.status = Status::Fail;
+        r.why = Some(format!(
+            "{of}: {} comply, fewer than mostly {}",
+            percent(share),
+            fmt_float(least)
+        ));
+    }
+}
+
+/// A share as a percentage to at most two decimals: `98.8%`, `100%`.
+fn percent(x: f64) -> String {
+    format!("{}%", fmt_float((x * 10_000.0).round() / 100.0))
 }
 
 fn length(
@@ -372,6 +409,14 @@ pub fn expected_text(check: &Check, now: DateTime<Utc>) -> String {
     if let Some(c) = &check.change {
         return change::expected_text(c);
     }
+    let text = kind_text(check, now);
+    match check.mostly {
+        Some(m) => format!("{text}, mostly {}", fmt_float(m)),
+        None => text,
+    }
+}
+
+fn kind_text(check: &Check, now: DateTime<Utc>) -> String {
     match &check.kind {
         CheckKind::Schema(_) => "matches the contract".into(),
         CheckKind::RowCount(b)

@@ -82,6 +82,17 @@ impl Parser {
         if let Some(n) = get(entries, "severity") {
             m.severity = self.severity(n);
         }
+        if let Some(n) = get(entries, "mostly") {
+            match self.number(n, "`mostly`") {
+                Some(x) if x > 0.0 && x <= 1.0 => m.mostly = Some((x, n.pos)),
+                Some(x) => self.err_help(
+                    n.pos,
+                    format!("`mostly` is the fraction of non-null values that must comply, > 0 and ≤ 1; found {x}"),
+                    "e.g. `mostly: 0.99` passes when at least 99% comply",
+                ),
+                None => {}
+            }
+        }
         m
     }
 
@@ -104,6 +115,7 @@ impl Parser {
         let inner = self.meta(entries);
         meta.name = meta.name.take().or(inner.name);
         meta.severity = meta.severity.take().or(inner.severity);
+        meta.mostly = meta.mostly.take().or(inner.mostly);
         Some(entries)
     }
 
@@ -130,12 +142,28 @@ impl Parser {
         found
     }
 
-    fn finish(&self, meta: Meta, default_name: String, kind: CheckKind, pos: Pos) -> Check {
+    fn finish(&mut self, meta: Meta, default_name: String, kind: CheckKind, pos: Pos) -> Check {
+        let mostly = meta.mostly.and_then(|(x, at)| {
+            if kind.takes_mostly() {
+                return Some(x);
+            }
+            self.err_help(
+                at,
+                format!(
+                    "`mostly` applies to checks of each row ({}); `{}` is not one",
+                    CheckKind::MOSTLY.join(", "),
+                    kind.keyword()
+                ),
+                "remove `mostly`",
+            );
+            None
+        });
         Check {
             name: meta.name.unwrap_or(default_name),
             severity: meta.severity.unwrap_or(Severity::Error),
             kind,
             change: None,
+            mostly,
             pos,
         }
     }

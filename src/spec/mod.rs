@@ -335,6 +335,9 @@ pub struct Check {
     /// `change_vs:`: the metric is judged by its change against a reference
     /// source or the run history instead of by bounds.
     pub change: Option<Change>,
+    /// `mostly: 0.99`: the check passes when at least this fraction of
+    /// the non-null values (of the rows, for `not_null`) comply.
+    pub mostly: Option<f64>,
     pub pos: Pos,
 }
 
@@ -406,6 +409,14 @@ pub enum CheckKind {
 }
 
 impl CheckKind {
+    /// The checks that judge each row and so take `mostly:`.
+    pub const MOSTLY: [&'static str; 5] =
+        ["in_set", "not_in_set", "regex", "not_regex", "not_null"];
+
+    pub fn takes_mostly(&self) -> bool {
+        Self::MOSTLY.contains(&self.keyword())
+    }
+
     /// The check's keyword as written in suites and shown in reports.
     pub fn keyword(&self) -> &'static str {
         match self {

@@ -66,7 +66,7 @@ pub(crate) const COLUMN_CHECKS: [&str; 15] = [
     "length",
 ];
 pub(crate) const BOUND_KEYS: [&str; 4] = ["min", "max", "between", "equals"];
-pub(crate) const META_KEYS: [&str; 2] = ["name", "severity"];
+pub(crate) const META_KEYS: [&str; 3] = ["name", "severity", "mostly"];
 pub(crate) const SQL_KEYS: [&str; 4] = ["name", "query", "expect", "severity"];
 
 /// Loads and validates a suite file.
@@ -662,6 +662,7 @@ impl Parser {
                 order,
             }),
             change: None,
+            mostly: None,
             pos,
         })
     }

@@ -20,6 +20,8 @@ pub(super) struct Parser {
 pub(super) struct Meta {
     pub(super) name: Option<String>,
     pub(super) severity: Option<Severity>,
+    /// `mostly: 0.99`, where it was written.
+    pub(super) mostly: Option<(f64, Pos)>,
 }
 
 impl Parser {
