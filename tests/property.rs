@@ -76,6 +76,10 @@ fn naive_sql(m: &Metric) -> String {
         Metric::NotMatching(c, p) => {
             format!("select count(*) from t where not regexp_like(\"{c}\", '{p}')")
         }
+        Metric::InSet(c, _) => format!("select count(*) from t where \"{c}\" in ('x', 'yy')"),
+        Metric::Matching(c, p) => {
+            format!("select count(*) from t where regexp_like(\"{c}\", '{p}')")
+        }
         Metric::DistinctCount(c) => format!("select count(distinct \"{c}\") from t"),
         Metric::TrueCount(c) => format!("select count(*) from t where \"{c}\""),
     }
@@ -119,6 +123,8 @@ proptest! {
             Metric::MaxLength("s".into()),
             Metric::NotInSet("s".into(), LitSet(vec![Lit::Str("x".into()), Lit::Str("yy".into())])),
             Metric::NotMatching("s".into(), "^x".into()),
+            Metric::InSet("s".into(), LitSet(vec![Lit::Str("x".into()), Lit::Str("yy".into())])),
+            Metric::Matching("s".into(), "^x".into()),
             // A HyperLogLog estimate, exact at these sizes.
             Metric::DistinctCount("s".into()),
         ];

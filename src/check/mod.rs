@@ -469,6 +469,7 @@ mod tests {
             severity: Severity::Error,
             kind,
             change: None,
+            mostly: None,
             pos: Pos::default(),
         }
     }

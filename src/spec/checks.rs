@@ -110,8 +110,20 @@ impl Parser {
             return Some(&[]);
         }
         let entries = self.map(n, &format!("the options of `{kw}`"))?;
-        let all: Vec<&str> = allowed.iter().chain(META_KEYS.iter()).copied().collect();
-        self.known_keys(entries, &all, &format!("`{kw}`"));
+        // `mostly` is offered only where it applies; elsewhere `finish`
+        // says why it does not.
+        let all: Vec<&str> = allowed
+            .iter()
+            .chain(META_KEYS.iter())
+            .copied()
+            .filter(|k| *k != "mostly" || CheckKind::MOSTLY.contains(&kw))
+            .collect();
+        let rest: Vec<(Node, Node)> = entries
+            .iter()
+            .filter(|(k, _)| k.key_text() != "mostly")
+            .cloned()
+            .collect();
+        self.known_keys(&rest, &all, &format!("`{kw}`"));
         let inner = self.meta(entries);
         meta.name = meta.name.take().or(inner.name);
         meta.severity = meta.severity.take().or(inner.severity);
