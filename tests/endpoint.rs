@@ -115,7 +115,7 @@ fn latency_and_throughput_recover_the_servers() {
         assert!(f(&l["p90"]) <= 35.0, "{side} p90 {}", l["p90"]);
         // 200 requests due over 1.99 s: 100 answers a second.
         let t = f(&s["throughput"]);
-        assert!((90.0..=101.0).contains(&t), "{side} throughput {t}");
+        assert!((85.0..=101.0).contains(&t), "{side} throughput {t}");
         // Percentiles only grow.
         let p: Vec<f64> = ["p50", "p90", "p95", "p99", "p999", "max"]
             .iter()
@@ -279,41 +279,87 @@ fn failures_are_counted_by_class_and_never_end_the_run() {
 
 #[test]
 fn refused_connections_mid_run_are_counted() {
+    // The server answers 50 requests, then exits at the 51st: that one
+    // loses its connection, and every later one is refused.
     let good = Server::start(&[]);
-    let mut dying = Server::start(&[]);
-    let body =
-        format!("{ROWS}\n  rate: 50\n  concurrency: 2\n  warmup: 0\n  timeout: 1s\n  p99_ms: 1000");
-    let (_dir, path) = temp_suite(&suite(&good.url, &dying.url, &body, ""));
-    let p = path.clone();
-    let handle = std::thread::spawn(move || run(&[p.to_str().unwrap(), "--format", "json"]));
-    // 200 requests at 50 a second take 4 s; the server dies after 1.5 s.
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    dying.kill();
-    let o = handle.join().unwrap();
-    let r = json(&o);
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    let dying = Server::start(&["--die-after", "50"]);
+    let body = format!(
+        "{ROWS}\n  rate: 200\n  concurrency: 1\n  warmup: 0\n  timeout: 2s\n  p99_ms: 1000"
+    );
+    let (code, r, stderr) = report(&suite(&good.url, &dying.url, &body, ""), &[]);
+    assert_eq!(code, 0, "{stderr}");
     let c = &bench(&r)["candidate"];
     assert_eq!(c["sent"], 200);
-    let refused = c["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["class"] == "connection")
-        .unwrap_or_else(|| panic!("{c}"));
-    assert!(refused["count"].as_u64().unwrap() >= 100, "{refused}");
-    assert_eq!(
-        c["ok"].as_u64().unwrap() + c["failed"].as_u64().unwrap(),
-        200
-    );
-    assert_eq!(c["failed"], refused["count"]);
-    // The first may be the request in flight when the server died.
-    let example = refused["example"].as_str().unwrap();
+    assert_eq!(c["ok"], 50);
+    assert_eq!(c["failed"], 150);
+    assert_eq!(c["errors"][0]["class"], "connection");
+    assert_eq!(c["errors"][0]["count"], 150);
+    // The first failure is the request in flight when the server died.
+    let example = c["errors"][0]["example"].as_str().unwrap();
     assert!(
-        ["connection refused", "connection closed", "reset"]
+        ["connection closed", "reset", "refused"]
             .iter()
             .any(|w| example.contains(w)),
-        "{refused}"
+        "{example}"
     );
+}
+
+#[test]
+fn answers_that_close_the_connection_are_answers() {
+    // Every answer says `Connection: close` (as gunicorn's sync workers
+    // do): each is counted, and the next request opens a new connection.
+    let a = Server::start(&["--close"]);
+    let b = Server::start(&["--close", "--fail-mod", "10"]);
+    let body = format!("{ROWS}\n  concurrency: 2\n  max_error_rate: 0.1");
+    let (code, r, stderr) = report(&suite(&a.url, &b.url, &body, ""), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let e = bench(&r);
+    assert_eq!(e["baseline"]["ok"], 200);
+    assert_eq!(e["baseline"]["failed"], 0);
+    assert_eq!(e["candidate"]["ok"], 180);
+    assert_eq!(e["candidate"]["errors"][0]["class"], "HTTP 503");
+    assert_eq!(e["candidate"]["errors"][0]["count"], 20);
+}
+
+#[test]
+fn a_candidate_that_answers_nothing_fails_its_gates() {
+    let a = Server::start(&[]);
+    let b = Server::start(&["--fail-mod", "1"]);
+    let body = format!(
+        "{ROWS}\n  requests: 40\n  p99_ms: 100\n  max_slowdown: {{ p99: 2, throughput: 1.5 }}"
+    );
+    let (code, r, stderr) = report(&suite(&a.url, &b.url, &body, ""), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    for g in bench(&r)["gates"].as_array().unwrap() {
+        assert_eq!(g["status"], "fail", "{g}");
+        assert_eq!(
+            g["why"], "none of the candidate's 40 measured requests was answered with 2xx",
+            "{g}"
+        );
+    }
+}
+
+#[test]
+fn alternate_rounds_go_on_from_the_row_they_stopped_at() {
+    // Closed loop for a duration, in 3 rounds: whatever each round sent,
+    // the next starts at the following row, so the rows captured are the
+    // rows sent (up to all 200).
+    let a = Server::start(&[]);
+    let b = Server::start(&["--model", "v2"]);
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        "{ROWS}\n  concurrency: 2\n  duration: 300ms\n  warmup: 4\n  order: alternate\n  rounds: 3\n  capture: {{ key: id, fields: {{ score: \"$.score\" }} }}\n  baseline_output: {0}/a.parquet\n  candidate_output: {0}/b.parquet\n  max_error_rate: 0",
+        dir.path().display()
+    );
+    let (code, r, stderr) = report(&suite(&a.url, &b.url, &body, ""), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    for side in ["baseline", "candidate"] {
+        let s = &bench(&r)[side];
+        let sent = (s["sent"].as_u64().unwrap() + s["warmup_sent"].as_u64().unwrap()) as usize;
+        assert!(sent > 10, "{side}: {s}");
+        assert_eq!(s["captured"]["of"], sent.min(200), "{side}: {s}");
+        assert_eq!(s["captured"]["rows"], s["captured"]["of"], "{side}: {s}");
+    }
 }
 
 /// 1 / (1 + e^(−z)) as the server computes it.

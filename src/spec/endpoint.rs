@@ -430,11 +430,11 @@ impl Parser {
         let rate = match get(entries, "rate") {
             None => Some(None),
             Some(r) => match self.number(r, "`rate`") {
-                Some(x) if x > 0.0 && x <= 1e7 => Some(Some(x)),
+                Some(x) if (0.01..=1e7).contains(&x) => Some(Some(x)),
                 Some(x) => {
                     self.err_help(
                         r.pos,
-                        format!("`rate` is requests per second per endpoint, > 0 and ≤ 10,000,000; found {x}"),
+                        format!("`rate` is requests per second per endpoint, from 0.01 to 10,000,000; found {x}"),
                         "leave it out to send each request as soon as a connection is free",
                     );
                     None

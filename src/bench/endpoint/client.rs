@@ -237,7 +237,7 @@ impl Conn {
             driver,
             closed,
         } = self;
-        let exchange = async {
+        let exchange = std::pin::pin!(async {
             sender
                 .ready()
                 .await
@@ -254,16 +254,19 @@ impl Conn {
                 .map_err(|e| Failure::Connection(hyper_text(&e)))?
                 .to_bytes();
             Ok((status, body))
-        };
+        });
+        let mut exchange = exchange;
         tokio::select! {
             biased;
-            r = exchange => r,
-            r = driver => {
+            r = &mut exchange => r,
+            _ = driver => {
+                // The connection ended (`Connection: close`, or the server
+                // hung up): an answer read before it ended is delivered
+                // all the same; otherwise the exchange ends with hyper's
+                // error. It needs the driver no more; the per-request
+                // timeout still bounds it.
                 *closed = true;
-                Err(Failure::Connection(match r {
-                    Ok(()) => "connection closed before the answer".into(),
-                    Err(e) => hyper_text(&e),
-                }))
+                exchange.await
             }
         }
     }

@@ -34,6 +34,8 @@ pub struct Load {
     pub concurrency: usize,
     pub rate: Option<f64>,
     pub timeout: Duration,
+    /// Open connections left by the workers of one block for the next.
+    pub pool: Arc<std::sync::Mutex<Vec<Conn>>>,
 }
 
 /// One stretch of load on one endpoint.
@@ -134,6 +136,7 @@ pub async fn run(load: &Load, block: Block) -> Stats {
             concurrency: load.concurrency,
             rate: load.rate,
             timeout: load.timeout,
+            pool: load.pool.clone(),
         },
         block,
         next: AtomicUsize::new(0),
@@ -199,7 +202,8 @@ async fn worker(run: Arc<Run>) -> (Stats, Option<Instant>) {
     let b = run.block;
     let rows = load.bodies.len();
     let mut stats = Stats::new();
-    let mut conn: Option<Conn> = None;
+    // A connection an earlier block (round) left open, if any.
+    let mut conn: Option<Conn> = load.pool.lock().expect("not poisoned").pop();
     let mut last_done = None;
     loop {
         let (k, due) = match (&run.due, load.rate) {
@@ -225,6 +229,8 @@ async fn worker(run: Arc<Run>) -> (Stats, Option<Instant>) {
             }
         }
         let row = (b.first + k) % rows;
+        // Whether this request opens a connection first.
+        let connects = conn.as_mut().is_none_or(|c| !c.is_open());
         let sent = Instant::now();
         let outcome = tokio::time::timeout(load.timeout, exchange(load, &mut conn, row)).await;
         let done = Instant::now();
@@ -279,10 +285,15 @@ async fn worker(run: Arc<Run>) -> (Stats, Option<Instant>) {
                 }
                 // A server that refuses connections answers at once; in the
                 // closed loop, do not spin on it.
-                if load.rate.is_none() && conn.is_none() {
+                if load.rate.is_none() && connects && matches!(f, Failure::Connection(_)) {
                     tokio::time::sleep(Duration::from_millis(10)).await;
                 }
             }
+        }
+    }
+    if let Some(mut c) = conn {
+        if c.is_open() {
+            load.pool.lock().expect("not poisoned").push(c);
         }
     }
     (stats, last_done)

@@ -354,9 +354,13 @@ async fn load_test(
     let mut targets = Vec::new();
     for (side, url) in [("baseline", &spec.baseline), ("candidate", &spec.candidate)] {
         let shown = crate::database::dburl::redact(url);
-        let t = Target::resolve(url, &spec.headers, spec.ca_file.as_deref())
-            .await
-            .map_err(|e| format!("the {side} endpoint {shown}: {e}"))?;
+        let t = tokio::time::timeout(
+            spec.timeout,
+            Target::resolve(url, &spec.headers, spec.ca_file.as_deref()),
+        )
+        .await
+        .unwrap_or_else(|_| Err("its host was not resolved within the timeout".into()))
+        .map_err(|e| format!("the {side} endpoint {shown}: {e}"))?;
         // An endpoint that is down is a broken bench, not a slow model.
         progress.step(format!("bench: connecting to the {side} endpoint"));
         match tokio::time::timeout(spec.timeout, t.connect()).await {
@@ -394,6 +398,7 @@ async fn load_test(
             concurrency: spec.concurrency,
             rate: spec.rate,
             timeout: spec.timeout,
+            pool: Arc::default(),
         })
         .collect();
     let duration = match spec.length {
@@ -432,11 +437,13 @@ async fn load_test(
             stats = [b, c];
         }
         LoadOrder::Alternate { rounds } => {
+            // Each round goes on from the row the last one stopped at.
             let mut first = 0;
             for round in 0..rounds {
                 let warm = if round == 0 { warmup } else { 0 };
                 // Requests split evenly over the rounds, the rest in the last.
                 let share = measured.map(|n| n / rounds + usize::from(round < n % rounds));
+                let mut taken = 0;
                 for (i, side) in ["baseline", "candidate"].iter().enumerate() {
                     progress.step(format!(
                         "bench: {side} endpoint, round {} of {rounds}, {what}",
@@ -453,9 +460,10 @@ async fn load_test(
                         },
                     )
                     .await;
+                    taken = taken.max((s.sent + s.warmup_sent) as usize);
                     stats[i].merge(s);
                 }
-                first += warm + share.unwrap_or(0);
+                first += taken;
             }
         }
     }
@@ -493,7 +501,7 @@ async fn load_test(
         )?;
         out.captured = Some(Captured {
             rows: written,
-            of: rows.min(measured.map_or(rows, |m| m + warmup)),
+            of: rows.min((s.sent + s.warmup_sent) as usize),
             output: path.clone(),
         });
     }
@@ -580,8 +588,18 @@ fn gates(spec: &EndpointSpec, r: &EndpointReport) -> Vec<CheckResult> {
         .error(headline.to_string())];
     }
     let c = &r.candidate;
-    let no_latency =
-        "the candidate answered no measured request with 2xx; there is no latency to judge";
+    // A candidate that answered none of the requests it was sent fails
+    // every gate on its answers; one that was sent none cannot be judged.
+    let unanswered = |r0: CheckResult| match c.sent {
+        0 => r0.error("the candidate was sent no measured request"),
+        n => r0.judged(
+            Status::Fail,
+            Some(format!(
+                "none of the candidate's {} was answered with 2xx",
+                count(n as usize, "measured request")
+            )),
+        ),
+    };
     let mut out = Vec::new();
     for (key, _, limit) in &g.latency {
         let name = format!("{key}_ms");
@@ -593,7 +611,7 @@ fn gates(spec: &EndpointSpec, r: &EndpointReport) -> Vec<CheckResult> {
             format!("≤ {}", ms(*limit)),
         );
         out.push(match c.latency_ms {
-            None => r0.error(no_latency),
+            None => unanswered(r0),
             Some(l) => {
                 let x = l.at(key);
                 let r0 = r0.observed(
@@ -665,7 +683,7 @@ fn gates(spec: &EndpointSpec, r: &EndpointReport) -> Vec<CheckResult> {
                 }
             }
             (None, _) => r0.error("the baseline answered no measured request with 2xx; there is nothing to compare with"),
-            (_, None) => r0.error(no_latency),
+            (_, None) => unanswered(r0),
         });
     }
     if let Some(limit) = g.max_throughput_drop {
@@ -697,7 +715,7 @@ fn gates(spec: &EndpointSpec, r: &EndpointReport) -> Vec<CheckResult> {
             (None, _) => r0.error(
                 "the baseline answered no measured request; there is no throughput to compare with",
             ),
-            _ => r0.error("the candidate answered no measured request with 2xx"),
+            _ => unanswered(r0),
         });
     }
     if let Some(limit) = g.min_throughput {

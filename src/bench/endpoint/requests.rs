@@ -71,7 +71,13 @@ async fn from_rows(
     let mut key_type = None;
     if let Some(c) = capture {
         match loaded.schema.field_with_name(&c.key) {
-            Ok(f) => key_type = Some(f.data_type().clone()),
+            // The answers file holds the key's values, not a dictionary.
+            Ok(f) => {
+                key_type = Some(match f.data_type() {
+                    DataType::Dictionary(_, v) => v.as_ref().clone(),
+                    t => t.clone(),
+                })
+            }
             Err(_) => {
                 return Err(missing(
                     &format!("the capture `key` `{}`", c.key),
