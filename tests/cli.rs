@@ -460,3 +460,45 @@ fn mostly_mistakes_are_suite_errors() {
         );
     }
 }
+
+/// A column whose Arrow type is null (what pandas writes for an all-None
+/// column) has no values, like a string column of nulls: every check of
+/// each value passes with "0 values", and `not_null` counts its nulls.
+#[test]
+fn a_column_of_type_null_has_no_values() {
+    use datafusion::arrow::array::{ArrayRef, Int64Array, NullArray, StringArray};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let file = common::parquet(
+        dir.path(),
+        "t.parquet",
+        vec![
+            ("id", Arc::new(Int64Array::from(vec![1, 2, 3])) as ArrayRef),
+            ("n", Arc::new(NullArray::new(3)) as ArrayRef),
+            (
+                "s",
+                Arc::new(StringArray::from(vec![None::<&str>; 3])) as ArrayRef,
+            ),
+        ],
+    );
+    let checks = "- in_set: [a, b]\n        - not_in_set: [a]\n        - regex: '^a'\n        - not_regex: '^a'\n        - length: { max: 3 }\n        - in_set: { values: [a], mostly: 0.9, name: mostly_NAME }";
+    let (_d, path) = temp_suite(&format!(
+        "version: 1\nsources: {{ f: {{ path: {file} }} }}\nchecks:\n  f:\n    columns:\n      n:\n        {}\n      s:\n        {}\n      id:\n        - not_null\n",
+        checks.replace("NAME", "n"),
+        checks.replace("NAME", "s"),
+    ));
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let j = json(&o);
+    for col in ["n", "s"] {
+        for kw in ["in_set", "not_in_set", "regex", "not_regex", "length"] {
+            let c = check_named(&j, &format!("{col}.{kw}"));
+            assert_eq!(c["status"], "pass", "{col}.{kw}: {c}");
+            assert_eq!(c["observed_text"], "0 values", "{col}.{kw}");
+        }
+        assert_eq!(
+            check_named(&j, &format!("mostly_{col}"))["observed_text"],
+            "0 values"
+        );
+    }
+}

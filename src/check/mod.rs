@@ -321,13 +321,24 @@ fn violations(
     what: &str,
     mostly: Option<f64>,
 ) -> Result<CheckResult, String> {
-    let bad = count(obs, m)?;
     let non_null = count(obs, &Metric::NonNullCount(col.to_string()))?;
+    if non_null == 0 {
+        return Ok(no_values(r));
+    }
+    let bad = count(obs, m)?;
     r.observed = Some(Value::Int(bad));
     r.observed_text = format!("{bad} {what}");
     let of = format!("{bad} of {non_null} non-null values are {what}");
     judge_share(&mut r, bad, non_null, mostly, of);
     Ok(r)
+}
+
+/// A check of each value on a column with none (all null, or of Arrow
+/// type null): nothing offends.
+fn no_values(mut r: CheckResult) -> CheckResult {
+    r.observed = Some(Value::Int(0));
+    r.observed_text = "0 values".into();
+    r
 }
 
 /// Fails `r` when `bad` of `all` offend: any at all, or with `mostly`,
@@ -368,6 +379,9 @@ fn length(
     b: &Bounds,
     now: DateTime<Utc>,
 ) -> Result<CheckResult, String> {
+    if count(obs, &Metric::NonNullCount(col.to_string()))? == 0 {
+        return Ok(no_values(r));
+    }
     let (lo, hi) = match (
         metric(obs, &Metric::MinLength(col.to_string())),
         metric(obs, &Metric::MaxLength(col.to_string())),

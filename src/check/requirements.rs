@@ -99,44 +99,44 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
                 ..Needs::default()
             })
         }
-        CheckKind::InSet { column, values } => {
+        CheckKind::InSet { column, values } | CheckKind::NotInSet { column, values } => {
             let dt = column_type(schema, column)?;
-            set_fits(values, column, dt)?;
+            // A column of Arrow type null (pandas' all-None column) has no
+            // values: nothing to compare, the count of non-nulls says so.
+            if dt == &DataType::Null {
+                return metrics(vec![Metric::NonNullCount(column.clone())]);
+            }
+            set_fits(kw, values, column, dt)?;
+            let set = LitSet(values.clone());
             metrics(vec![
                 Metric::NonNullCount(column.clone()),
-                Metric::NotInSet(column.clone(), LitSet(values.clone())),
+                match &check.kind {
+                    CheckKind::InSet { .. } => Metric::NotInSet(column.clone(), set),
+                    _ => Metric::InSet(column.clone(), set),
+                },
             ])
         }
-        CheckKind::NotInSet { column, values } => {
+        CheckKind::Regex { column, pattern } | CheckKind::NotRegex { column, pattern } => {
             let dt = column_type(schema, column)?;
-            set_fits(values, column, dt)?;
-            metrics(vec![
-                Metric::NonNullCount(column.clone()),
-                Metric::InSet(column.clone(), LitSet(values.clone())),
-            ])
-        }
-        CheckKind::Regex { column, pattern } => {
-            let dt = column_type(schema, column)?;
+            if dt == &DataType::Null {
+                return metrics(vec![Metric::NonNullCount(column.clone())]);
+            }
             if !types::is_string(dt) {
                 return Err(mismatch(kw, "a string", column, dt));
             }
             metrics(vec![
                 Metric::NonNullCount(column.clone()),
-                Metric::NotMatching(column.clone(), pattern.clone()),
-            ])
-        }
-        CheckKind::NotRegex { column, pattern } => {
-            let dt = column_type(schema, column)?;
-            if !types::is_string(dt) {
-                return Err(mismatch(kw, "a string", column, dt));
-            }
-            metrics(vec![
-                Metric::NonNullCount(column.clone()),
-                Metric::Matching(column.clone(), pattern.clone()),
+                match &check.kind {
+                    CheckKind::Regex { .. } => Metric::NotMatching(column.clone(), pattern.clone()),
+                    _ => Metric::Matching(column.clone(), pattern.clone()),
+                },
             ])
         }
         CheckKind::Length { column, .. } => {
             let dt = column_type(schema, column)?;
+            if dt == &DataType::Null {
+                return metrics(vec![Metric::NonNullCount(column.clone())]);
+            }
             if !types::is_string(dt) {
                 return Err(mismatch(kw, "a string", column, dt));
             }
@@ -182,7 +182,7 @@ fn bound_fits(bounds: &Bounds, col: &str, dt: &DataType) -> Result<(), String> {
     Ok(())
 }
 
-fn set_fits(values: &[Lit], col: &str, dt: &DataType) -> Result<(), String> {
+fn set_fits(kw: &str, values: &[Lit], col: &str, dt: &DataType) -> Result<(), String> {
     if types::is_string(dt) {
         return Ok(());
     }
@@ -194,7 +194,7 @@ fn set_fits(values: &[Lit], col: &str, dt: &DataType) -> Result<(), String> {
         };
         if !ok {
             return Err(format!(
-                "in_set value {v} does not fit `{col}`, which is {}",
+                "{kw} value {v} does not fit `{col}`, which is {}",
                 types::display_type(dt)
             ));
         }
