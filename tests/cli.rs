@@ -502,3 +502,37 @@ fn a_column_of_type_null_has_no_values() {
         );
     }
 }
+
+/// The mean of a boolean column is its rate of true values (nulls left
+/// out), its sum the count of true values: 770 of the fixture's 1000
+/// `is_active` values are true, as pandas counts them.
+#[test]
+fn mean_of_a_boolean_column_is_its_true_rate() {
+    let (_d, path) = temp_suite(
+        r#"
+version: 1
+sources: { f: { path: fixtures/features.parquet } }
+checks:
+  f:
+    columns:
+      is_active:
+        - mean: { between: [0.5, 0.76] }
+        - sum: { equals: 770 }
+        - stddev: { max: 1 }
+"#,
+    );
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let j = json(&o);
+    let mean = check_named(&j, "is_active.mean");
+    assert_eq!(mean["status"], "fail");
+    assert_eq!(mean["observed"], 0.77);
+    assert_eq!(mean["observed_text"], "0.77 (770 of 1000 true)");
+    let sum = check_named(&j, "is_active.sum");
+    assert_eq!(sum["status"], "pass");
+    assert_eq!(sum["observed"], 770);
+    assert_eq!(
+        check_named(&j, "is_active.stddev")["why"],
+        "stddev needs a numeric column; `is_active` is bool"
+    );
+}

@@ -59,7 +59,12 @@ pub fn evaluate(
             column,
             metric: m,
             bounds,
-        } => column_metric(r, obs, column, *m, bounds, now),
+        } => {
+            let boolean = schema
+                .field_with_name(column)
+                .is_ok_and(|f| f.data_type() == &datafusion::arrow::datatypes::DataType::Boolean);
+            column_metric(r, obs, column, *m, bounds, now, boolean)
+        }
         CheckKind::NotNull { column } => not_null(r, obs, column, check.mostly),
         CheckKind::Unique { columns } => unique(r, obs, columns),
         CheckKind::InSet { column, values } => violations(
@@ -156,7 +161,25 @@ fn column_metric(
     m: ColumnMetric,
     bounds: &Bounds,
     now: DateTime<Utc>,
+    boolean: bool,
 ) -> Result<CheckResult, String> {
+    if boolean && matches!(m, ColumnMetric::Mean | ColumnMetric::Sum) {
+        let trues = count(obs, &Metric::TrueCount(col.to_string()))?;
+        let non_null = count(obs, &Metric::NonNullCount(col.to_string()))?;
+        let value = match m {
+            ColumnMetric::Sum => {
+                r.observed_text = format!("{trues} true");
+                Value::Int(trues)
+            }
+            _ if non_null == 0 => return Err(undefined_reason(obs, col, m.keyword())),
+            _ => {
+                let rate = trues as f64 / non_null as f64;
+                r.observed_text = format!("{} ({trues} of {non_null} true)", Value::Float(rate));
+                Value::Float(rate)
+            }
+        };
+        return bounded(r, value, bounds, now, "");
+    }
     let rows = count(obs, &Metric::RowCount)?;
     let nulls = || -> Result<i128, String> {
         Ok(rows - count(obs, &Metric::NonNullCount(col.to_string()))?)

@@ -71,6 +71,11 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
                     bound_fits(bounds, c, dt)?;
                     Metric::value_of(*metric, c)
                 }
+                // A boolean column's mean is its rate of true values, its
+                // sum their count.
+                ColumnMetric::Mean | ColumnMetric::Sum if dt == &DataType::Boolean => {
+                    Some(Metric::TrueCount(c.clone()))
+                }
                 ColumnMetric::Mean | ColumnMetric::Sum | ColumnMetric::Stddev => {
                     if !types::is_numeric(dt) {
                         return Err(mismatch(kw, "a numeric", c, dt));
