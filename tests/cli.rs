@@ -536,3 +536,45 @@ checks:
         "stddev needs a numeric column; `is_active` is bool"
     );
 }
+
+/// `distinct_count` and `unique_rate`, counted exactly (as pandas'
+/// `nunique`: 5 countries, 1000 ids among 1000 rows), also against a
+/// reference with `change_vs`.
+#[test]
+fn distinct_count_and_unique_rate() {
+    let (_d, path) = temp_suite(
+        r#"
+version: 1
+sources:
+  f: { path: fixtures/features.parquet }
+  g: { path: fixtures/features.parquet }
+checks:
+  f:
+    columns:
+      country:
+        - distinct_count: { equals: 5 }
+        - unique_rate: { max: 0.01 }
+        - distinct_count: { change_vs: g, max_abs: 0, name: same_countries }
+      id:
+        - unique_rate: { equals: 1 }
+        - distinct_count: { min: 1001 }
+"#,
+    );
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let j = json(&o);
+    let c = check_named(&j, "country.distinct_count");
+    assert_eq!(
+        (c["status"].as_str(), c["observed"].as_i64()),
+        (Some("pass"), Some(5))
+    );
+    assert_eq!(c["observed_text"], "5 distinct");
+    let r = check_named(&j, "country.unique_rate");
+    assert_eq!(r["observed"], 0.005);
+    assert_eq!(r["observed_text"], "0.005 (5 distinct of 1000 non-null)");
+    assert_eq!(check_named(&j, "same_countries")["status"], "pass");
+    assert_eq!(check_named(&j, "id.unique_rate")["observed"], 1.0);
+    let d = check_named(&j, "id.distinct_count");
+    assert_eq!(d["status"], "fail");
+    assert_eq!(d["observed"], 1000);
+}

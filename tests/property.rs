@@ -80,7 +80,9 @@ fn naive_sql(m: &Metric) -> String {
         Metric::Matching(c, p) => {
             format!("select count(*) from t where regexp_like(\"{c}\", '{p}')")
         }
-        Metric::DistinctCount(c) => format!("select count(distinct \"{c}\") from t"),
+        Metric::DistinctCount(c) | Metric::ExactDistinct(c) => {
+            format!("select count(distinct \"{c}\") from t")
+        }
         Metric::TrueCount(c) => format!("select count(*) from t where \"{c}\""),
     }
 }
@@ -127,6 +129,8 @@ proptest! {
             Metric::Matching("s".into(), "^x".into()),
             // A HyperLogLog estimate, exact at these sizes.
             Metric::DistinctCount("s".into()),
+            Metric::ExactDistinct("s".into()),
+            Metric::ExactDistinct("a b".into()),
         ];
         rt.block_on(async {
             let ctx = verdict::engine::Settings::default().session(false).unwrap();

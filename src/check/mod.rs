@@ -184,6 +184,26 @@ fn column_metric(
     let nulls = || -> Result<i128, String> {
         Ok(rows - count(obs, &Metric::NonNullCount(col.to_string()))?)
     };
+    if let ColumnMetric::DistinctCount | ColumnMetric::UniqueRate = m {
+        let distinct = count(obs, &Metric::ExactDistinct(col.to_string()))?;
+        let non_null = rows - nulls()?;
+        let value = match m {
+            ColumnMetric::DistinctCount => {
+                r.observed_text = format!("{distinct} distinct");
+                Value::Int(distinct)
+            }
+            _ if non_null == 0 => return Err(undefined_reason(obs, col, m.keyword())),
+            _ => {
+                let rate = distinct as f64 / non_null as f64;
+                r.observed_text = format!(
+                    "{} ({distinct} distinct of {non_null} non-null)",
+                    Value::Float(rate)
+                );
+                Value::Float(rate)
+            }
+        };
+        return bounded(r, value, bounds, now, "");
+    }
     let counted = match m {
         ColumnMetric::NullCount | ColumnMetric::NullRate => Some(nulls()?),
         ColumnMetric::NanRate => Some(count(obs, &Metric::NanCount(col.to_string()))?),

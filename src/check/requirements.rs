@@ -65,6 +65,9 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
             let base = vec![Metric::RowCount, Metric::NonNullCount(c.clone())];
             let extra = match metric {
                 ColumnMetric::NullCount | ColumnMetric::NullRate => None,
+                ColumnMetric::DistinctCount | ColumnMetric::UniqueRate => {
+                    Some(Metric::ExactDistinct(c.clone()))
+                }
                 ColumnMetric::NanRate if types::is_float(dt) => Some(Metric::NanCount(c.clone())),
                 ColumnMetric::NanRate => return Err(mismatch(kw, "a floating-point", c, dt)),
                 ColumnMetric::Min | ColumnMetric::Max => {

@@ -62,6 +62,8 @@ pub enum Metric {
     DistinctCount(String),
     /// Rows where a boolean column is true.
     TrueCount(String),
+    /// Distinct non-null values, counted exactly everywhere (checks).
+    ExactDistinct(String),
 }
 
 /// `in_set` values with a total order, so metrics can be deduplicated.
@@ -114,6 +116,7 @@ impl fmt::Display for Metric {
             Metric::Matching(c, p) => write!(f, "matching({c}, {p:?})"),
             Metric::DistinctCount(c) => write!(f, "distinct_count({c})"),
             Metric::TrueCount(c) => write!(f, "true_count({c})"),
+            Metric::ExactDistinct(c) => write!(f, "exact_distinct({c})"),
         }
     }
 }
@@ -129,7 +132,11 @@ impl Metric {
             ColumnMetric::Mean => Some(Metric::Mean(c)),
             ColumnMetric::Sum => Some(Metric::Sum(c)),
             ColumnMetric::Stddev => Some(Metric::Stddev(c)),
-            ColumnMetric::NullCount | ColumnMetric::NullRate | ColumnMetric::NanRate => None,
+            ColumnMetric::NullCount
+            | ColumnMetric::NullRate
+            | ColumnMetric::NanRate
+            | ColumnMetric::DistinctCount
+            | ColumnMetric::UniqueRate => None,
         }
     }
 
@@ -150,6 +157,7 @@ impl Metric {
             | Metric::InSet(c, _)
             | Metric::Matching(c, _)
             | Metric::DistinctCount(c)
+            | Metric::ExactDistinct(c)
             | Metric::TrueCount(c) => Some(c),
         }
     }
@@ -258,7 +266,7 @@ impl Metric {
             Metric::DistinctCount(c) if Metric::distinct_is_estimate(dialect) => {
                 approx_distinct(ident(c))
             }
-            Metric::DistinctCount(c) => count_distinct(ident(c)),
+            Metric::DistinctCount(c) | Metric::ExactDistinct(c) => count_distinct(ident(c)),
             Metric::TrueCount(c) => counted(c, ident(c)),
         })
     }

@@ -321,6 +321,8 @@ fn metric_doc(m: ColumnMetric) -> &'static str {
         ColumnMetric::Mean => "The mean of the non-null values is within the bounds (an error on zero values).",
         ColumnMetric::Sum => "The sum is within the bounds (exact for integers).",
         ColumnMetric::Stddev => "The sample standard deviation (n − 1) is within the bounds.",
+        ColumnMetric::DistinctCount => "The number of distinct non-null values, counted exactly, is within the bounds.",
+        ColumnMetric::UniqueRate => "Distinct non-null values over non-null values (0 to 1; 1 when no value repeats) is within the bounds.",
     }
 }
 

@@ -461,10 +461,14 @@ pub enum ColumnMetric {
     Mean,
     Sum,
     Stddev,
+    /// Distinct non-null values, counted exactly.
+    DistinctCount,
+    /// Distinct non-null values over non-null values.
+    UniqueRate,
 }
 
 impl ColumnMetric {
-    pub const ALL: [ColumnMetric; 8] = [
+    pub const ALL: [ColumnMetric; 10] = [
         ColumnMetric::NullCount,
         ColumnMetric::NullRate,
         ColumnMetric::NanRate,
@@ -473,6 +477,8 @@ impl ColumnMetric {
         ColumnMetric::Mean,
         ColumnMetric::Sum,
         ColumnMetric::Stddev,
+        ColumnMetric::DistinctCount,
+        ColumnMetric::UniqueRate,
     ];
 
     pub fn keyword(self) -> &'static str {
@@ -485,11 +491,16 @@ impl ColumnMetric {
             ColumnMetric::Mean => "mean",
             ColumnMetric::Sum => "sum",
             ColumnMetric::Stddev => "stddev",
+            ColumnMetric::DistinctCount => "distinct_count",
+            ColumnMetric::UniqueRate => "unique_rate",
         }
     }
 
     pub fn is_rate(self) -> bool {
-        matches!(self, ColumnMetric::NullRate | ColumnMetric::NanRate)
+        matches!(
+            self,
+            ColumnMetric::NullRate | ColumnMetric::NanRate | ColumnMetric::UniqueRate
+        )
     }
 
     /// Whether a time bound (`now - 2d`) makes sense for this metric.

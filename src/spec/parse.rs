@@ -48,7 +48,7 @@ pub(crate) const BLOCK_KEYS: [&str; 4] = ["schema", "table", "columns", "sql"];
 pub(crate) const SCHEMA_KEYS: [&str; 5] = ["columns", "extra_columns", "order", "name", "severity"];
 pub(crate) const COLUMN_CONTRACT_KEYS: [&str; 2] = ["type", "nullable"];
 pub(crate) const TABLE_CHECKS: [&str; 2] = ["row_count", "unique"];
-pub(crate) const COLUMN_CHECKS: [&str; 15] = [
+pub(crate) const COLUMN_CHECKS: [&str; 17] = [
     "null_count",
     "null_rate",
     "nan_rate",
@@ -57,6 +57,8 @@ pub(crate) const COLUMN_CHECKS: [&str; 15] = [
     "mean",
     "sum",
     "stddev",
+    "distinct_count",
+    "unique_rate",
     "unique",
     "not_null",
     "in_set",
