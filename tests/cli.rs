@@ -445,7 +445,7 @@ fn mostly_mistakes_are_suite_errors() {
         ),
         (
             "- min: { min: 0, mostly: 0.9 }",
-            "`mostly` applies to checks of each row (in_set, not_in_set, regex, not_regex, not_null); `min` is not one",
+            "`mostly` applies to checks of each row (in_set, not_in_set, regex, not_regex, not_null, length); `min` is not one",
         ),
     ] {
         let (_d, path) = temp_suite(&format!(
@@ -577,4 +577,46 @@ checks:
     let d = check_named(&j, "id.distinct_count");
     assert_eq!(d["status"], "fail");
     assert_eq!(d["observed"], 1000);
+}
+
+/// `length` with `mostly` counts the values of a length outside the
+/// bounds (pandas: 900 of the 1000 e-mail addresses are longer than 18
+/// characters, 10 shorter); a failed `length` names offending values.
+#[test]
+fn length_with_mostly_and_its_offending_values() {
+    let (_d, path) = temp_suite(
+        r#"
+version: 1
+sources: { f: { path: fixtures/features.parquet } }
+checks:
+  f:
+    columns:
+      email:
+        - length: { between: [18, 18], mostly: 0.09 }
+        - length: { max: 18.5, mostly: 0.11, name: at_most_18 }
+        - length: { max: 18, name: plain }
+"#,
+    );
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let j = json(&o);
+    let l = check_named(&j, "email.length");
+    assert_eq!(l["status"], "pass");
+    assert_eq!(l["observed"], 910);
+    assert_eq!(
+        l["observed_text"],
+        "910 of a length outside the bounds (9% comply)"
+    );
+    let m = check_named(&j, "at_most_18");
+    assert_eq!(m["status"], "fail");
+    assert_eq!(
+        m["why"],
+        "900 of 1000 non-null values are of a length outside the bounds: 10% comply, fewer than mostly 0.11"
+    );
+    let p = check_named(&j, "plain");
+    assert_eq!(p["status"], "fail");
+    assert_eq!(
+        p["sample"][0],
+        serde_json::json!({ "value": "user100@example.com", "rows": 1 })
+    );
 }

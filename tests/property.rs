@@ -80,6 +80,11 @@ fn naive_sql(m: &Metric) -> String {
         Metric::Matching(c, p) => {
             format!("select count(*) from t where regexp_like(\"{c}\", '{p}')")
         }
+        Metric::LengthOutside(c, lo, hi) => format!(
+            "select count(*) from t where length(\"{c}\") < {} or length(\"{c}\") > {}",
+            lo.unwrap_or(i64::MIN),
+            hi.unwrap_or(i64::MAX)
+        ),
         Metric::DistinctCount(c) | Metric::ExactDistinct(c) => {
             format!("select count(distinct \"{c}\") from t")
         }
@@ -130,6 +135,8 @@ proptest! {
             // A HyperLogLog estimate, exact at these sizes.
             Metric::DistinctCount("s".into()),
             Metric::ExactDistinct("s".into()),
+            Metric::LengthOutside("s".into(), Some(1), Some(2)),
+            Metric::LengthOutside("s".into(), None, Some(1)),
             Metric::ExactDistinct("a b".into()),
         ];
         rt.block_on(async {

@@ -99,6 +99,14 @@ pub fn evaluate(
             "matching the pattern",
             check.mostly,
         ),
+        CheckKind::Length { column, bounds } if check.mostly.is_some() => violations(
+            r,
+            obs,
+            column,
+            &Metric::length_outside(column, bounds),
+            "of a length outside the bounds",
+            check.mostly,
+        ),
         CheckKind::Length { column, bounds } => length(r, obs, column, bounds, now),
         CheckKind::Sql { bounds, .. } => match obs.sql.get(&check.name) {
             None => Err("not evaluated".to_string()),

@@ -140,7 +140,7 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
                 },
             ])
         }
-        CheckKind::Length { column, .. } => {
+        CheckKind::Length { column, bounds } => {
             let dt = column_type(schema, column)?;
             if dt == &DataType::Null {
                 return metrics(vec![Metric::NonNullCount(column.clone())]);
@@ -148,12 +148,16 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
             if !types::is_string(dt) {
                 return Err(mismatch(kw, "a string", column, dt));
             }
-            metrics(vec![
+            let mut m = vec![
                 Metric::RowCount,
                 Metric::NonNullCount(column.clone()),
                 Metric::MinLength(column.clone()),
                 Metric::MaxLength(column.clone()),
-            ])
+            ];
+            if check.mostly.is_some() {
+                m.push(Metric::length_outside(column, bounds));
+            }
+            metrics(m)
         }
         CheckKind::Sql { query, .. } => Ok(Needs {
             sql: Some(query.clone()),

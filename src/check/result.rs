@@ -123,6 +123,7 @@ impl CheckResult {
             CheckKind::NotRegex { column, pattern } => {
                 Some(Metric::Matching(column.clone(), pattern.clone()))
             }
+            CheckKind::Length { column, bounds } => Some(Metric::length_outside(column, bounds)),
             _ => None,
         }
     }

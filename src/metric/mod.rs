@@ -64,6 +64,9 @@ pub enum Metric {
     TrueCount(String),
     /// Distinct non-null values, counted exactly everywhere (checks).
     ExactDistinct(String),
+    /// Non-null values whose length in characters is below the first
+    /// bound or above the second (`length` with `mostly`).
+    LengthOutside(String, Option<i64>, Option<i64>),
 }
 
 /// `in_set` values with a total order, so metrics can be deduplicated.
@@ -117,6 +120,7 @@ impl fmt::Display for Metric {
             Metric::DistinctCount(c) => write!(f, "distinct_count({c})"),
             Metric::TrueCount(c) => write!(f, "true_count({c})"),
             Metric::ExactDistinct(c) => write!(f, "exact_distinct({c})"),
+            Metric::LengthOutside(c, lo, hi) => write!(f, "length_outside({c}, {lo:?}, {hi:?})"),
         }
     }
 }
@@ -140,6 +144,20 @@ impl Metric {
         }
     }
 
+    /// The count of values whose length is outside `bounds` (inclusive; a
+    /// fractional bound rounds inward: a length is whole).
+    pub fn length_outside(column: &str, bounds: &crate::spec::Bounds) -> Metric {
+        let num = |b: &Option<crate::spec::Bound>| match b {
+            Some(crate::spec::Bound::Num(n)) => Some(n.as_f64()),
+            _ => None,
+        };
+        Metric::LengthOutside(
+            column.to_string(),
+            num(&bounds.min).map(|x| x.ceil() as i64),
+            num(&bounds.max).map(|x| x.floor() as i64),
+        )
+    }
+
     pub fn column(&self) -> Option<&str> {
         match self {
             Metric::RowCount => None,
@@ -158,6 +176,7 @@ impl Metric {
             | Metric::Matching(c, _)
             | Metric::DistinctCount(c)
             | Metric::ExactDistinct(c)
+            | Metric::LengthOutside(c, ..)
             | Metric::TrueCount(c) => Some(c),
         }
     }
@@ -260,7 +279,8 @@ impl Metric {
             Metric::NotInSet(c, _)
             | Metric::NotMatching(c, _)
             | Metric::InSet(c, _)
-            | Metric::Matching(c, _) => {
+            | Metric::Matching(c, _)
+            | Metric::LengthOutside(c, ..) => {
                 counted(c, self.violation(dt).unwrap_or(lit(false)))
             }
             Metric::DistinctCount(c) if Metric::distinct_is_estimate(dialect) => {
@@ -285,6 +305,16 @@ impl Metric {
                 Some(ident(c).in_list(list, false))
             }
             Metric::Matching(c, p) => Some(regexp_like(ident(c), lit(p.clone()), None)),
+            Metric::LengthOutside(c, lo, hi) => {
+                let len = || character_length(ident(c));
+                let below = lo.map(|l| len().lt(lit(l)));
+                let above = hi.map(|h| len().gt(lit(h)));
+                Some(match (below, above) {
+                    (Some(b), Some(a)) => b.or(a),
+                    (Some(x), None) | (None, Some(x)) => x,
+                    (None, None) => lit(false),
+                })
+            }
             _ => None,
         }
     }

@@ -864,7 +864,7 @@ fn meta(key: &str) -> Option<Value> {
     Some(match key {
         "name" => doc("The check's name in reports; unique within the source.", json!({"type": "string"})),
         "severity" => doc("`error` (default) fails the gate; `warn` is reported and fails it only with `--strict`.", enumeration(&SEVERITIES)),
-        "mostly" => doc("On checks of each row (in_set, not_in_set, regex, not_regex, not_null): pass when at least this fraction of the non-null values (of the rows, for not_null) comply, as Great Expectations' `mostly`.", json!({"type": "number", "exclusiveMinimum": 0, "maximum": 1})),
+        "mostly" => doc("On checks of each row (in_set, not_in_set, regex, not_regex, length, not_null): pass when at least this fraction of the non-null values (of the rows, for not_null) comply, as Great Expectations' `mostly`.", json!({"type": "number", "exclusiveMinimum": 0, "maximum": 1})),
         _ => return None,
     })
 }

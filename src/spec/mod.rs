@@ -410,8 +410,14 @@ pub enum CheckKind {
 
 impl CheckKind {
     /// The checks that judge each row and so take `mostly:`.
-    pub const MOSTLY: [&'static str; 5] =
-        ["in_set", "not_in_set", "regex", "not_regex", "not_null"];
+    pub const MOSTLY: [&'static str; 6] = [
+        "in_set",
+        "not_in_set",
+        "regex",
+        "not_regex",
+        "not_null",
+        "length",
+    ];
 
     pub fn takes_mostly(&self) -> bool {
         Self::MOSTLY.contains(&self.keyword())
