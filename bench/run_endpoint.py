@@ -515,12 +515,14 @@ def scenario_table(title, v, peer, why_not, argv, open_loop=False):
     return lines
 
 
-def tool_versions():
+def tool_versions(oha=None):
     wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()  # exits 1
     hey = first_line(["dpkg-query", "-W", "-f", "${Version}", "hey"])
     nginx = first_line([NGINX, "-v"])
+    oha_version = first_line([oha, "--version"]) if oha else None
     return (f"wrk {wrk[1] if len(wrk) > 1 else 'unknown'}, hey {('(Debian ' + hey + ')') if hey else 'unknown'}, "
-            f"{(nginx or 'nginx unknown').replace('nginx version: ', '')}")
+            + (f"{oha_version}, " if oha_version else "")
+            + f"{(nginx or 'nginx unknown').replace('nginx version: ', '')}")
 
 
 # ---------------------------------------------------------------- main
@@ -598,7 +600,8 @@ def main():
         f"Load: {c} connections, {d} s per run (verdict: per endpoint, baseline then candidate, after "
         f"{args.warmup_requests} warm-up requests each); A closed loop, B {args.rate:g} requests/s.  ",
         machine_line(),
-        versions_line(args.verdict if ran_verdict else None, tool_versions()),
+        versions_line(args.verdict if ran_verdict else None,
+                      tool_versions(args.oha if have_oha else None)),
         f"Method: {args.repeats} runs of each tool per scenario, interleaved (verdict, peer, verdict, …), "
         "each its own process; client CPU from os.wait4, nginx CPU from /proc"
         + (f"; other processes used {share:.1%} of the CPU time during the runs" if share is not None else "")
