@@ -660,26 +660,30 @@ fn a_capture_path_that_matches_nothing_stops_the_bench() {
     assert_eq!(bench(&r)["baseline"]["errors"][0]["count"], 20);
 }
 
-#[test]
-fn a_bench_without_gates_and_nothing_else_is_refused() {
-    let body = format!("{ROWS}\n  rate: 100");
+/// `verdict validate` of an endpoint bench of `body` on two http://
+/// endpoints: its stderr, after checking it exits 2.
+fn invalid(body: &str) -> String {
     let (_d, path) = temp_suite(&suite(
         "http://127.0.0.1:8101/predict",
         "http://127.0.0.1:8102/predict",
-        &body,
+        body,
         "",
     ));
     let o = common::verdict(&["validate", path.to_str().unwrap()]);
-    assert_eq!(o.code, 2);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    o.stderr
+}
+
+#[test]
+fn a_bench_without_gates_and_nothing_else_is_refused() {
+    let err = invalid(&format!("{ROWS}\n  rate: 100"));
     assert!(
-        o.stderr.starts_with("error: the suite only measures: its `bench` has no gate, so nothing can pass or fail\n"),
-        "{}",
-        o.stderr
+        err.starts_with("error: the suite only measures: its `bench` has no gate, so nothing can pass or fail\n"),
+        "{err}"
     );
     assert!(
-        o.stderr.contains("= help: add a gate, e.g. `p99_ms: 100`, `max_error_rate: 0.001` or `max_slowdown: 1.2`"),
-        "{}",
-        o.stderr
+        err.contains("= help: add a gate, e.g. `p99_ms: 100`, `max_error_rate: 0.001` or `max_slowdown: 1.2`"),
+        "{err}"
     );
 }
 
@@ -788,18 +792,9 @@ fn https_endpoints_with_a_private_ca() {
 
 #[test]
 fn a_ca_file_for_http_endpoints_is_refused() {
-    let body = format!("{ROWS}\n  ca_file: ca.pem\n  p99_ms: 100");
-    let (_d, path) = temp_suite(&suite(
-        "http://127.0.0.1:8101/predict",
-        "http://127.0.0.1:8102/predict",
-        &body,
-        "",
-    ));
-    let o = common::verdict(&["validate", path.to_str().unwrap()]);
-    assert_eq!(o.code, 2);
+    let err = invalid(&format!("{ROWS}\n  ca_file: ca.pem\n  p99_ms: 100"));
     assert!(
-        o.stderr.starts_with("error: `ca_file` holds root certificates for https:// endpoints; both endpoints are http://\n"),
-        "{}",
-        o.stderr
+        err.starts_with("error: `ca_file` holds root certificates for https:// endpoints; both endpoints are http://\n"),
+        "{err}"
     );
 }

@@ -217,13 +217,7 @@ fn endpoint(e: &crate::bench::endpoint::EndpointReport, w: &mut dyn Write) -> io
         writeln!(w, "| {} |", cells.join(" | "))?;
     }
     writeln!(w)?;
-    for line in e
-        .comparison()
-        .into_iter()
-        .chain(e.failures())
-        .chain(e.captures())
-        .chain(e.cost())
-    {
+    for line in e.remarks() {
         writeln!(w, "- {}", cell(&line))?;
     }
     writeln!(w)

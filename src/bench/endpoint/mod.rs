@@ -236,6 +236,17 @@ impl EndpointReport {
             .collect()
     }
 
+    /// The remarks after the table, in the order every format shows them:
+    /// the comparison, failures by class, captures, the generator's cost.
+    pub fn remarks(&self) -> Vec<String> {
+        self.comparison()
+            .into_iter()
+            .chain(self.failures())
+            .chain(self.captures())
+            .chain(self.cost())
+            .collect()
+    }
+
     /// What sending the load cost verdict itself.
     pub fn cost(&self) -> Option<String> {
         let n = self.baseline.sent

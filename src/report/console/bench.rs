@@ -35,13 +35,7 @@ fn endpoint(e: &EndpointReport, w: &mut dyn Write, style: Style) -> io::Result<(
         t.add_row(line);
     }
     writeln!(w, "{t}")?;
-    for line in e
-        .comparison()
-        .into_iter()
-        .chain(e.failures())
-        .chain(e.captures())
-        .chain(e.cost())
-    {
+    for line in e.remarks() {
         writeln!(w, "{line}")?;
     }
     if let Some(err) = &e.error {

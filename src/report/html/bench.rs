@@ -49,12 +49,9 @@ fn endpoint(id: &str, e: &EndpointReport) -> String {
         .collect();
     body.push_str(&table("endpoints", "", &header, &rows));
     let remarks: Vec<String> = e
-        .comparison()
-        .into_iter()
-        .chain(e.failures())
-        .chain(e.captures())
-        .chain(e.cost())
-        .map(|l| format!("<li>{}</li>", esc(&l)))
+        .remarks()
+        .iter()
+        .map(|l| format!("<li>{}</li>", esc(l)))
         .collect();
     if !remarks.is_empty() {
         let _ = writeln!(body, "<ul>{}</ul>", remarks.join(""));
