@@ -620,3 +620,84 @@ checks:
         serde_json::json!({ "value": "user100@example.com", "rows": 1 })
     );
 }
+
+/// `freshness`: the newest value's age against `now` (the tests' now is
+/// 2026-11-25T12:00:00Z; the newest `created_at` is 2026-11-11T15:00:00Z,
+/// the newest `ordered_on` 2026-10-27), as a table or a column check.
+#[test]
+fn freshness_reports_the_newest_values_age() {
+    let (_d, path) = temp_suite(
+        r#"
+version: 1
+sources:
+  f: { path: fixtures/features.parquet }
+  o: { path: fixtures/compare/prod.parquet }
+checks:
+  f:
+    table:
+      - freshness: { column: created_at, max_age: 14d }
+    columns:
+      created_at:
+        - freshness: { max_age: 13d, name: two_weeks }
+      price:
+        - freshness: { max_age: 1h }
+  o:
+    columns:
+      ordered_on:
+        - freshness: { max_age: 30d }
+"#,
+    );
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let j = json(&o);
+    let ok = check_named(&j, "created_at.freshness");
+    assert_eq!(ok["status"], "pass");
+    assert_eq!(
+        ok["observed_text"],
+        "newest is 13d 21h old (2026-11-11T15:00:00Z)"
+    );
+    assert_eq!(ok["observed"], 1_198_800.0);
+    assert_eq!(ok["expected"], "newest value at most 14d old");
+    let late = check_named(&j, "two_weeks");
+    assert_eq!(late["status"], "fail");
+    assert_eq!(late["why"], "no value of `created_at` is newer than 13d");
+    assert_eq!(
+        check_named(&j, "price.freshness")["why"],
+        "freshness needs a date or timestamp column; `price` is float64"
+    );
+    let dates = &j["suites"][0]["sources"][1]["checks"][0];
+    assert_eq!(dates["status"], "pass");
+    assert_eq!(
+        dates["observed_text"],
+        "newest is 29d 12h old (2026-10-27T00:00:00Z)"
+    );
+}
+
+#[test]
+fn freshness_mistakes_are_suite_errors() {
+    for (item, message) in [
+        (
+            "table:\n      - freshness: { max_age: 6h }",
+            "`freshness` needs `column`: the date or timestamp whose newest value counts",
+        ),
+        (
+            "columns:\n      created_at:\n        - freshness: { max_age: soon }",
+            "`max_age` must be a positive duration, found a string",
+        ),
+        (
+            "columns:\n      created_at:\n        - freshness: {}",
+            "`freshness` needs `max_age`",
+        ),
+    ] {
+        let (_d, path) = temp_suite(&format!(
+            "version: 1\nsources: {{ f: {{ path: fixtures/features.parquet }} }}\nchecks:\n  f:\n    {item}\n"
+        ));
+        let o = verdict(&["validate", path.to_str().unwrap()]);
+        assert_eq!(o.code, 2, "{item}");
+        assert!(
+            o.stderr.starts_with(&format!("error: {message}\n")),
+            "{item}: {}",
+            o.stderr
+        );
+    }
+}

@@ -941,8 +941,9 @@ checks:
     }
 }
 
-/// `not_in_set` and `not_regex` on each server and on Parquet: pushed down
-/// with the aggregate, the forbidden values named; MariaDB has no regex.
+/// `not_in_set`, `not_regex` and `freshness` on each server and on
+/// Parquet: pushed down with the aggregate, the forbidden values named;
+/// MariaDB has no regex.
 #[test]
 fn not_in_set_and_not_regex_on_both_servers() {
     setup();
@@ -963,6 +964,8 @@ checks:
         - not_in_set: [apac, mars]
         - not_in_set: {{ values: [mars], name: no_mars }}
         - not_regex: '^u'
+      ordered_on:
+        - freshness: {{ max_age: 30d }}
 "#
         ));
         let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
@@ -976,6 +979,14 @@ checks:
             "{url}: {c}"
         );
         assert_eq!(check_named(&j, "no_mars")["status"], "pass", "{url}");
+        // Freshness pushed down as a max: the newest order is 2026-10-27,
+        // 29d 12h before the tests' now.
+        let f = check_named(&j, "ordered_on.freshness");
+        assert_eq!(f["status"], "pass", "{url}: {f}");
+        assert_eq!(
+            f["observed_text"], "newest is 29d 12h old (2026-10-27T00:00:00Z)",
+            "{url}: {f}"
+        );
         let r = check_named(&j, "region.not_regex");
         if url.contains("mysql") {
             assert_eq!(

@@ -99,6 +99,7 @@ pub fn evaluate(
             "matching the pattern",
             check.mostly,
         ),
+        CheckKind::Freshness { column, max_age } => freshness(r, obs, column, *max_age, now),
         CheckKind::Length { column, bounds } if check.mostly.is_some() => violations(
             r,
             obs,
@@ -384,6 +385,71 @@ fn violations(
     Ok(r)
 }
 
+const NANOS: i128 = crate::spec::time::NANOS_PER_SECOND;
+
+/// How old the newest value is against `now`: the check fails past
+/// `max_age` seconds; a newest value in the future is fresh.
+fn freshness(
+    mut r: CheckResult,
+    obs: &Observations,
+    col: &str,
+    max_age: i64,
+    now: DateTime<Utc>,
+) -> Result<CheckResult, String> {
+    let newest = match obs.metrics.get(&Metric::Max(col.to_string())) {
+        Some(Ok(None)) => return Err(undefined_reason(obs, col, "freshness")),
+        _ => metric(obs, &Metric::Max(col.to_string()))?,
+    };
+    let at = match newest {
+        Value::Time(n) => n,
+        Value::Date(d) => i128::from(d) * 86_400 * NANOS,
+        other => {
+            return Err(format!(
+                "the newest value of `{col}` is not a time ({other})"
+            ))
+        }
+    };
+    let age = crate::spec::time::instant_nanos(&now) - at;
+    r.observed = Some(Value::Float(age as f64 / NANOS as f64));
+    r.observed_text = if age >= 0 {
+        format!("newest is {} old ({})", age_text(age), format_nanos(at))
+    } else {
+        format!(
+            "newest is {} in the future ({})",
+            age_text(-age),
+            format_nanos(at)
+        )
+    };
+    if age > i128::from(max_age) * NANOS {
+        r.status = Status::Fail;
+        r.why = Some(format!(
+            "no value of `{col}` is newer than {}",
+            age_text(i128::from(max_age) * NANOS)
+        ));
+    }
+    Ok(r)
+}
+
+/// An age in nanoseconds as a person says it: `13d 21h`, `7h 12m`,
+/// `45s`: the two largest units.
+fn age_text(nanos: i128) -> String {
+    let secs = nanos / NANOS;
+    let parts = [
+        (secs / 86_400, "d"),
+        (secs % 86_400 / 3600, "h"),
+        (secs % 3600 / 60, "m"),
+        (secs % 60, "s"),
+    ];
+    let first = parts.iter().position(|(n, _)| *n > 0).unwrap_or(3);
+    parts[first..]
+        .iter()
+        .take(2)
+        .filter(|(n, _)| *n > 0 || first == 3)
+        .map(|(n, u)| format!("{n}{u}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A check of each value on a column with none (all null, or of Arrow
 /// type null): nothing offends.
 fn no_values(mut r: CheckResult) -> CheckResult {
@@ -493,6 +559,12 @@ fn kind_text(check: &Check, now: DateTime<Utc>) -> String {
         CheckKind::InSet { values, .. } => format!("in {}", set_text(values)),
         CheckKind::NotInSet { values, .. } => format!("none in {}", set_text(values)),
         CheckKind::Regex { pattern, .. } => format!("matches /{pattern}/"),
+        CheckKind::Freshness { max_age, .. } => {
+            format!(
+                "newest value at most {} old",
+                age_text(i128::from(*max_age) * NANOS)
+            )
+        }
         CheckKind::NotRegex { pattern, .. } => format!("none matches /{pattern}/"),
     }
 }

@@ -159,6 +159,20 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
             }
             metrics(m)
         }
+        CheckKind::Freshness { column, .. } => {
+            let dt = column_type(schema, column)?;
+            if !matches!(
+                dt,
+                DataType::Date32 | DataType::Date64 | DataType::Timestamp(..)
+            ) {
+                return Err(mismatch(kw, "a date or timestamp", column, dt));
+            }
+            metrics(vec![
+                Metric::RowCount,
+                Metric::NonNullCount(column.clone()),
+                Metric::Max(column.clone()),
+            ])
+        }
         CheckKind::Sql { query, .. } => Ok(Needs {
             sql: Some(query.clone()),
             ..Needs::default()

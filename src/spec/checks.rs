@@ -154,6 +154,34 @@ impl Parser {
         found
     }
 
+    /// `max_age: 6h` (or seconds): how old the newest value may be.
+    fn max_age(&mut self, pos: Pos, opts: &Entries) -> Option<i64> {
+        let Some(n) = get(opts, "max_age") else {
+            self.err_help(
+                pos,
+                "`freshness` needs `max_age`",
+                "e.g. `max_age: 6h` (units s, m, h, d, w; or seconds)",
+            );
+            return None;
+        };
+        let secs = match &n.kind {
+            Kind::Int(i) if *i > 0 => i64::try_from(*i).ok(),
+            Kind::Str(s) => super::time::parse_duration(s.trim()).filter(|s| *s > 0),
+            _ => None,
+        };
+        if secs.is_none() {
+            self.err_help(
+                n.pos,
+                format!(
+                    "`max_age` must be a positive duration, found {}",
+                    n.describe()
+                ),
+                "e.g. `max_age: 6h`, `90m`, `2d` or seconds (`3600`)",
+            );
+        }
+        secs
+    }
+
     fn finish(&mut self, meta: Meta, default_name: String, kind: CheckKind, pos: Pos) -> Check {
         let mostly = meta.mostly.and_then(|(x, at)| {
             if kind.takes_mostly() {
@@ -297,6 +325,23 @@ impl Parser {
                 let name = format!("unique({})", columns.join(", "));
                 Some(self.finish(meta, name, CheckKind::Unique { columns }, k.pos))
             }
+            "freshness" => {
+                let opts = self.options(&kw, value, &["column", "max_age"], &mut meta)?;
+                let column = match get(opts, "column") {
+                    Some(c) => self.string(c, "`column`")?,
+                    None => {
+                        self.err_help(
+                            k.pos,
+                            "`freshness` needs `column`: the date or timestamp whose newest value counts",
+                            "e.g. `- freshness: { column: updated_at, max_age: 6h }`",
+                        );
+                        return None;
+                    }
+                };
+                let max_age = self.max_age(k.pos, opts)?;
+                let name = format!("{column}.freshness");
+                Some(self.finish(meta, name, CheckKind::Freshness { column, max_age }, k.pos))
+            }
             other if COLUMN_CHECKS.contains(&other) => {
                 self.err_help(
                     k.pos,
@@ -397,6 +442,11 @@ impl Parser {
                 } else {
                     CheckKind::NotRegex { column, pattern }
                 }
+            }
+            "freshness" => {
+                let opts = self.options(&kw, value, &["max_age"], &mut meta)?;
+                let max_age = self.max_age(pos, opts)?;
+                CheckKind::Freshness { column, max_age }
             }
             "length" => {
                 let opts = self.options(&kw, value, &BOUND_KEYS, &mut meta)?;

@@ -273,6 +273,7 @@ fn table_check() -> Value {
             Some(match k {
                 "row_count" => (doc("The number of rows is within the bounds, or changed by at most the limits with `change_vs`.", bounds_or_change(Bound::Count)), false),
                 "unique" => (doc("No value of this compound key occurs twice (rows with a null key part are not compared): `[customer_id, day]`.", with_key("columns", "The key columns.", names_list())), false),
+                "freshness" => (doc("The newest value of a date or timestamp column is at most `max_age` old (against `now`): `{ column: updated_at, max_age: 6h }`.", freshness(true)), false),
                 _ => return None,
             })
         },
@@ -290,6 +291,7 @@ fn column_check() -> Value {
                 "not_null" => (doc("The column holds no nulls.", meta_only()), true),
                 "in_set" => (doc("Every non-null value is one of these: `in_set: [a, b, c]` (compared as strings on string columns).", with_key("values", "The allowed values.", json!({"type": "array", "minItems": 1, "items": {"type": ["string", "number", "boolean"]}}))), false),
                 "regex" => (doc("Every non-null string matches (anywhere, unless anchored with `^…$`; Rust regex syntax): `regex: '^[A-Z]{2}$'`.", with_key("pattern", "The regular expression.", json!({"type": "string"}))), false),
+                "freshness" => (doc("The newest value (a date or timestamp) is at most `max_age` old (against `now`): `{ max_age: 6h }`.", freshness(false)), false),
                 "not_in_set" => (doc("No non-null value is one of these: `not_in_set: [\"N/A\", -1]` (compared as strings on string columns).", with_key("values", "The forbidden values.", json!({"type": "array", "minItems": 1, "items": {"type": ["string", "number", "boolean"]}}))), false),
                 "not_regex" => (doc("No non-null string matches (anywhere, unless anchored): `not_regex: '@'` keeps e-mail addresses out.", with_key("pattern", "The regular expression no value may match.", json!({"type": "string"}))), false),
                 "length" => (doc("Every non-null string's length in characters is within the bounds.", bounds(Bound::Count, true)), false),
@@ -309,6 +311,25 @@ fn column_check() -> Value {
             })
         },
     )
+}
+
+/// The options of `freshness`: `max_age`, and `column` at table level.
+fn freshness(table: bool) -> Value {
+    let age = doc(
+        "How old the newest value may be: `6h`, `90m`, `2d`, `1w`, or seconds.",
+        json!({"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^\\s*[0-9]+\\s*(s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours|d|day|days|w|week|weeks)\\s*$"}]}),
+    );
+    let mut props = meta_properties();
+    props.insert("max_age".into(), age);
+    let mut required = vec!["max_age"];
+    if table {
+        props.insert(
+            "column".into(),
+            doc("The date or timestamp column.", json!({"type": "string"})),
+        );
+        required.push("column");
+    }
+    json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
 }
 
 fn metric_doc(m: ColumnMetric) -> &'static str {

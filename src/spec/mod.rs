@@ -402,6 +402,12 @@ pub enum CheckKind {
         column: String,
         bounds: Bounds,
     },
+    /// The newest value of a date or timestamp column is at most
+    /// `max_age` seconds older than `now`.
+    Freshness {
+        column: String,
+        max_age: i64,
+    },
     Sql {
         query: String,
         bounds: Bounds,
@@ -435,6 +441,7 @@ impl CheckKind {
             CheckKind::Regex { .. } => "regex",
             CheckKind::NotInSet { .. } => "not_in_set",
             CheckKind::NotRegex { .. } => "not_regex",
+            CheckKind::Freshness { .. } => "freshness",
             CheckKind::Length { .. } => "length",
             CheckKind::Sql { .. } => "sql",
         }
@@ -449,6 +456,7 @@ impl CheckKind {
             | CheckKind::Regex { column, .. }
             | CheckKind::NotInSet { column, .. }
             | CheckKind::NotRegex { column, .. }
+            | CheckKind::Freshness { column, .. }
             | CheckKind::Length { column, .. } => Some(column.clone()),
             CheckKind::Unique { columns } => Some(columns.join(", ")),
             CheckKind::Schema(_) | CheckKind::RowCount(_) | CheckKind::Sql { .. } => None,

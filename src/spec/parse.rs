@@ -47,8 +47,8 @@ pub(crate) const CSV_KEYS: [&str; 3] = ["delimiter", "header", "quote"];
 pub(crate) const BLOCK_KEYS: [&str; 4] = ["schema", "table", "columns", "sql"];
 pub(crate) const SCHEMA_KEYS: [&str; 5] = ["columns", "extra_columns", "order", "name", "severity"];
 pub(crate) const COLUMN_CONTRACT_KEYS: [&str; 2] = ["type", "nullable"];
-pub(crate) const TABLE_CHECKS: [&str; 2] = ["row_count", "unique"];
-pub(crate) const COLUMN_CHECKS: [&str; 17] = [
+pub(crate) const TABLE_CHECKS: [&str; 3] = ["row_count", "unique", "freshness"];
+pub(crate) const COLUMN_CHECKS: [&str; 18] = [
     "null_count",
     "null_rate",
     "nan_rate",
@@ -66,6 +66,7 @@ pub(crate) const COLUMN_CHECKS: [&str; 17] = [
     "not_in_set",
     "not_regex",
     "length",
+    "freshness",
 ];
 pub(crate) const BOUND_KEYS: [&str; 4] = ["min", "max", "between", "equals"];
 pub(crate) const META_KEYS: [&str; 3] = ["name", "severity", "mostly"];
