@@ -448,16 +448,7 @@ fn mostly_mistakes_are_suite_errors() {
             "`mostly` applies to checks of each row (in_set, not_in_set, regex, not_regex, not_null, length); `min` is not one",
         ),
     ] {
-        let (_d, path) = temp_suite(&format!(
-            "version: 1\nsources: {{ f: {{ path: fixtures/features.parquet }} }}\nchecks:\n  f:\n    columns:\n      country:\n        {item}\n"
-        ));
-        let o = verdict(&["validate", path.to_str().unwrap()]);
-        assert_eq!(o.code, 2, "{item}");
-        assert!(
-            o.stderr.starts_with(&format!("error: {message}\n")),
-            "{item}: {}",
-            o.stderr
-        );
+        first_error(&format!("columns:\n      country:\n        {item}"), message);
     }
 }
 
@@ -689,15 +680,21 @@ fn freshness_mistakes_are_suite_errors() {
             "`freshness` needs `max_age`",
         ),
     ] {
-        let (_d, path) = temp_suite(&format!(
-            "version: 1\nsources: {{ f: {{ path: fixtures/features.parquet }} }}\nchecks:\n  f:\n    {item}\n"
-        ));
-        let o = verdict(&["validate", path.to_str().unwrap()]);
-        assert_eq!(o.code, 2, "{item}");
-        assert!(
-            o.stderr.starts_with(&format!("error: {message}\n")),
-            "{item}: {}",
-            o.stderr
-        );
+        first_error(item, message);
     }
+}
+
+/// Validates a suite of `checks` (the YAML under `checks: f:`) on the
+/// bundled fixture and asserts it is refused (exit 2) with `message` first.
+fn first_error(checks: &str, message: &str) {
+    let (_d, path) = temp_suite(&format!(
+        "version: 1\nsources: {{ f: {{ path: fixtures/features.parquet }} }}\nchecks:\n  f:\n    {checks}\n"
+    ));
+    let o = verdict(&["validate", path.to_str().unwrap()]);
+    assert_eq!(o.code, 2, "{checks}");
+    assert!(
+        o.stderr.starts_with(&format!("error: {message}\n")),
+        "{checks}: {}",
+        o.stderr
+    );
 }

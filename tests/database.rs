@@ -941,7 +941,8 @@ checks:
     }
 }
 
-/// `not_in_set`, `not_regex` and `freshness` on each server and on
+/// `not_in_set`, `not_regex`, `freshness`, `distinct_count`,
+/// `unique_rate`, `mostly` and a boolean mean on each server and on
 /// Parquet: pushed down with the aggregate, the forbidden values named;
 /// MariaDB has no regex.
 #[test]
@@ -964,8 +965,13 @@ checks:
         - not_in_set: [apac, mars]
         - not_in_set: {{ values: [mars], name: no_mars }}
         - not_regex: '^u'
+        - distinct_count: {{ equals: 3 }}
+        - unique_rate: {{ max: 0.01 }}
+        - in_set: {{ values: [eu, us], mostly: 0.6 }}
       ordered_on:
         - freshness: {{ max_age: 30d }}
+      is_in_promo:
+        - mean: {{ between: [0.2, 0.3] }}
 "#
         ));
         let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
@@ -979,6 +985,32 @@ checks:
             "{url}: {c}"
         );
         assert_eq!(check_named(&j, "no_mars")["status"], "pass", "{url}");
+        // Counted in the database: 3 regions in 1000 rows; 667 of them eu
+        // or us; a quarter of the orders in a promotion (PostgreSQL's
+        // boolean as its true rate, MariaDB's TINYINT(1) as a number).
+        assert_eq!(
+            check_named(&j, "region.distinct_count")["observed"],
+            3,
+            "{url}"
+        );
+        assert_eq!(
+            check_named(&j, "region.unique_rate")["observed"],
+            0.003,
+            "{url}"
+        );
+        let mostly = check_named(&j, "region.in_set");
+        assert_eq!(mostly["status"], "pass", "{url}: {mostly}");
+        assert_eq!(
+            mostly["observed_text"], "333 outside the set (66.7% comply)",
+            "{url}"
+        );
+        // A database's average of an integer may come back as a decimal,
+        // which the JSON report writes as a string of its digits.
+        let mean = &check_named(&j, "is_in_promo.mean")["observed"];
+        let mean = mean
+            .as_f64()
+            .or_else(|| mean.as_str().and_then(|t| t.parse().ok()));
+        assert_eq!(mean, Some(0.25), "{url}");
         // Freshness pushed down as a max: the newest order is 2026-10-27,
         // 29d 12h before the tests' now.
         let f = check_named(&j, "ordered_on.freshness");

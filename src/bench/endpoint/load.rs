@@ -23,7 +23,9 @@ use crate::spec::JsonPath;
 /// The longest latency the histograms hold: a day, in microseconds.
 const MAX_MICROS: u64 = 86_400_000_000;
 
-/// What the requests of one endpoint share.
+/// What the requests of one endpoint share (cheap to clone: shared parts
+/// are behind `Arc`s).
+#[derive(Clone)]
 pub struct Load {
     pub target: Arc<Target>,
     pub bodies: Arc<Vec<Bytes>>,
@@ -128,16 +130,7 @@ pub async fn run(load: &Load, block: Block) -> Stats {
         tokio::sync::Mutex::new(rx)
     });
     let run = Arc::new(Run {
-        load: Load {
-            target: load.target.clone(),
-            bodies: load.bodies.clone(),
-            capture: load.capture.clone(),
-            claimed: load.claimed.clone(),
-            concurrency: load.concurrency,
-            rate: load.rate,
-            timeout: load.timeout,
-            pool: load.pool.clone(),
-        },
+        load: load.clone(),
         block,
         next: AtomicUsize::new(0),
         due,
