@@ -406,3 +406,60 @@ pub fn reads_rows(plan: &dyn datafusion::physical_plan::ExecutionPlan) -> bool {
         "DataSourceExec" | "sql_federation_exec" | "DistributedQueryExec"
     ) || plan.children().iter().any(|c| reads_rows(c.as_ref()))
 }
+
+/// What the file scans of a plan that has run read: the files it planned
+/// to open, the Parquet row groups it looked at and how many of them the
+/// statistics let it skip (a `where:` whose values a row group cannot
+/// hold), and the bytes it read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct FileReads {
+    pub files: usize,
+    pub row_groups: usize,
+    pub row_groups_skipped: usize,
+    pub bytes: u64,
+}
+
+/// The [`FileReads`] of a plan that has run; `None` when it read no files
+/// (a database, a cluster, metadata only).
+pub fn file_reads(plan: &dyn datafusion::physical_plan::ExecutionPlan) -> Option<FileReads> {
+    use datafusion::datasource::physical_plan::FileScanConfig;
+    use datafusion::datasource::source::DataSourceExec;
+    use datafusion::physical_plan::metrics::MetricValue;
+    fn walk(
+        plan: &dyn datafusion::physical_plan::ExecutionPlan,
+        files: &mut std::collections::HashSet<String>,
+        out: &mut Option<FileReads>,
+    ) {
+        if let Some(scan) = plan.downcast_ref::<DataSourceExec>() {
+            if let Some(config) = scan.data_source().downcast_ref::<FileScanConfig>() {
+                let r = out.get_or_insert_with(FileReads::default);
+                for group in &config.file_groups {
+                    for f in group.iter() {
+                        files.insert(f.object_meta.location.to_string());
+                    }
+                }
+                if let Some(m) = plan.metrics() {
+                    if let Some(MetricValue::PruningMetrics {
+                        pruning_metrics, ..
+                    }) = m.sum_by_name("row_groups_pruned_statistics")
+                    {
+                        r.row_groups += pruning_metrics.pruned() + pruning_metrics.matched();
+                        r.row_groups_skipped += pruning_metrics.pruned();
+                    }
+                    if let Some(b) = m.sum_by_name("bytes_scanned") {
+                        r.bytes += b.as_usize() as u64;
+                    }
+                }
+            }
+        }
+        for c in plan.children() {
+            walk(c.as_ref(), files, out);
+        }
+    }
+    let (mut files, mut out) = (std::collections::HashSet::new(), None);
+    walk(plan, &mut files, &mut out);
+    if let Some(r) = out.as_mut() {
+        r.files = files.len();
+    }
+    out
+}

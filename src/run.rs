@@ -22,6 +22,8 @@ use crate::drift::{self, DriftReport};
 use crate::engine::{self, guarded};
 use crate::report::{Report, SuiteReport};
 use crate::source::{self, Loaded};
+use crate::spec::diag::Diagnostic;
+use crate::spec::parse::SuiteError;
 use crate::spec::{Bench, CompareSpec, DiffSpec, DriftReference, DriftSpec, Suite};
 
 pub struct Options {
@@ -35,25 +37,34 @@ pub struct Options {
     pub history: Option<Result<Arc<Vec<crate::history::Row>>, String>>,
 }
 
-pub async fn run(suites: &[Suite], opts: &Options) -> Report {
+/// Runs every suite. `Err`: a suite is invalid in a way only its sources
+/// could show (a `where:` naming a column they do not have, or not true
+/// or false); nothing is reported, as for any invalid suite.
+pub async fn run(suites: &[Suite], opts: &Options) -> Result<Report, SuiteError> {
     let started = Instant::now();
     let mut reports = Vec::new();
     for suite in suites {
-        reports.push(run_suite(suite, opts).await);
+        match run_suite(suite, opts).await {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                opts.progress.finish();
+                return Err(e);
+            }
+        }
     }
     opts.progress.finish();
-    Report::new(
+    Ok(Report::new(
         reports,
         opts.strict,
         crate::spec::time::format_nanos(crate::spec::time::instant_nanos(&opts.now)),
         started.elapsed().as_secs_f64(),
-    )
+    ))
 }
 
 /// The sources a suite registered, by name: a schema, or why not.
 type Registered<'a> = HashMap<&'a str, Result<Loaded, String>>;
 
-async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
+async fn run_suite(suite: &Suite, opts: &Options) -> Result<SuiteReport, SuiteError> {
     let settings = opts.engine.with_suite_engine(suite.engine.as_ref());
     let mut report = SuiteReport {
         file: suite.file.clone(),
@@ -81,7 +92,7 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
         let broken = b.error().is_some();
         report.bench = Some(b);
         if broken {
-            return report;
+            return Ok(report);
         }
     }
     // The command line checked that this session can be built.
@@ -89,6 +100,18 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
         .session_for(&suite.sources)
         .expect("session settings checked at start-up");
     let loaded = register(&ctx, suite, opts).await;
+    let invalid = check_filters(&ctx, suite, &loaded).await;
+    if !invalid.is_empty() {
+        return Err(SuiteError {
+            file: suite.file.clone(),
+            text: std::fs::read_to_string(&suite.file).unwrap_or_default(),
+            diags: invalid,
+        });
+    }
+    let loaded: Registered = loaded
+        .into_iter()
+        .map(|(k, v)| (k, v.map_err(|(e, _)| e)))
+        .collect();
     let at = Setting {
         ctx: &ctx,
         suite: &suite.file,
@@ -123,26 +146,65 @@ async fn run_suite(suite: &Suite, opts: &Options) -> SuiteReport {
             .step(format!("compare: {}", spec.sources.join(", ")));
         report.compare = Some(run_compare(&ctx, suite, spec, &loaded).await);
     }
-    report
+    Ok(report)
 }
 
-/// Registers every source of the suite; one that cannot be read is an
-/// error on the parts that name it, not an end to the run.
-async fn register<'a>(ctx: &SessionContext, suite: &'a Suite, opts: &Options) -> Registered<'a> {
+/// A source registered, or why not: unreadable, or (with the suite
+/// position) a `where:` that does not fit it.
+type Opened<'a> = HashMap<&'a str, Result<Loaded, (String, Option<Diagnostic>)>>;
+
+/// Registers every source of the suite, restricted by its `where:`; one
+/// that cannot be read is an error on the parts that name it, not an end
+/// to the run.
+async fn register<'a>(ctx: &SessionContext, suite: &'a Suite, opts: &Options) -> Opened<'a> {
     let mut loaded = HashMap::new();
     for spec in &suite.sources {
         opts.progress
             .step(format!("{}: opening {}", spec.name, spec.path));
         let (c, sp) = (ctx.clone(), spec.clone());
         let r = guarded(async move {
-            source::register(&c, &sp)
+            let loaded = source::register(&c, &sp)
                 .await
-                .map_err(|e| crate::error::text(&e))
+                .map_err(|e| (crate::error::text(&e), None))?;
+            if let Some(f) = &sp.filter {
+                source::filter::restrict(&c, &sp.name, f)
+                    .await
+                    .map_err(|d| (d.message.clone(), Some(d)))?;
+            }
+            Ok(loaded)
         })
         .await;
-        loaded.insert(spec.name.as_str(), r.and_then(|x| x));
+        loaded.insert(spec.name.as_str(), r.unwrap_or_else(|e| Err((e, None))));
     }
     loaded
+}
+
+/// The `where:` of every source and check that does not fit its source's
+/// columns. A source that could not be read is left to the parts that
+/// read it.
+async fn check_filters(
+    ctx: &SessionContext,
+    suite: &Suite,
+    loaded: &Opened<'_>,
+) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = loaded
+        .values()
+        .filter_map(|r| r.as_ref().err().and_then(|(_, d)| d.clone()))
+        .collect();
+    for block in &suite.checks {
+        if !matches!(loaded.get(block.source.as_str()), Some(Ok(_))) {
+            continue;
+        }
+        for c in &block.checks {
+            if let Some(f) = &c.filter {
+                if let Err(d) = source::filter::check(ctx, &block.source, &c.name, f).await {
+                    out.push(d);
+                }
+            }
+        }
+    }
+    out.sort_by_key(|d| d.pos);
+    out
 }
 
 /// The schema of a registered source, or why a part that reads it cannot.

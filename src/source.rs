@@ -23,6 +23,7 @@ use futures::TryStreamExt;
 
 use datafusion::error::DataFusionError;
 
+pub mod filter;
 mod remote;
 pub mod store;
 mod walk;

@@ -1036,6 +1036,56 @@ checks:
     }
 }
 
+/// `where:` on a source and on a check, on both servers and the Parquet
+/// copy: the same rows are kept, and a database runs the filter in the
+/// SQL it is sent (one row comes back).
+#[test]
+fn a_where_is_pushed_down_on_both_servers() {
+    setup();
+    for url in [
+        format!("url: \"{PG}/verdict_prod\", table: public.orders"),
+        format!("url: \"{MY}/verdict_prod\", table: orders"),
+        "path: fixtures/compare/prod.parquet".to_string(),
+    ] {
+        let (_d, suite) = temp_suite(&format!(
+            r#"
+version: 1
+sources:
+  orders: {{ {url}, where: "region = 'eu'" }}
+checks:
+  orders:
+    table:
+      - row_count: {{ equals: 333 }}
+      - row_count: {{ equals: 96, where: "qty_sold > 5", name: big }}
+    columns:
+      qty_sold:
+        - sum: {{ equals: 1336 }}
+      order_id:
+        - max: {{ equals: 999 }}
+"#
+        ));
+        let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
+        let j = json(&o);
+        assert_eq!(o.code, 0, "{url}: {}{}", o.stdout, o.stderr);
+        let src = &j["suites"][0]["sources"][0];
+        assert_eq!(src["where"], "region = 'eu'", "{url}");
+        assert_eq!(src["rows"], 333, "{url}");
+        // The check's `where` narrows the source's: big orders in eu.
+        assert_eq!(check_named(&j, "big")["observed"], 96, "{url}");
+        if url.starts_with("url") {
+            for scan in src["scans"].as_array().unwrap() {
+                let pushed = &scan["pushed_down"][0];
+                let sql = pushed["sql"].as_str().unwrap_or_default();
+                assert!(
+                    sql.contains("WHERE") && sql.contains("'eu'"),
+                    "{url}: {sql}"
+                );
+                assert_eq!(pushed["rows"], 1, "{url}: {scan}");
+            }
+        }
+    }
+}
+
 /// `verdict schema` of a table on each server. MySQL's `BOOLEAN` is
 /// `TINYINT(1)`, read as int8.
 #[test]

@@ -51,8 +51,13 @@ async fn adhoc(
         Ok(o) => o,
         Err(code) => return code,
     };
-    let report = run::run(&[suite], &opts).await;
-    emit(notify.deliver(report).await, reports)
+    match run::run(&[suite], &opts).await {
+        Ok(report) => emit(notify.deliver(report).await, reports),
+        Err(e) => {
+            crate::diag_raw!("{}", e.render());
+            exit::INVALID
+        }
+    }
 }
 
 fn diff_suite(a: &DiffArgs) -> Result<Suite, String> {

@@ -238,7 +238,13 @@ async fn run_cmd(
     opts.history = history
         .as_deref()
         .map(|d| crate::history::past(d).map_err(|e| crate::error::text(&e)));
-    let mut report = run::run(&suites, &opts).await;
+    let mut report = match run::run(&suites, &opts).await {
+        Ok(r) => r,
+        Err(e) => {
+            crate::diag_raw!("{}", e.render());
+            return exit::INVALID;
+        }
+    };
     if let Some(dir) = &history {
         let recorded = crate::history::record(dir, &report, now);
         if let Some(e) = &recorded.error {

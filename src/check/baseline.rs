@@ -11,12 +11,13 @@ use super::setting::Setting;
 use super::{Observations, Status};
 use crate::metric::exec::{self, Scan};
 use crate::metric::plan::Plan;
-use crate::spec::{ChangeVs, Check, SourceChecks};
+use crate::spec::{ChangeVs, Check, Filter, SourceChecks};
 
 /// The baselines of the `change_vs` checks of `block`, by check name.
 pub async fn gather(
     at: &Setting<'_>,
     block: &SourceChecks,
+    filter: Option<&Filter>,
     scans: &mut Vec<Scan>,
 ) -> HashMap<String, Result<Baseline, String>> {
     let mut out = HashMap::new();
@@ -34,17 +35,19 @@ pub async fn gather(
         }
     }
     for (reference, checks) in by_reference {
-        for (name, baseline) in from_reference(at, reference, &checks, scans).await {
+        for (name, baseline) in from_reference(at, reference, filter, &checks, scans).await {
             out.insert(name, baseline);
         }
     }
     out
 }
 
-/// The checks evaluated as they are, without `change_vs`, on `reference`.
+/// The checks evaluated as they are, without `change_vs`, on `reference`
+/// (the rows of it their `where` keeps, if they have one).
 async fn from_reference(
     at: &Setting<'_>,
     reference: &str,
+    filter: Option<&Filter>,
     checks: &[&Check],
     scans: &mut Vec<Scan>,
 ) -> Vec<(String, Result<Baseline, String>)> {
@@ -74,9 +77,16 @@ async fn from_reference(
             .iter()
             .filter_map(|c| super::requirements(c, &loaded.schema).ok()),
     );
+    let table = match filter {
+        None => reference.to_string(),
+        Some(f) => match crate::source::filter::scoped(at.ctx, reference, f).await {
+            Ok(t) => t,
+            Err(e) => return failed(format!("the reference `{reference}` where {}: {e}", f.sql)),
+        },
+    };
     let (values, s) = exec::aggregate(
         at.ctx,
-        reference,
+        &table,
         &loaded.schema,
         &plan.metrics,
         loaded.dialect,

@@ -537,12 +537,15 @@ fn length(
 
 /// The expectation as shown in reports.
 pub fn expected_text(check: &Check, now: DateTime<Utc>) -> String {
-    if let Some(c) = &check.change {
-        return change::expected_text(c);
+    let mut text = match &check.change {
+        Some(c) => change::expected_text(c),
+        None => kind_text(check, now),
+    };
+    if let (Some(m), None) = (check.mostly, &check.change) {
+        text = format!("{text}, mostly {}", fmt_float(m));
     }
-    let text = kind_text(check, now);
-    match check.mostly {
-        Some(m) => format!("{text}, mostly {}", fmt_float(m)),
+    match &check.filter {
+        Some(f) => format!("{text}, where {}", f.sql),
         None => text,
     }
 }
@@ -607,6 +610,7 @@ mod tests {
             kind,
             change: None,
             mostly: None,
+            filter: None,
             pos: Pos::default(),
         }
     }

@@ -17,7 +17,7 @@ use crate::metric::exec::{self, Scan};
 use crate::metric::plan::Plan;
 use crate::metric::{Metric, Value};
 use crate::source::Loaded;
-use crate::spec::{Check, CheckKind, SourceChecks, SourceSpec};
+use crate::spec::{Check, CheckKind, Filter, SourceChecks, SourceSpec};
 
 /// How many offending values a failed `in_set` or `regex` check shows.
 const SAMPLE_SIZE: usize = 5;
@@ -29,6 +29,9 @@ pub struct SourceReport {
     pub name: String,
     pub path: String,
     pub format: Option<&'static str>,
+    /// The source's `where:`: every check saw only the rows it keeps.
+    #[serde(rename = "where", skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
     pub files: Option<usize>,
     /// For an object store: its objects and what the checks read of them.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -43,12 +46,24 @@ pub struct SourceReport {
     pub checks: Vec<CheckResult>,
 }
 
+impl SourceReport {
+    /// What the source's first aggregate over all its rows read of its
+    /// files.
+    pub fn file_reads(&self) -> Option<crate::engine::FileReads> {
+        self.scans
+            .iter()
+            .find(|s| s.kind == "aggregate" && s.filter.is_none())
+            .and_then(|s| s.read)
+    }
+}
+
 /// Runs the checks of `block` on `spec`, registered earlier.
 pub async fn run(at: &Setting<'_>, block: &SourceChecks, spec: &SourceSpec) -> SourceReport {
     let mut rep = SourceReport {
         name: spec.name.clone(),
         path: spec.path.clone(),
         format: spec.format.map(|f| f.name()),
+        filter: spec.filter.as_ref().map(|f| f.sql.clone()),
         files: None,
         read: None,
         rows: None,
@@ -88,22 +103,90 @@ fn unreadable(block: &SourceChecks, now: DateTime<Utc>) -> Vec<CheckResult> {
 }
 
 async fn evaluate(at: &Setting<'_>, block: &SourceChecks, loaded: &Loaded, rep: &mut SourceReport) {
+    // Checks with the same `where` share a scope: one aggregate over the
+    // rows it keeps. The whole source comes first.
+    let mut scopes: Vec<(Option<&Filter>, Vec<usize>)> = vec![(None, Vec::new())];
+    for (i, c) in block.checks.iter().enumerate() {
+        let sql = |f: Option<&Filter>| f.map(|f| f.sql.clone());
+        match scopes
+            .iter_mut()
+            .find(|(f, _)| sql(*f) == sql(c.filter.as_ref()))
+        {
+            Some((_, idx)) => idx.push(i),
+            None => scopes.push((c.filter.as_ref(), vec![i])),
+        }
+    }
+    let mut results: Vec<Option<CheckResult>> = vec![None; block.checks.len()];
+    for (filter, idx) in scopes {
+        if idx.is_empty() {
+            continue;
+        }
+        let checks: Vec<Check> = idx.iter().map(|i| block.checks[*i].clone()).collect();
+        let table = match filter {
+            None => Ok(block.source.clone()),
+            Some(f) => crate::source::filter::scoped(at.ctx, &block.source, f).await,
+        };
+        let judged = match table {
+            Ok(table) => scope(at, block, &checks, &table, filter, loaded, rep).await,
+            Err(e) => Err(e),
+        };
+        match (judged, filter) {
+            (Ok(judged), _) => {
+                for (i, r) in idx.into_iter().zip(judged) {
+                    results[i] = Some(r);
+                }
+            }
+            // The source itself cannot be read: nothing of it is judged.
+            (Err(e), None) => {
+                rep.error = Some(e);
+                rep.checks = unreadable(block, at.now);
+                return;
+            }
+            (Err(e), Some(f)) => {
+                for (i, c) in idx.into_iter().zip(&checks) {
+                    results[i] = Some(
+                        CheckResult::new(c, super::expected_text(c, at.now))
+                            .error(format!("the rows `where {}` could not be read: {e}", f.sql)),
+                    );
+                }
+            }
+        }
+    }
+    rep.checks = results
+        .into_iter()
+        .map(|r| r.expect("every check is in one scope"))
+        .collect();
+}
+
+/// Measures and judges `checks` over `table`: the source, or the view of
+/// the rows their `where` keeps. `Err`: the table could not be read.
+async fn scope(
+    at: &Setting<'_>,
+    block: &SourceChecks,
+    checks: &[Check],
+    table: &str,
+    filter: Option<&Filter>,
+    loaded: &Loaded,
+    rep: &mut SourceReport,
+) -> Result<Vec<CheckResult>, String> {
     let schema: SchemaRef = loaded.schema.clone();
     let plan = Plan::of(
-        block
-            .checks
+        checks
             .iter()
             .filter_map(|c| super::requirements(c, &schema).ok()),
     );
     let mut obs = Observations::default();
+    let scope_text = match filter {
+        None => block.source.clone(),
+        Some(f) => format!("{} where {}", block.source, f.sql),
+    };
     at.progress.step(format!(
-        "{}: scanning for {} metrics",
-        block.source,
+        "{scope_text}: scanning for {} metrics",
         plan.metrics.len()
     ));
     let (c, name, sch, ms, dialect) = (
         at.ctx.clone(),
-        block.source.clone(),
+        table.to_string(),
         schema.clone(),
         plan.metrics.clone(),
         loaded.dialect,
@@ -112,49 +195,45 @@ async fn evaluate(at: &Setting<'_>, block: &SourceChecks, loaded: &Loaded, rep: 
         guarded(async move { exec::aggregate(&c, &name, &sch, &ms, dialect).await })
             .await
             .unwrap_or_else(|e| (Err(e), Vec::new()));
-    rep.scans.extend(scans);
-    match values {
-        Ok(values) => obs.metrics = values,
-        Err(e) => {
-            rep.error = Some(e);
-            rep.checks = unreadable(block, at.now);
-            return;
-        }
-    }
+    rep.scans
+        .extend(scans.into_iter().map(|s| s.within(filter)));
+    obs.metrics = values?;
     for k in plan.keys {
         at.progress
-            .step(format!("{}: uniqueness of {}", block.source, k.join(", ")));
-        let (d, scan) = exec::duplicates(
-            at.ctx,
-            &block.source,
-            &schema,
-            &k,
-            SAMPLE_SIZE,
-            loaded.dialect,
-        )
-        .await;
+            .step(format!("{scope_text}: uniqueness of {}", k.join(", ")));
+        let (d, scan) =
+            exec::duplicates(at.ctx, table, &schema, &k, SAMPLE_SIZE, loaded.dialect).await;
         obs.duplicates.insert(k, d);
-        rep.scans.push(scan);
+        rep.scans.push(scan.within(filter));
     }
-    for c in &block.checks {
+    for c in checks {
         if let CheckKind::Sql { query, .. } = &c.kind {
             let (v, scan) = exec::sql_value(at.ctx, &c.name, query).await;
             obs.sql.insert(c.name.clone(), v);
             rep.scans.push(scan);
         }
     }
-    obs.changes = baseline::gather(at, block, &mut rep.scans).await;
-    if let Some(Ok(Some(Value::Int(n)))) = obs.metrics.get(&Metric::RowCount) {
-        rep.rows = u64::try_from(*n).ok();
+    let sub = SourceChecks {
+        source: block.source.clone(),
+        checks: checks.to_vec(),
+    };
+    obs.changes = baseline::gather(at, &sub, filter, &mut rep.scans).await;
+    if filter.is_none() {
+        if let Some(Ok(Some(Value::Int(n)))) = obs.metrics.get(&Metric::RowCount) {
+            rep.rows = u64::try_from(*n).ok();
+        }
     }
-    rep.checks = block
-        .checks
+    let mut judged: Vec<CheckResult> = checks
         .iter()
         .map(|c| super::evaluate(c, &schema, &obs, at.now))
         .collect();
-    for (c, r) in block.checks.iter().zip(rep.checks.iter_mut()) {
-        explain_failure(at.ctx, &block.source, &schema, c, r, &mut rep.scans).await;
+    for (c, r) in checks.iter().zip(judged.iter_mut()) {
+        let mut found = Vec::new();
+        explain_failure(at.ctx, table, &schema, c, r, &mut found).await;
+        rep.scans
+            .extend(found.into_iter().map(|s| s.within(filter)));
     }
+    Ok(judged)
 }
 
 /// Adds the most frequent offending values to a failed set or pattern

@@ -128,10 +128,10 @@ impl RefColumn {
 /// The rows of `table`, counted by the query checks use for `row_count`
 /// (answered by a database itself, or by Parquet footers).
 pub async fn row_count(ctx: &SessionContext, table: &str) -> Result<u64, String> {
-    let (row, _, _) = exec::run_row(ctx, table, vec![count_all().alias("m0")])
+    let row = exec::run_row(ctx, table, vec![count_all().alias("m0")])
         .await
         .map_err(|e| message(&e))?;
-    match row.first() {
+    match row.values.first() {
         Some(ScalarValue::Int64(Some(n))) => Ok(*n as u64),
         other => Err(format!("the row count came back as {other:?}")),
     }

@@ -46,6 +46,14 @@ pub struct Scan {
     /// a database or a cluster runs itself).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<&'static str>,
+    /// The `where` of the checks it measured, when they have one (the
+    /// source's own `where` is on the source).
+    #[serde(rename = "where", skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// What an aggregate read of the files: files, row groups looked at
+    /// and skipped, bytes. Left out for databases and metadata answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read: Option<crate::engine::FileReads>,
 }
 
 /// One statement run by a database on DataFusion's behalf.
@@ -107,8 +115,27 @@ impl Scan {
             from_metadata: false,
             pushed_down: Vec::new(),
             plan: None,
+            filter: None,
+            read: None,
         }
     }
+
+    /// The scan as one over the rows `filter` keeps.
+    pub fn within(mut self, filter: Option<&crate::spec::Filter>) -> Scan {
+        self.filter = filter.map(|f| f.sql.clone());
+        self
+    }
+}
+
+/// One row an aggregate returned, and how it was computed.
+pub struct Row {
+    pub values: Vec<ScalarValue>,
+    /// File metadata answered it without reading rows.
+    pub from_metadata: bool,
+    /// What a database ran for it.
+    pub pushed: Vec<Pushed>,
+    /// What it read of the files.
+    pub read: Option<crate::engine::FileReads>,
 }
 
 pub type MetricValues = HashMap<Metric, Result<Option<Value>, String>>;
@@ -144,16 +171,18 @@ pub async fn aggregate(
         .map(|(i, (_, e))| e.clone().alias(format!("m{i}")))
         .collect();
     match run_row(ctx, table, exprs).await {
-        Ok((row, from_metadata, pushed_down)) => {
+        Ok(row) => {
             scans.push(Scan {
                 kind: "aggregate",
                 label: format!("{} metrics", runnable.len()),
                 seconds: started.elapsed().as_secs_f64(),
-                from_metadata,
-                pushed_down,
+                from_metadata: row.from_metadata,
+                pushed_down: row.pushed,
                 plan: None,
+                filter: None,
+                read: row.read.filter(|_| !row.from_metadata),
             });
-            for ((m, _), s) in runnable.iter().zip(row) {
+            for ((m, _), s) in runnable.iter().zip(row.values) {
                 values.insert(m.clone(), m.decode(&s));
             }
             (Ok(values), scans)
@@ -175,7 +204,7 @@ pub async fn aggregate(
                 scans.push(Scan::timed("aggregate", format!("retry {m}"), t));
                 let v = r
                     .map_err(|e| message(&e))
-                    .and_then(|(row, _, _)| m.decode(&row[0]));
+                    .and_then(|row| m.decode(&row.values[0]));
                 values.insert(m, v);
             }
             (Ok(values), scans)
@@ -192,13 +221,12 @@ fn expr_for(m: &Metric, schema: &Schema, dialect: Option<Dialect>) -> Result<Exp
     m.expr(&dt, dialect)
 }
 
-/// Runs a global aggregate and returns its single row, whether file
-/// metadata answered it, and what a database ran for it.
+/// Runs a global aggregate and returns its single row.
 pub async fn run_row(
     ctx: &SessionContext,
     table: &str,
     exprs: Vec<Expr>,
-) -> Result<(Vec<ScalarValue>, bool, Vec<Pushed>), DataFusionError> {
+) -> Result<Row, DataFusionError> {
     let df = ctx.table(table).await?.aggregate(vec![], exprs)?;
     let plan = crate::engine::physical_plan(ctx, df).await?;
     let from_metadata = !crate::engine::reads_rows(plan.as_ref());
@@ -208,10 +236,15 @@ pub async fn run_row(
         .iter()
         .find(|b| b.num_rows() > 0)
         .ok_or_else(|| DataFusionError::Internal("aggregate returned no row".into()))?;
-    let row = (0..batch.num_columns())
+    let values = (0..batch.num_columns())
         .map(|i| ScalarValue::try_from_array(batch.column(i), 0))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((row, from_metadata, pushed))
+    Ok(Row {
+        values,
+        from_metadata,
+        pushed,
+        read: crate::engine::file_reads(plan.as_ref()),
+    })
 }
 
 /// Runs `df` to its batches and adds what a database ran for it to

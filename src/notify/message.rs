@@ -231,6 +231,7 @@ mod tests {
             name: name.into(),
             path: "t.parquet".into(),
             format: Some("parquet"),
+            filter: None,
             files: Some(1),
             read: None,
             rows: Some(3),

@@ -219,6 +219,37 @@ pub fn stored(files: Option<usize>, read: Option<&crate::source::ObjectReads>) -
     }
 }
 
+/// What a source's `where:` kept, as every report says it: `where ds =
+/// '2026-11-03': 1 file of 30, 3 of 4 row groups skipped, 1.2 MiB read`
+/// (what its first aggregate read of the files; a database's share is
+/// in the SQL it ran).
+pub fn narrowed(
+    filter: Option<&str>,
+    files: Option<usize>,
+    read: Option<crate::engine::FileReads>,
+) -> Option<String> {
+    let filter = filter?;
+    let Some(r) = read else {
+        return Some(format!("where {filter}"));
+    };
+    let mut parts = Vec::new();
+    match files {
+        Some(total) if total != r.files => {
+            parts.push(format!("{} of {total}", count(r.files, "file")))
+        }
+        _ => {}
+    }
+    if r.row_groups > 0 {
+        parts.push(format!(
+            "{} of {} skipped",
+            r.row_groups_skipped,
+            count(r.row_groups, "row group")
+        ));
+    }
+    parts.push(format!("{} read", bytes(r.bytes)));
+    Some(format!("where {filter}: {}", parts.join(", ")))
+}
+
 /// A count that may be one: every integer type a report holds.
 pub trait Quantity: Copy + Display {
     fn is_one(self) -> bool;

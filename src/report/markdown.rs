@@ -96,8 +96,12 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
             ),
             Section::Source(s) => (
                 format!(
-                    "{} · {}{}",
+                    "{}{} · {}{}",
                     html(&s.name),
+                    match &s.filter {
+                        Some(f) => format!(" where {}", code(f)),
+                        None => String::new(),
+                    },
                     count(s.checks.len(), "check"),
                     not_passed(&s.checks)
                 ),
@@ -434,6 +438,7 @@ mod tests {
                 name: "t".into(),
                 path: "t.parquet".into(),
                 format: Some("parquet"),
+                filter: None,
                 files: Some(1),
                 read: None,
                 rows: Some(3),

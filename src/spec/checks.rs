@@ -93,6 +93,9 @@ impl Parser {
                 None => {}
             }
         }
+        if let Some(n) = get(entries, "where") {
+            m.filter = self.filter(n);
+        }
         m
     }
 
@@ -128,6 +131,7 @@ impl Parser {
         meta.name = meta.name.take().or(inner.name);
         meta.severity = meta.severity.take().or(inner.severity);
         meta.mostly = meta.mostly.take().or(inner.mostly);
+        meta.filter = meta.filter.take().or(inner.filter);
         Some(entries)
     }
 
@@ -204,6 +208,7 @@ impl Parser {
             kind,
             change: None,
             mostly,
+            filter: meta.filter,
             pos,
         }
     }
@@ -534,6 +539,14 @@ impl Parser {
 
     pub(super) fn sql_check(&mut self, n: &Node) -> Option<Check> {
         let entries = self.map(n, "an `sql` check")?;
+        if let Some((k, _)) = entries.iter().find(|(k, _)| k.key_text() == "where") {
+            self.err_help(
+                k.pos,
+                "an `sql` check takes no `where`",
+                "put the condition in the WHERE of its `query`",
+            );
+            return None;
+        }
         self.known_keys(entries, &SQL_KEYS, "an `sql` check");
         let meta = self.meta(entries);
         let query = match get(entries, "query") {

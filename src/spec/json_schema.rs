@@ -166,6 +166,8 @@ fn top_key(key: &str) -> Option<Value> {
     })
 }
 
+const WHERE_SOURCE: &str = "Only the rows this boolean SQL expression over the source's columns holds for are the source, for every part that reads it (`\"ds = '${DS}'\"`, `\"event_time >= now() - interval '1 day'\"`). Parquet row groups and hive partitions it excludes are skipped; a database runs it in its own SQL. A column that is not there, or a value that is not true or false, is a suite error (exit 2) once the source's columns are known.";
+
 fn source() -> Value {
     let s = closed("a source", &SOURCE_KEYS, |k| {
         Some(match k {
@@ -175,6 +177,7 @@ fn source() -> Value {
             "url" => doc("A database instead of a file: `postgres://user:${PG_PASSWORD}@host:5432/db` or `mysql://user@host:3306/db`, with `table:` or `query:`. The password is shown as `***` in every output.", json!({"type": "string", "pattern": "^(postgres|postgresql|mysql|mariadb)://"})),
             "table" => doc("With `url:`: the table, `schema.table` or `table`, as the database spells it.", json!({"type": "string"})),
             "query" => doc("With `url:`: a SELECT over the database's tables; checks on it run inside the database.", json!({"type": "string"})),
+            "where" => doc(WHERE_SOURCE, json!({"type": "string", "minLength": 1})),
             "csv" => doc("CSV options (defaults shown): `{ delimiter: \",\", header: true, quote: '\"' }`; `.tsv` files default to a tab.", closed("`csv`", &CSV_KEYS, |k| {
                 Some(match k {
                     "delimiter" => doc("The field separator: one ASCII character, or `\\t` for a tab. Default `,` (tab for `.tsv`).", single_char()),
@@ -885,6 +888,7 @@ fn meta(key: &str) -> Option<Value> {
     Some(match key {
         "name" => doc("The check's name in reports; unique within the source.", json!({"type": "string"})),
         "severity" => doc("`error` (default) fails the gate; `warn` is reported and fails it only with `--strict`.", enumeration(&SEVERITIES)),
+        "where" => doc("The check sees only the rows this boolean SQL expression over the source's columns holds for (`\"country = 'DE'\"`); checks with the same `where` share one aggregate. Not on `sql:` checks, which filter in their own query.", json!({"type": "string", "minLength": 1})),
         "mostly" => doc("On checks of each row (in_set, not_in_set, regex, not_regex, length, not_null): pass when at least this fraction of the non-null values (of the rows, for not_null) comply, as Great Expectations' `mostly`.", json!({"type": "number", "exclusiveMinimum": 0, "maximum": 1})),
         _ => return None,
     })

@@ -76,6 +76,17 @@ pub struct SourceSpec {
     pub database: Option<DatabaseSpec>,
     /// `storage:` options of an object-store `path:` (`s3://…`).
     pub storage: Storage,
+    /// `where:`: only the rows it holds for are the source.
+    pub filter: Option<Filter>,
+}
+
+/// A `where:` of a source or a check: one boolean SQL expression over the
+/// source's columns, kept as written (it is planned against the source's
+/// schema once that is known) with where the suite says it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Filter {
+    pub sql: String,
+    pub pos: Pos,
 }
 
 /// The `storage:` options of an object-store source, object_store's keys
@@ -138,6 +149,7 @@ impl SourceSpec {
             csv: CsvOptions::default(),
             database: None,
             storage: Storage::default(),
+            filter: None,
         }
     }
 
@@ -160,6 +172,7 @@ impl SourceSpec {
             csv: CsvOptions::default(),
             database: Some(database),
             storage: Storage::default(),
+            filter: None,
         })
     }
 }
@@ -338,6 +351,8 @@ pub struct Check {
     /// `mostly: 0.99`: the check passes when at least this fraction of
     /// the non-null values (of the rows, for `not_null`) comply.
     pub mostly: Option<f64>,
+    /// `where:`: the check sees only the rows it holds for.
+    pub filter: Option<Filter>,
     pub pos: Pos,
 }
 

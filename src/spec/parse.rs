@@ -41,8 +41,9 @@ impl SuiteError {
 pub(crate) const TOP_KEYS: [&str; 9] = [
     "version", "sources", "checks", "diff", "bench", "drift", "compare", "notify", "engine",
 ];
-pub(crate) const SOURCE_KEYS: [&str; 7] =
-    ["path", "format", "csv", "storage", "url", "table", "query"];
+pub(crate) const SOURCE_KEYS: [&str; 8] = [
+    "path", "format", "csv", "storage", "url", "table", "query", "where",
+];
 pub(crate) const CSV_KEYS: [&str; 3] = ["delimiter", "header", "quote"];
 pub(crate) const BLOCK_KEYS: [&str; 4] = ["schema", "table", "columns", "sql"];
 pub(crate) const SCHEMA_KEYS: [&str; 5] = ["columns", "extra_columns", "order", "name", "severity"];
@@ -69,7 +70,7 @@ pub(crate) const COLUMN_CHECKS: [&str; 18] = [
     "freshness",
 ];
 pub(crate) const BOUND_KEYS: [&str; 4] = ["min", "max", "between", "equals"];
-pub(crate) const META_KEYS: [&str; 3] = ["name", "severity", "mostly"];
+pub(crate) const META_KEYS: [&str; 4] = ["name", "severity", "mostly", "where"];
 pub(crate) const SQL_KEYS: [&str; 4] = ["name", "query", "expect", "severity"];
 
 /// Loads and validates a suite file.
@@ -290,9 +291,40 @@ impl Parser {
         let what = format!("source `{name}`");
         let entries = self.map(n, &what)?;
         self.known_keys(entries, &SOURCE_KEYS, &what);
-        if let Some(u) = get(entries, "url") {
-            return self.database_source(name, &what, n, entries, u);
+        let filter = get(entries, "where").and_then(|w| self.filter(w));
+        let mut spec = match get(entries, "url") {
+            Some(u) => self.database_source(name, &what, n, entries, u)?,
+            None => self.file_source(name, &what, n, entries)?,
+        };
+        spec.filter = filter;
+        Some(spec)
+    }
+
+    /// `where:`: one boolean SQL expression, checked here for what can be
+    /// told without the source (a statement, a subquery, an aggregate);
+    /// its columns and type are checked against the source's schema at
+    /// run time.
+    pub(super) fn filter(&mut self, n: &Node) -> Option<Filter> {
+        let sql = self.string(n, "`where`")?;
+        if let Some(why) = crate::spec::sql::filter_problem(&sql) {
+            self.err_help(
+                n.pos,
+                format!("`where`: {why}"),
+                "e.g. `where: \"ds = '2026-11-03'\"` or `where: \"event_time >= now() - interval '1 day'\"`",
+            );
+            return None;
         }
+        Some(Filter { sql, pos: n.pos })
+    }
+
+    /// `path:` with its file options.
+    fn file_source(
+        &mut self,
+        name: String,
+        what: &str,
+        n: &Node,
+        entries: &[(Node, Node)],
+    ) -> Option<SourceSpec> {
         for key in ["table", "query"] {
             if let Some(k) = entries.iter().find(|(k, _)| k.key_text() == key) {
                 self.err_help(
@@ -363,6 +395,7 @@ impl Parser {
             csv,
             database: None,
             storage,
+            filter: None,
         })
     }
 
@@ -466,6 +499,7 @@ impl Parser {
                 csv: CsvOptions::default(),
                 database: Some(database),
                 storage: Storage::default(),
+                filter: None,
             }),
             Err(e) if crate::features::is_missing(&e) => {
                 self.err(u.pos, format!("{what}: {e}"));
@@ -666,6 +700,7 @@ impl Parser {
             }),
             change: None,
             mostly: None,
+            filter: None,
             pos,
         })
     }

@@ -22,6 +22,8 @@ pub(super) struct Meta {
     pub(super) severity: Option<Severity>,
     /// `mostly: 0.99`, where it was written.
     pub(super) mostly: Option<(f64, Pos)>,
+    /// `where:` of the check.
+    pub(super) filter: Option<super::Filter>,
 }
 
 impl Parser {

@@ -84,6 +84,7 @@ mod tests {
             name: "t".into(),
             path: "t.parquet".into(),
             format: Some("parquet"),
+            filter: None,
             files: Some(1),
             read: None,
             rows: Some(3),

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::table::{checks_table, Style};
-use crate::report::format::{count, count_as, stored};
+use crate::report::format::{count, count_as, narrowed, stored};
 use crate::report::SourceReport;
 
 pub(super) fn source(src: &SourceReport, w: &mut dyn Write, style: Style) -> io::Result<()> {
@@ -13,6 +13,7 @@ pub(super) fn source(src: &SourceReport, w: &mut dyn Write, style: Style) -> io:
         facts.push(f.to_string());
     }
     facts.extend(stored(src.files, src.read.as_ref()));
+    facts.extend(narrowed(src.filter.as_deref(), src.files, src.file_reads()));
     if let Some(rows) = src.rows {
         facts.push(count(rows, "row"));
     }

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::markup::{checks_table, esc, num, problem, table};
-use crate::report::format::{count, count_as, secs, stored};
+use crate::report::format::{count, count_as, narrowed, secs, stored};
 use crate::report::SourceReport;
 
 pub(super) fn body(id: &str, src: &SourceReport) -> String {
@@ -13,6 +13,7 @@ pub(super) fn body(id: &str, src: &SourceReport) -> String {
         facts.push(esc(f));
     }
     facts.extend(stored(src.files, src.read.as_ref()));
+    facts.extend(narrowed(src.filter.as_deref(), src.files, src.file_reads()).map(|n| esc(&n)));
     if let Some(rows) = src.rows {
         facts.push(count(rows, "row"));
     }
