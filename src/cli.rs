@@ -26,28 +26,11 @@ pub enum Command {
   verdict run expectations/features.yml
   verdict run suite.yml --json out/verdict.json
   verdict run suite.yml --format json > verdict.json
+  verdict run expectations/*.yml --select tag:critical --exclude source:legacy
+  verdict run suite.yml --check price.null_rate --annotations github
 
 Exit codes: 0 pass, 1 a gate failed, 2 invalid suite, 3 unreadable source or unevaluable check.")]
-    Run {
-        /// Suite files (YAML).
-        #[arg(required = true)]
-        suites: Vec<PathBuf>,
-        #[command(flatten)]
-        reports: ReportArgs,
-        /// Treat failed warn-severity checks as failures of the gate (exit 1).
-        #[arg(long)]
-        strict: bool,
-        /// The instant `now` stands for in time bounds (RFC 3339 or a date);
-        /// default: the current time. Makes freshness checks reproducible.
-        #[arg(long, value_name = "INSTANT")]
-        now: Option<String>,
-        /// Append this run's metrics to the history in DIR (one Parquet
-        /// file per run) and read past runs for `change_vs: history`.
-        #[arg(long, value_name = "DIR")]
-        history: Option<PathBuf>,
-        #[command(flatten)]
-        engine: EngineArgs,
-    },
+    Run(Box<RunArgs>),
     /// Print the recorded values of checks over past runs (`--history`).
     #[command(after_long_help = "Examples:
   verdict history history/
@@ -114,6 +97,53 @@ Exit codes: 0 every aggregate within tolerance, 1 some are not, 2 invalid comman
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// Suite files (YAML).
+    #[arg(required = true)]
+    pub suites: Vec<PathBuf>,
+    #[command(flatten)]
+    pub reports: ReportArgs,
+    /// Treat failed warn-severity checks as failures of the gate (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+    /// The instant `now` stands for in time bounds (RFC 3339 or a date);
+    /// default: the current time. Makes freshness checks reproducible.
+    #[arg(long, value_name = "INSTANT")]
+    pub now: Option<String>,
+    /// Append this run's metrics to the history in DIR (one Parquet
+    /// file per run) and read past runs for `change_vs: history`.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
+    /// Run only what these select: `tag:NAME` (a check's or its source's
+    /// `tags:`), `source:NAME`, `check:NAME`, or `diff`, `drift`, `bench`,
+    /// `compare`. Repeat or separate with commas; a selector that matches
+    /// nothing is an error (exit 2).
+    #[arg(long, value_delimiter = ',', value_name = "SELECTOR")]
+    pub select: Vec<String>,
+    /// Leave out what these select (same selectors as --select).
+    #[arg(long, value_delimiter = ',', value_name = "SELECTOR")]
+    pub exclude: Vec<String>,
+    /// Run only the check with this name (`price.null_rate`, or
+    /// `SOURCE.NAME`): the same as `--select check:NAME`. Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub check: Vec<String>,
+    /// Also print each failed check as an annotation on the suite line
+    /// that declares it: `github` prints GitHub Actions' `::error
+    /// file=…,line=…::` commands (warnings as `::warning`) on stderr.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub annotations: Option<Annotations>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// Where `--annotations` are meant to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Annotations {
+    /// GitHub Actions workflow commands.
+    Github,
 }
 
 #[derive(Debug, Clone, clap::Args)]

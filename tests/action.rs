@@ -80,6 +80,7 @@ fn run_action(suites: &str, fail_on_gate: &str) -> (tempfile::TempDir, Ran) {
         .env("DIR", &report_dir)
         .env("SUMMARY", "true")
         .env("FAIL", fail_on_gate)
+        .env("ANNOTATIONS", "true")
         .output()
         .expect("bash runs");
     let outputs = read_outputs(&output);
@@ -121,6 +122,15 @@ fn failing_gate_fails_the_step_unless_told_not_to() {
     assert_eq!(r.outputs["verdict"], "fail");
     assert_eq!(r.outputs["exit-code"], "1");
     assert!(r.summary.contains("FAIL"), "{}", r.summary);
+    // Annotations on, by default: a diff gate has no line of its own and
+    // is annotated on its suite file.
+    assert!(
+        r.stderr.contains(
+            "::error file=fixtures/suites/release/diff_gates.yml,title=verdict%3A diff · "
+        ),
+        "{}",
+        r.stderr
+    );
 
     let (_t, r) = run_action("fixtures/suites/release/diff_gates.yml", "false");
     assert_eq!(

@@ -11,10 +11,11 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use comfy_table::Table;
 
-use crate::cli::{Cli, Command, EngineArgs, OutputFormat, ReportArgs};
+use crate::cli::{Annotations, Cli, Command, EngineArgs, OutputFormat, ReportArgs, RunArgs};
 use crate::report::format::count;
 use crate::report::{console, exit, json};
 use crate::run::{self, Options};
+use crate::spec::select::Selection;
 use crate::spec::{self, Suite};
 
 pub fn main(cli: Cli) -> i32 {
@@ -29,14 +30,7 @@ pub fn main(cli: Cli) -> i32 {
         }
     };
     let code = match cli.command {
-        Command::Run {
-            suites,
-            reports,
-            strict,
-            now,
-            history,
-            engine,
-        } => rt.block_on(run_cmd(&suites, reports, strict, now, history, engine)),
+        Command::Run(args) => rt.block_on(run_cmd(*args)),
         Command::History(args) => crate::history::show::main(&args),
         Command::Diff(args) => rt.block_on(adhoc::diff(*args)),
         Command::Compare(args) => rt.block_on(adhoc::compare(*args)),
@@ -210,14 +204,19 @@ fn parse_now(now: Option<String>) -> Result<DateTime<Utc>, String> {
     }
 }
 
-async fn run_cmd(
-    paths: &[PathBuf],
-    reports: ReportArgs,
-    strict: bool,
-    now: Option<String>,
-    history: Option<PathBuf>,
-    engine: EngineArgs,
-) -> i32 {
+async fn run_cmd(args: RunArgs) -> i32 {
+    let RunArgs {
+        suites: paths,
+        reports,
+        strict,
+        now,
+        history,
+        select,
+        exclude,
+        check,
+        annotations,
+        engine,
+    } = args;
     let now = match parse_now(now) {
         Ok(n) => n,
         Err(e) => {
@@ -225,8 +224,25 @@ async fn run_cmd(
             return exit::INVALID;
         }
     };
-    let Ok(suites) = load_all(paths) else {
+    let Ok(suites) = load_all(&paths) else {
         return exit::INVALID;
+    };
+    let selection = match Selection::parse(&select, &exclude, &check) {
+        Ok(s) => s,
+        Err(e) => {
+            crate::diag!("error: {e}");
+            return exit::INVALID;
+        }
+    };
+    let suites = match &selection {
+        None => suites,
+        Some(sel) => match sel.apply(suites) {
+            Ok(s) => s,
+            Err(e) => {
+                crate::diag!("error: {e}");
+                return exit::INVALID;
+            }
+        },
     };
     let Ok(notify) = notify_plan(&reports, &suites) else {
         return exit::INVALID;
@@ -251,6 +267,10 @@ async fn run_cmd(
             crate::diag!("error: {e}");
         }
         report.record_history(recorded);
+    }
+    report.selection = selection;
+    if annotations == Some(Annotations::Github) {
+        crate::diag_raw!("{}", crate::report::annotations::github(&report));
     }
     emit(notify.deliver(report).await, &reports)
 }

@@ -611,6 +611,7 @@ mod tests {
             change: None,
             mostly: None,
             filter: None,
+            tags: Vec::new(),
             pos: Pos::default(),
         }
     }

@@ -35,18 +35,24 @@ pub struct CheckResult {
     /// The most frequent offending values of a failed `in_set` or `regex`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sample: Vec<crate::metric::exec::Sample>,
+    /// Where the suite declares the check (line and column); left out
+    /// for the checks a section implies (diff, drift, compare, bench gates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<crate::spec::diag::Pos>,
 }
 
 impl CheckResult {
     /// The result of a check written in the suite, passing until judged.
     pub fn new(check: &Check, expected: String) -> CheckResult {
-        CheckResult::named(
+        let mut r = CheckResult::named(
             check.name.clone(),
             check.kind.keyword(),
             check.kind.column(),
             check.severity,
             expected,
-        )
+        );
+        r.at = (check.pos.line > 0).then_some(check.pos);
+        r
     }
 
     /// The result of a check the suite implies rather than writes (a diff
@@ -71,6 +77,7 @@ impl CheckResult {
             why: None,
             diff: None,
             sample: Vec::new(),
+            at: None,
         }
     }
 

@@ -223,6 +223,7 @@ mod tests {
             why: Some("above the maximum".into()),
             diff: None,
             sample: vec![],
+            at: None,
         }
     }
 

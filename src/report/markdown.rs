@@ -43,10 +43,14 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(
         w,
-        "{} · exit {} · {:.2} s",
+        "{} · exit {} · {:.2} s{}",
         counts.join(" · "),
         r.exit_code,
-        r.seconds
+        r.seconds,
+        match &r.selection {
+            Some(sel) => format!(" · selected: `{}`", sel.text()),
+            None => String::new(),
+        }
     )?;
     writeln!(w)?;
     let problems = r.problems();

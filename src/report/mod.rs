@@ -3,6 +3,7 @@
 //! verdict and an exit code. Renderers are pure functions of `&Report`
 //! into any writer, so every format can be snapshot-tested.
 
+pub mod annotations;
 pub mod console;
 pub mod delivery;
 pub mod format;
@@ -52,6 +53,10 @@ pub struct Report {
     /// What `--history DIR` recorded; left out without it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<delivery::Recorded>,
+    /// What `--select`, `--exclude` and `--check` kept; left out when the
+    /// run evaluated everything its suites declare.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selection: Option<crate::spec::select::Selection>,
     pub seconds: f64,
 }
 
@@ -165,6 +170,7 @@ impl Report {
             suites,
             notifications: Vec::new(),
             history: None,
+            selection: None,
             seconds,
         };
         report.decide();

@@ -96,6 +96,9 @@ impl Parser {
         if let Some(n) = get(entries, "where") {
             m.filter = self.filter(n);
         }
+        if let Some(n) = get(entries, "tags") {
+            m.tags = self.tags(n);
+        }
         m
     }
 
@@ -132,6 +135,9 @@ impl Parser {
         meta.severity = meta.severity.take().or(inner.severity);
         meta.mostly = meta.mostly.take().or(inner.mostly);
         meta.filter = meta.filter.take().or(inner.filter);
+        if meta.tags.is_empty() {
+            meta.tags = inner.tags;
+        }
         Some(entries)
     }
 
@@ -209,6 +215,7 @@ impl Parser {
             change: None,
             mostly,
             filter: meta.filter,
+            tags: meta.tags,
             pos,
         }
     }

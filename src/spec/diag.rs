@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 /// A 1-based line and column in the suite file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
 pub struct Pos {
     pub line: usize,
     pub col: usize,

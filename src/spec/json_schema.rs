@@ -178,6 +178,7 @@ fn source() -> Value {
             "table" => doc("With `url:`: the table, `schema.table` or `table`, as the database spells it.", json!({"type": "string"})),
             "query" => doc("With `url:`: a SELECT over the database's tables; checks on it run inside the database.", json!({"type": "string"})),
             "where" => doc(WHERE_SOURCE, json!({"type": "string", "minLength": 1})),
+            "tags" => doc("Words `verdict run --select tag:…` (and `--exclude`) pick the source by: its checks, drift, diff and comparison carry them.", tags()),
             "csv" => doc("CSV options (defaults shown): `{ delimiter: \",\", header: true, quote: '\"' }`; `.tsv` files default to a tab.", closed("`csv`", &CSV_KEYS, |k| {
                 Some(match k {
                     "delimiter" => doc("The field separator: one ASCII character, or `\\t` for a tab. Default `,` (tab for `.tsv`).", single_char()),
@@ -888,10 +889,17 @@ fn meta(key: &str) -> Option<Value> {
     Some(match key {
         "name" => doc("The check's name in reports; unique within the source.", json!({"type": "string"})),
         "severity" => doc("`error` (default) fails the gate; `warn` is reported and fails it only with `--strict`.", enumeration(&SEVERITIES)),
+        "tags" => doc("Words `verdict run --select tag:…` (and `--exclude`) pick the check by, beside its source's tags.", tags()),
         "where" => doc("The check sees only the rows this boolean SQL expression over the source's columns holds for (`\"country = 'DE'\"`); checks with the same `where` share one aggregate. Not on `sql:` checks, which filter in their own query.", json!({"type": "string", "minLength": 1})),
         "mostly" => doc("On checks of each row (in_set, not_in_set, regex, not_regex, length, not_null): pass when at least this fraction of the non-null values (of the rows, for not_null) comply, as Great Expectations' `mostly`.", json!({"type": "number", "exclusiveMinimum": 0, "maximum": 1})),
         _ => return None,
     })
+}
+
+/// `tags: [critical, pii]` or one tag.
+fn tags() -> Value {
+    let tag = json!({"type": "string", "pattern": "^[\\p{L}\\p{N}_./-]+$"});
+    json!({"anyOf": [tag.clone(), {"type": "array", "items": tag}]})
 }
 
 fn meta_properties() -> Map<String, Value> {

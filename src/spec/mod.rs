@@ -16,6 +16,7 @@ mod notify;
 pub mod parse;
 mod parser;
 mod quality;
+pub mod select;
 pub mod sql;
 pub mod storage;
 pub mod time;
@@ -78,6 +79,8 @@ pub struct SourceSpec {
     pub storage: Storage,
     /// `where:`: only the rows it holds for are the source.
     pub filter: Option<Filter>,
+    /// `tags:`, for `--select tag:…`; its checks carry them too.
+    pub tags: Vec<String>,
 }
 
 /// A `where:` of a source or a check: one boolean SQL expression over the
@@ -150,6 +153,7 @@ impl SourceSpec {
             database: None,
             storage: Storage::default(),
             filter: None,
+            tags: Vec::new(),
         }
     }
 
@@ -173,6 +177,7 @@ impl SourceSpec {
             database: Some(database),
             storage: Storage::default(),
             filter: None,
+            tags: Vec::new(),
         })
     }
 }
@@ -353,6 +358,8 @@ pub struct Check {
     pub mostly: Option<f64>,
     /// `where:`: the check sees only the rows it holds for.
     pub filter: Option<Filter>,
+    /// `tags:`, for `--select tag:…` (its source's tags apply as well).
+    pub tags: Vec<String>,
     pub pos: Pos,
 }
 

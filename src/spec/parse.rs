@@ -41,12 +41,19 @@ impl SuiteError {
 pub(crate) const TOP_KEYS: [&str; 9] = [
     "version", "sources", "checks", "diff", "bench", "drift", "compare", "notify", "engine",
 ];
-pub(crate) const SOURCE_KEYS: [&str; 8] = [
-    "path", "format", "csv", "storage", "url", "table", "query", "where",
+pub(crate) const SOURCE_KEYS: [&str; 9] = [
+    "path", "format", "csv", "storage", "url", "table", "query", "where", "tags",
 ];
 pub(crate) const CSV_KEYS: [&str; 3] = ["delimiter", "header", "quote"];
 pub(crate) const BLOCK_KEYS: [&str; 4] = ["schema", "table", "columns", "sql"];
-pub(crate) const SCHEMA_KEYS: [&str; 5] = ["columns", "extra_columns", "order", "name", "severity"];
+pub(crate) const SCHEMA_KEYS: [&str; 6] = [
+    "columns",
+    "extra_columns",
+    "order",
+    "name",
+    "severity",
+    "tags",
+];
 pub(crate) const COLUMN_CONTRACT_KEYS: [&str; 2] = ["type", "nullable"];
 pub(crate) const TABLE_CHECKS: [&str; 3] = ["row_count", "unique", "freshness"];
 pub(crate) const COLUMN_CHECKS: [&str; 18] = [
@@ -70,8 +77,8 @@ pub(crate) const COLUMN_CHECKS: [&str; 18] = [
     "freshness",
 ];
 pub(crate) const BOUND_KEYS: [&str; 4] = ["min", "max", "between", "equals"];
-pub(crate) const META_KEYS: [&str; 4] = ["name", "severity", "mostly", "where"];
-pub(crate) const SQL_KEYS: [&str; 4] = ["name", "query", "expect", "severity"];
+pub(crate) const META_KEYS: [&str; 5] = ["name", "severity", "mostly", "where", "tags"];
+pub(crate) const SQL_KEYS: [&str; 5] = ["name", "query", "expect", "severity", "tags"];
 
 /// Loads and validates a suite file.
 pub fn load(path: &Path) -> Result<Suite, SuiteError> {
@@ -292,11 +299,15 @@ impl Parser {
         let entries = self.map(n, &what)?;
         self.known_keys(entries, &SOURCE_KEYS, &what);
         let filter = get(entries, "where").and_then(|w| self.filter(w));
+        let tags = get(entries, "tags")
+            .map(|t| self.tags(t))
+            .unwrap_or_default();
         let mut spec = match get(entries, "url") {
             Some(u) => self.database_source(name, &what, n, entries, u)?,
             None => self.file_source(name, &what, n, entries)?,
         };
         spec.filter = filter;
+        spec.tags = tags;
         Some(spec)
     }
 
@@ -315,6 +326,28 @@ impl Parser {
             return None;
         }
         Some(Filter { sql, pos: n.pos })
+    }
+
+    /// `tags: [critical, pii]` (or one tag): words `--select tag:…` picks.
+    pub(super) fn tags(&mut self, n: &Node) -> Vec<String> {
+        let items: Vec<&Node> = match &n.kind {
+            Kind::Seq(items) => items.iter().collect(),
+            _ => vec![n],
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let Some(tag) = self.string(item, "a tag") else {
+                continue;
+            };
+            if let Some(why) = crate::spec::select::tag_problem(&tag) {
+                self.err_help(item.pos, why, "e.g. `tags: [critical, pii]`");
+                continue;
+            }
+            if !out.contains(&tag) {
+                out.push(tag);
+            }
+        }
+        out
     }
 
     /// `path:` with its file options.
@@ -396,6 +429,7 @@ impl Parser {
             database: None,
             storage,
             filter: None,
+            tags: Vec::new(),
         })
     }
 
@@ -500,6 +534,7 @@ impl Parser {
                 database: Some(database),
                 storage: Storage::default(),
                 filter: None,
+                tags: Vec::new(),
             }),
             Err(e) if crate::features::is_missing(&e) => {
                 self.err(u.pos, format!("{what}: {e}"));
@@ -701,6 +736,7 @@ impl Parser {
             change: None,
             mostly: None,
             filter: None,
+            tags: meta.tags,
             pos,
         })
     }

@@ -24,6 +24,7 @@ pub(super) struct Meta {
     pub(super) mostly: Option<(f64, Pos)>,
     /// `where:` of the check.
     pub(super) filter: Option<super::Filter>,
+    pub(super) tags: Vec<String>,
 }
 
 impl Parser {

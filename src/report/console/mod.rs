@@ -50,6 +50,9 @@ fn headline(r: &Report, w: &mut dyn Write, style: Style) -> io::Result<()> {
     } else {
         label.to_string()
     };
+    if let Some(sel) = &r.selection {
+        writeln!(w, "selected: {}", sel.text())?;
+    }
     writeln!(
         w,
         "verdict: {label} — {} ({:.2} s, exit {})",
@@ -79,6 +82,7 @@ mod tests {
             why: Some("above the maximum".into()),
             diff: None,
             sample: vec![],
+            at: None,
         };
         let src = SourceReport {
             name: "t".into(),

@@ -177,7 +177,7 @@ fn headline(r: &Report) -> String {
     format!(
         "<header class=\"card head v-{}\">\n<p class=\"eyebrow\">verdict report</p>\n\
          <h1>{} <span>{}</span></h1>\n\
-         <p class=\"meta\">exit code <b>{}</b> · {:.2} s · now = <code>{}</code>{}</p>\n\
+         <p class=\"meta\">exit code <b>{}</b> · {:.2} s · now = <code>{}</code>{}{}</p>\n\
          <ul class=\"counts\">{li}</ul>\n</header>\n",
         word.to_ascii_lowercase(),
         badge(word),
@@ -189,6 +189,10 @@ fn headline(r: &Report) -> String {
             " · --strict: failed warnings fail the gate"
         } else {
             ""
+        },
+        match &r.selection {
+            Some(sel) => format!(" · selected: <code>{}</code>", esc(&sel.text())),
+            None => String::new(),
         }
     )
 }
