@@ -24,7 +24,9 @@ use crate::report::{Report, SuiteReport};
 use crate::source::{self, Loaded};
 use crate::spec::diag::Diagnostic;
 use crate::spec::parse::SuiteError;
-use crate::spec::{Bench, CompareSpec, DiffSpec, DriftReference, DriftSpec, Suite};
+use crate::spec::{
+    Bench, CheckKind, CompareSpec, DiffSpec, DriftReference, DriftSpec, Filter, Suite,
+};
 
 pub struct Options {
     pub strict: bool,
@@ -196,8 +198,28 @@ async fn check_filters(
             continue;
         }
         for c in &block.checks {
-            if let Some(f) = &c.filter {
-                if let Err(d) = source::filter::check(ctx, &block.source, &c.name, f).await {
+            let expression = match &c.kind {
+                CheckKind::Expression { sql } => Some(Filter {
+                    sql: sql.clone(),
+                    pos: c.pos,
+                }),
+                _ => None,
+            };
+            let plans = [("where", c.filter.clone()), ("expression", expression)];
+            for (what, f) in plans {
+                let Some(f) = f else { continue };
+                // A check's expression is over the rows its `where` keeps.
+                let table = match (&c.filter, what) {
+                    (Some(w), "expression") => {
+                        match source::filter::scoped(ctx, &block.source, w).await {
+                            Ok(t) => t,
+                            Err(_) => continue,
+                        }
+                    }
+                    _ => block.source.clone(),
+                };
+                let on = (table.as_str(), block.source.as_str());
+                if let Err(d) = source::filter::check(ctx, on, what, &c.name, &f).await {
                     out.push(d);
                 }
             }

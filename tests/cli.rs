@@ -445,7 +445,7 @@ fn mostly_mistakes_are_suite_errors() {
         ),
         (
             "- min: { min: 0, mostly: 0.9 }",
-            "`mostly` applies to checks of each row (in_set, not_in_set, regex, not_regex, not_null, length); `min` is not one",
+            "`mostly` applies to checks of each row (in_set, not_in_set, regex, not_regex, not_null, length, range, expression); `min` is not one",
         ),
     ] {
         first_error(&format!("columns:\n      country:\n        {item}"), message);

@@ -188,17 +188,17 @@ fn a_where_that_does_not_fit_the_columns_is_a_suite_error_at_run_time() {
         (
             "qty + 1",
             false,
-            "error: `where` of source `f`: `qty + 1` is int64, not true or false; `where` keeps the rows it is true for\n  --> SUITE:4:48\n",
+            "error: `where` of source `f`: `qty + 1` is int64, not true or false; a condition is decided on each row\n  --> SUITE:4:48\n",
         ),
         (
             "max(qty) > 3",
             false,
-            "error: `where` of source `f`: `max(qty) > 3` summarises rows (an aggregate or window function); `where` keeps or drops each row on its own values\n  --> SUITE:4:48\n",
+            "error: `where` of source `f`: `max(qty) > 3` summarises rows (an aggregate or window function); a condition is decided on each row's own values\n  --> SUITE:4:48\n",
         ),
         (
             "price_eur > 3",
             true,
-            "error: `where` of check `de` of `f`: `f` has no column `price_eur` (its columns: `id`, `price`, `qty`, `category`, `country`, `email`, `created_at`, `is_active`, `score`); a name with capitals or spaces goes in double quotes\n  --> SUITE:8:47\n",
+            "error: `where` of check `de`: `f` has no column `price_eur` (its columns: `id`, `price`, `qty`, `category`, `country`, `email`, `created_at`, `is_active`, `score`); a name with capitals or spaces goes in double quotes\n  --> SUITE:8:47\n",
         ),
     ] {
         let source_where = if on_check {

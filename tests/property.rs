@@ -10,7 +10,7 @@ use datafusion::prelude::ParquetReadOptions;
 use datafusion::scalar::ScalarValue;
 use proptest::prelude::*;
 use verdict::metric::exec::aggregate;
-use verdict::metric::{LitSet, Metric, Value};
+use verdict::metric::{LitSet, Metric, Span, Value};
 use verdict::spec::Lit;
 
 fn table() -> impl Strategy<Value = Vec<(Option<i64>, Option<f64>, Option<String>)>> {
@@ -89,6 +89,15 @@ fn naive_sql(m: &Metric) -> String {
             format!("select count(distinct \"{c}\") from t")
         }
         Metric::TrueCount(c) => format!("select count(*) from t where \"{c}\""),
+        // NaN is above every number, as DataFusion orders floats.
+        Metric::OutsideRange(c, Span(lo, hi)) => format!(
+            "select count(*) from t where \"{c}\" < {} or \"{c}\" > {}",
+            lo.as_ref().map_or("-1e308".into(), |l| l.to_string()),
+            hi.as_ref()
+                .map_or("'Infinity'::double".into(), |h| h.to_string()),
+        ),
+        Metric::ExpressionFalse(e) => format!("select count(*) from t where ({e}) = false"),
+        Metric::ExpressionKnown(e) => format!("select count(*) from t where ({e}) is not null"),
     }
 }
 
@@ -138,6 +147,12 @@ proptest! {
             Metric::LengthOutside("s".into(), Some(1), Some(2)),
             Metric::LengthOutside("s".into(), None, Some(1)),
             Metric::ExactDistinct("a b".into()),
+            Metric::OutsideRange("f".into(), Span(Some(Lit::Int(-100)), Some(Lit::Float(250.5)))),
+            Metric::OutsideRange("a b".into(), Span(None, Some(Lit::Int(0)))),
+            Metric::OutsideRange("a b".into(), Span(Some(Lit::Float(-0.5)), None)),
+            Metric::ExpressionFalse("\"a b\" * 2 > f".into()),
+            Metric::ExpressionKnown("\"a b\" * 2 > f".into()),
+            Metric::ExpressionFalse("s like 'x%' or \"a b\" is null".into()),
         ];
         rt.block_on(async {
             let ctx = verdict::engine::Settings::default().session(false).unwrap();

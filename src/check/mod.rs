@@ -109,6 +109,15 @@ pub fn evaluate(
             check.mostly,
         ),
         CheckKind::Length { column, bounds } => length(r, obs, column, bounds, now),
+        CheckKind::Range { column, bounds } => violations(
+            r,
+            obs,
+            column,
+            &Metric::outside_range(column, bounds),
+            "outside the range",
+            check.mostly,
+        ),
+        CheckKind::Expression { sql } => expression(r, obs, sql, check.mostly),
         CheckKind::Sql { bounds, .. } => match obs.sql.get(&check.name) {
             None => Err("not evaluated".to_string()),
             Some(Err(e)) => Err(e.clone()),
@@ -385,6 +394,29 @@ fn violations(
     Ok(r)
 }
 
+/// Rows where the expression is false, judged against the rows where it
+/// is true or false: a null result (a null operand) decides nothing, as
+/// in an SQL `CHECK` constraint.
+fn expression(
+    mut r: CheckResult,
+    obs: &Observations,
+    sql: &str,
+    mostly: Option<f64>,
+) -> Result<CheckResult, String> {
+    let rows = count(obs, &Metric::RowCount)?;
+    let bad = count(obs, &Metric::ExpressionFalse(sql.to_string()))?;
+    let known = count(obs, &Metric::ExpressionKnown(sql.to_string()))?;
+    r.observed = Some(Value::Int(bad));
+    r.observed_text = format!("{bad} row{} false", plural(bad));
+    if known < rows {
+        let unknown = rows - known;
+        r.observed_text.push_str(&format!(", {unknown} null"));
+    }
+    let of = format!("it is false on {bad} of the {known} rows it decides");
+    judge_share(&mut r, bad, known, mostly, of);
+    Ok(r)
+}
+
 const NANOS: i128 = crate::spec::time::NANOS_PER_SECOND;
 
 /// How old the newest value is against `now`: the check fails past
@@ -557,6 +589,8 @@ fn kind_text(check: &Check, now: DateTime<Utc>) -> String {
         | CheckKind::Metric { bounds: b, .. }
         | CheckKind::Sql { bounds: b, .. } => bounds_text(b, now),
         CheckKind::Length { bounds, .. } => format!("length {}", bounds_text(bounds, now)),
+        CheckKind::Range { bounds, .. } => format!("each value {}", bounds_text(bounds, now)),
+        CheckKind::Expression { .. } => "true on every row".into(),
         CheckKind::NotNull { .. } => "0 nulls".into(),
         CheckKind::Unique { .. } => "0 duplicated keys".into(),
         CheckKind::InSet { values, .. } => format!("in {}", set_text(values)),

@@ -159,6 +159,24 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
             }
             metrics(m)
         }
+        CheckKind::Range { column, bounds } => {
+            let dt = column_type(schema, column)?;
+            if dt == &DataType::Null {
+                return metrics(vec![Metric::NonNullCount(column.clone())]);
+            }
+            if !types::is_numeric(dt) {
+                return Err(mismatch(kw, "a numeric", column, dt));
+            }
+            metrics(vec![
+                Metric::NonNullCount(column.clone()),
+                Metric::outside_range(column, bounds),
+            ])
+        }
+        CheckKind::Expression { sql } => metrics(vec![
+            Metric::RowCount,
+            Metric::ExpressionFalse(sql.clone()),
+            Metric::ExpressionKnown(sql.clone()),
+        ]),
         CheckKind::Freshness { column, .. } => {
             let dt = column_type(schema, column)?;
             if !matches!(

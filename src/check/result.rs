@@ -131,6 +131,7 @@ impl CheckResult {
                 Some(Metric::Matching(column.clone(), pattern.clone()))
             }
             CheckKind::Length { column, bounds } => Some(Metric::length_outside(column, bounds)),
+            CheckKind::Range { column, bounds } => Some(Metric::outside_range(column, bounds)),
             _ => None,
         }
     }

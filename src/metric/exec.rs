@@ -154,7 +154,7 @@ pub async fn aggregate(
     let mut values: MetricValues = HashMap::new();
     let mut runnable: Vec<(Metric, Expr)> = Vec::new();
     for m in metrics {
-        match expr_for(m, schema, dialect) {
+        match expr_for(ctx, m, schema, dialect) {
             Ok(e) => runnable.push((m.clone(), e)),
             Err(why) => {
                 values.insert(m.clone(), Err(why));
@@ -212,7 +212,25 @@ pub async fn aggregate(
     }
 }
 
-fn expr_for(m: &Metric, schema: &Schema, dialect: Option<Dialect>) -> Result<Expr, String> {
+fn expr_for(
+    ctx: &SessionContext,
+    m: &Metric,
+    schema: &Schema,
+    dialect: Option<Dialect>,
+) -> Result<Expr, String> {
+    if let Metric::ExpressionFalse(sql) | Metric::ExpressionKnown(sql) = m {
+        let df_schema =
+            datafusion::common::DFSchema::try_from(schema.clone()).map_err(|e| message(&e))?;
+        let e = ctx
+            .state()
+            .create_logical_expr(sql, &df_schema)
+            .map_err(|e| message(&e))?;
+        let pred = match m {
+            Metric::ExpressionFalse(_) => datafusion::logical_expr::not(e),
+            _ => e.is_not_null(),
+        };
+        return Ok(crate::metric::rows_where(pred, dialect));
+    }
     let dt = m
         .column()
         .and_then(|c| schema.field_with_name(c).ok())

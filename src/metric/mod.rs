@@ -67,6 +67,47 @@ pub enum Metric {
     /// Non-null values whose length in characters is below the first
     /// bound or above the second (`length` with `mostly`).
     LengthOutside(String, Option<i64>, Option<i64>),
+    /// Non-null values below the span's low end or above its high end
+    /// (`range`); NaN is above every number, as DataFusion and
+    /// PostgreSQL order it.
+    OutsideRange(String, Span),
+    /// Rows for which a check's `expression` (SQL over the table's
+    /// columns) is false. Planned against the table's schema where the
+    /// metrics run ([`exec`]).
+    ExpressionFalse(String),
+    /// Rows for which a check's `expression` is true or false, not null.
+    ExpressionKnown(String),
+}
+
+/// The inclusive ends of a `range` check, either open.
+#[derive(Debug, Clone)]
+pub struct Span(pub Option<Lit>, pub Option<Lit>);
+
+impl Span {
+    fn key(&self) -> String {
+        format!("{:?}", (&self.0, &self.1))
+    }
+}
+impl PartialEq for Span {
+    fn eq(&self, o: &Self) -> bool {
+        self.key() == o.key()
+    }
+}
+impl Eq for Span {}
+impl PartialOrd for Span {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Span {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&o.key())
+    }
+}
+impl std::hash::Hash for Span {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.key().hash(h)
+    }
 }
 
 /// `in_set` values with a total order, so metrics can be deduplicated.
@@ -121,6 +162,9 @@ impl fmt::Display for Metric {
             Metric::TrueCount(c) => write!(f, "true_count({c})"),
             Metric::ExactDistinct(c) => write!(f, "exact_distinct({c})"),
             Metric::LengthOutside(c, lo, hi) => write!(f, "length_outside({c}, {lo:?}, {hi:?})"),
+            Metric::OutsideRange(c, s) => write!(f, "outside_range({c}, {:?}, {:?})", s.0, s.1),
+            Metric::ExpressionFalse(e) => write!(f, "expression_false({e})"),
+            Metric::ExpressionKnown(e) => write!(f, "expression_known({e})"),
         }
     }
 }
@@ -158,9 +202,24 @@ impl Metric {
         )
     }
 
+    /// The count of values outside a `range` check's bounds.
+    pub fn outside_range(column: &str, bounds: &crate::spec::Bounds) -> Metric {
+        let end = |b: &Option<crate::spec::Bound>| match b {
+            Some(crate::spec::Bound::Num(crate::spec::Number::Int(i))) => {
+                Some(match i64::try_from(*i) {
+                    Ok(i) => Lit::Int(i),
+                    Err(_) => Lit::Float(*i as f64),
+                })
+            }
+            Some(crate::spec::Bound::Num(crate::spec::Number::Float(f))) => Some(Lit::Float(*f)),
+            _ => None,
+        };
+        Metric::OutsideRange(column.to_string(), Span(end(&bounds.min), end(&bounds.max)))
+    }
+
     pub fn column(&self) -> Option<&str> {
         match self {
-            Metric::RowCount => None,
+            Metric::RowCount | Metric::ExpressionFalse(_) | Metric::ExpressionKnown(_) => None,
             Metric::NonNullCount(c)
             | Metric::NanCount(c)
             | Metric::Min(c)
@@ -177,6 +236,7 @@ impl Metric {
             | Metric::DistinctCount(c)
             | Metric::ExactDistinct(c)
             | Metric::LengthOutside(c, ..)
+            | Metric::OutsideRange(c, _)
             | Metric::TrueCount(c) => Some(c),
         }
     }
@@ -280,8 +340,10 @@ impl Metric {
             | Metric::NotMatching(c, _)
             | Metric::InSet(c, _)
             | Metric::Matching(c, _)
-            | Metric::LengthOutside(c, ..) => {
-                counted(c, self.violation(dt).unwrap_or(lit(false)))
+            | Metric::LengthOutside(c, ..)
+            | Metric::OutsideRange(c, _) => counted(c, self.violation(dt).unwrap_or(lit(false))),
+            Metric::ExpressionFalse(_) | Metric::ExpressionKnown(_) => {
+                return Err("an expression is planned against its table's columns".into())
             }
             Metric::DistinctCount(c) if Metric::distinct_is_estimate(dialect) => {
                 approx_distinct(ident(c))
@@ -309,14 +371,36 @@ impl Metric {
                 let len = || character_length(ident(c));
                 let below = lo.map(|l| len().lt(lit(l)));
                 let above = hi.map(|h| len().gt(lit(h)));
-                Some(match (below, above) {
-                    (Some(b), Some(a)) => b.or(a),
-                    (Some(x), None) | (None, Some(x)) => x,
-                    (None, None) => lit(false),
-                })
+                Some(either(below, above))
+            }
+            Metric::OutsideRange(c, Span(lo, hi)) => {
+                let below = lo.as_ref().map(|l| ident(c).lt(lit_expr(l, dt)));
+                let above = hi.as_ref().map(|h| ident(c).gt(lit_expr(h, dt)));
+                Some(either(below, above))
             }
             _ => None,
         }
+    }
+}
+
+/// `a OR b` of the conditions given; false when neither is.
+fn either(a: Option<Expr>, b: Option<Expr>) -> Expr {
+    match (a, b) {
+        (Some(a), Some(b)) => a.or(b),
+        (Some(x), None) | (None, Some(x)) => x,
+        (None, None) => lit(false),
+    }
+}
+
+/// Rows where `pred` is true, as SQL `dialect` runs: `count(*) FILTER
+/// (WHERE pred)` here, a `CASE` in a database (MySQL has no `FILTER`).
+pub fn rows_where(pred: Expr, dialect: Option<Dialect>) -> Expr {
+    match dialect {
+        None => count_all()
+            .filter(pred.clone())
+            .build()
+            .unwrap_or_else(|_| count(when(pred, lit(1i64)).end().unwrap_or(lit(1i64)))),
+        Some(_) => count(when(pred, lit(1i64)).end().unwrap_or(lit(1i64))),
     }
 }
 

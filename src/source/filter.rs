@@ -26,7 +26,7 @@ use crate::spec::Filter;
 /// every part that reads it (checks, `sql:` checks, the diff, drift, the
 /// comparison) sees only them.
 pub async fn restrict(ctx: &SessionContext, name: &str, filter: &Filter) -> Result<(), Diagnostic> {
-    let df = plan(ctx, name, filter)
+    let df = plan(ctx, name, name, filter)
         .await
         .map_err(|why| diagnostic(&format!("source `{name}`"), filter, why))?;
     let view = df.into_view();
@@ -36,18 +36,19 @@ pub async fn restrict(ctx: &SessionContext, name: &str, filter: &Filter) -> Resu
         .map_err(|e| diagnostic(&format!("source `{name}`"), filter, datafusion_text(&e)))
 }
 
-/// Whether a check's `filter` plans against `table` (the pre-run check of
-/// every check's `where`, beside the sources').
+/// Whether a check's `where` or `expression` (`what`) plans against
+/// `table` (the pre-run check of every check's, beside the sources').
 pub async fn check(
     ctx: &SessionContext,
-    table: &str,
+    (table, source): (&str, &str),
+    what: &str,
     check: &str,
     filter: &Filter,
 ) -> Result<(), Diagnostic> {
-    plan(ctx, table, filter)
+    plan(ctx, table, source, filter)
         .await
         .map(|_| ())
-        .map_err(|why| diagnostic(&format!("check `{check}` of `{table}`"), filter, why))
+        .map_err(|why| Diagnostic::new(format!("`{what}` of check `{check}`: {why}"), filter.pos))
 }
 
 /// The name of a view of `table` restricted by a check's `filter`,
@@ -60,7 +61,7 @@ pub async fn scoped(ctx: &SessionContext, table: &str, filter: &Filter) -> Resul
     if ctx.table_exist(name.as_str()).unwrap_or(false) {
         return Ok(name);
     }
-    let df = plan(ctx, table, filter).await?;
+    let df = plan(ctx, table, table, filter).await?;
     ctx.register_table(name.as_str(), df.into_view())
         .map_err(|e| datafusion_text(&e))?;
     Ok(name)
@@ -70,12 +71,18 @@ fn diagnostic(what: &str, filter: &Filter, why: String) -> Diagnostic {
     Diagnostic::new(format!("`where` of {what}: {why}"), filter.pos)
 }
 
-/// `table` with `filter` applied, or why the expression does not fit it.
-async fn plan(ctx: &SessionContext, table: &str, filter: &Filter) -> Result<DataFrame, String> {
+/// `table` with `filter` applied, or why the expression does not fit it
+/// (`source` is the table's name in messages).
+async fn plan(
+    ctx: &SessionContext,
+    table: &str,
+    source: &str,
+    filter: &Filter,
+) -> Result<DataFrame, String> {
     let df = ctx.table(table).await.map_err(|e| datafusion_text(&e))?;
     let expr = df
         .parse_sql_expr(&filter.sql)
-        .map_err(|e| explain(&e, table))?;
+        .map_err(|e| explain(&e, source))?;
     let summarises = expr
         .exists(|e| {
             Ok(matches!(
@@ -86,19 +93,21 @@ async fn plan(ctx: &SessionContext, table: &str, filter: &Filter) -> Result<Data
         .unwrap_or(false);
     if summarises {
         return Err(format!(
-            "`{}` summarises rows (an aggregate or window function); `where` keeps or drops each row on its own values",
+            "`{}` summarises rows (an aggregate or window function); a condition is decided on each row's own values",
             filter.sql
         ));
     }
-    let dt = expr.get_type(df.schema()).map_err(|e| explain(&e, table))?;
+    let dt = expr
+        .get_type(df.schema())
+        .map_err(|e| explain(&e, source))?;
     if !matches!(dt, DataType::Boolean | DataType::Null) {
         return Err(format!(
-            "`{}` is {}, not true or false; `where` keeps the rows it is true for",
+            "`{}` is {}, not true or false; a condition is decided on each row",
             filter.sql,
             crate::types::display_type(&dt)
         ));
     }
-    df.filter(expr).map_err(|e| explain(&e, table))
+    df.filter(expr).map_err(|e| explain(&e, source))
 }
 
 /// A planning error in the user's words: a column that is not there is

@@ -354,6 +354,36 @@ impl Parser {
                 let name = format!("{column}.freshness");
                 Some(self.finish(meta, name, CheckKind::Freshness { column, max_age }, k.pos))
             }
+            "expression" => {
+                let e = self.inline_or_key(
+                    &kw,
+                    value,
+                    "expr",
+                    &mut meta,
+                    k.pos,
+                    "e.g. `- expression: \"start_date <= end_date\"`",
+                )?;
+                let sql = self.string(e, "`expression`")?;
+                if let Some(why) = crate::spec::sql::filter_problem(&sql, "an `expression`") {
+                    self.err_help(
+                        e.pos,
+                        format!("`expression`: {why}"),
+                        "e.g. `- expression: \"net + tax = gross\"`",
+                    );
+                    return None;
+                }
+                let name = format!("expression({sql})");
+                let mut c = self.finish(
+                    meta,
+                    name,
+                    CheckKind::Expression { sql: sql.clone() },
+                    k.pos,
+                );
+                // Where the expression is, for the run-time check of its
+                // columns and type.
+                c.pos = e.pos;
+                Some(c)
+            }
             other if COLUMN_CHECKS.contains(&other) => {
                 self.err_help(
                     k.pos,
@@ -464,6 +494,11 @@ impl Parser {
                 let opts = self.options(&kw, value, &BOUND_KEYS, &mut meta)?;
                 let bounds = self.bounds(&kw, pos, opts, BoundKind::Count)?;
                 CheckKind::Length { column, bounds }
+            }
+            "range" => {
+                let opts = self.options(&kw, value, &BOUND_KEYS, &mut meta)?;
+                let bounds = self.bounds(&kw, pos, opts, BoundKind::Number)?;
+                CheckKind::Range { column, bounds }
             }
             other => {
                 match ColumnMetric::ALL.iter().find(|m| m.keyword() == other) {

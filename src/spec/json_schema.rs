@@ -278,6 +278,7 @@ fn table_check() -> Value {
                 "row_count" => (doc("The number of rows is within the bounds, or changed by at most the limits with `change_vs`.", bounds_or_change(Bound::Count)), false),
                 "unique" => (doc("No value of this compound key occurs twice (rows with a null key part are not compared): `[customer_id, day]`.", with_key("columns", "The key columns.", names_list())), false),
                 "freshness" => (doc("The newest value of a date or timestamp column is at most `max_age` old (against `now`): `{ column: updated_at, max_age: 6h }`.", freshness(true)), false),
+                "expression" => (doc("A boolean SQL expression over the source's columns is true on every row where it is not null (a null operand decides nothing, as in an SQL CHECK constraint): `- expression: \"start_date <= end_date\"`, or `{ expr: \"net + tax = gross\", mostly: 0.99 }`.", with_key("expr", "The expression.", json!({"type": "string", "minLength": 1}))), false),
                 _ => return None,
             })
         },
@@ -299,6 +300,7 @@ fn column_check() -> Value {
                 "not_in_set" => (doc("No non-null value is one of these: `not_in_set: [\"N/A\", -1]` (compared as strings on string columns).", with_key("values", "The forbidden values.", json!({"type": "array", "minItems": 1, "items": {"type": ["string", "number", "boolean"]}}))), false),
                 "not_regex" => (doc("No non-null string matches (anywhere, unless anchored): `not_regex: '@'` keeps e-mail addresses out.", with_key("pattern", "The regular expression no value may match.", json!({"type": "string"}))), false),
                 "length" => (doc("Every non-null string's length in characters is within the bounds.", bounds(Bound::Count, true)), false),
+                "range" => (doc("Every non-null value is within the bounds (inclusive; NaN is above every number): `- range: { between: [0, 1], mostly: 0.99 }`.", bounds(Bound::Number, true)), false),
                 other => {
                     let m = ColumnMetric::ALL.into_iter().find(|m| m.keyword() == other)?;
                     let kind = if m.is_rate() {
@@ -891,7 +893,7 @@ fn meta(key: &str) -> Option<Value> {
         "severity" => doc("`error` (default) fails the gate; `warn` is reported and fails it only with `--strict`.", enumeration(&SEVERITIES)),
         "tags" => doc("Words `verdict run --select tag:…` (and `--exclude`) pick the check by, beside its source's tags.", tags()),
         "where" => doc("The check sees only the rows this boolean SQL expression over the source's columns holds for (`\"country = 'DE'\"`); checks with the same `where` share one aggregate. Not on `sql:` checks, which filter in their own query.", json!({"type": "string", "minLength": 1})),
-        "mostly" => doc("On checks of each row (in_set, not_in_set, regex, not_regex, length, not_null): pass when at least this fraction of the non-null values (of the rows, for not_null) comply, as Great Expectations' `mostly`.", json!({"type": "number", "exclusiveMinimum": 0, "maximum": 1})),
+        "mostly" => doc("On checks of each row (in_set, not_in_set, regex, not_regex, length, range, not_null, expression): pass when at least this fraction of the non-null values (of the rows, for not_null; of the rows the expression decides, for expression) comply, as Great Expectations' `mostly`.", json!({"type": "number", "exclusiveMinimum": 0, "maximum": 1})),
         _ => return None,
     })
 }

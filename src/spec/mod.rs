@@ -424,6 +424,16 @@ pub enum CheckKind {
         column: String,
         bounds: Bounds,
     },
+    /// Every non-null value is within the bounds (numbers).
+    Range {
+        column: String,
+        bounds: Bounds,
+    },
+    /// A boolean SQL expression over the source's columns holds for every
+    /// row where it is not null (`start_date <= end_date`).
+    Expression {
+        sql: String,
+    },
     /// The newest value of a date or timestamp column is at most
     /// `max_age` seconds older than `now`.
     Freshness {
@@ -438,13 +448,15 @@ pub enum CheckKind {
 
 impl CheckKind {
     /// The checks that judge each row and so take `mostly:`.
-    pub const MOSTLY: [&'static str; 6] = [
+    pub const MOSTLY: [&'static str; 8] = [
         "in_set",
         "not_in_set",
         "regex",
         "not_regex",
         "not_null",
         "length",
+        "range",
+        "expression",
     ];
 
     pub fn takes_mostly(&self) -> bool {
@@ -465,6 +477,8 @@ impl CheckKind {
             CheckKind::NotRegex { .. } => "not_regex",
             CheckKind::Freshness { .. } => "freshness",
             CheckKind::Length { .. } => "length",
+            CheckKind::Range { .. } => "range",
+            CheckKind::Expression { .. } => "expression",
             CheckKind::Sql { .. } => "sql",
         }
     }
@@ -479,9 +493,13 @@ impl CheckKind {
             | CheckKind::NotInSet { column, .. }
             | CheckKind::NotRegex { column, .. }
             | CheckKind::Freshness { column, .. }
+            | CheckKind::Range { column, .. }
             | CheckKind::Length { column, .. } => Some(column.clone()),
             CheckKind::Unique { columns } => Some(columns.join(", ")),
-            CheckKind::Schema(_) | CheckKind::RowCount(_) | CheckKind::Sql { .. } => None,
+            CheckKind::Schema(_)
+            | CheckKind::RowCount(_)
+            | CheckKind::Sql { .. }
+            | CheckKind::Expression { .. } => None,
         }
     }
 }

@@ -55,8 +55,8 @@ pub(crate) const SCHEMA_KEYS: [&str; 6] = [
     "tags",
 ];
 pub(crate) const COLUMN_CONTRACT_KEYS: [&str; 2] = ["type", "nullable"];
-pub(crate) const TABLE_CHECKS: [&str; 3] = ["row_count", "unique", "freshness"];
-pub(crate) const COLUMN_CHECKS: [&str; 18] = [
+pub(crate) const TABLE_CHECKS: [&str; 4] = ["row_count", "unique", "freshness", "expression"];
+pub(crate) const COLUMN_CHECKS: [&str; 19] = [
     "null_count",
     "null_rate",
     "nan_rate",
@@ -74,6 +74,7 @@ pub(crate) const COLUMN_CHECKS: [&str; 18] = [
     "not_in_set",
     "not_regex",
     "length",
+    "range",
     "freshness",
 ];
 pub(crate) const BOUND_KEYS: [&str; 4] = ["min", "max", "between", "equals"];
@@ -317,7 +318,7 @@ impl Parser {
     /// run time.
     pub(super) fn filter(&mut self, n: &Node) -> Option<Filter> {
         let sql = self.string(n, "`where`")?;
-        if let Some(why) = crate::spec::sql::filter_problem(&sql) {
+        if let Some(why) = crate::spec::sql::filter_problem(&sql, "`where`") {
             self.err_help(
                 n.pos,
                 format!("`where`: {why}"),

@@ -64,11 +64,12 @@ const STATEMENTS: [&str; 16] = [
     "COPY", "SET", "GRANT", "VALUES", "EXPLAIN", "SHOW",
 ];
 
-/// Why `sql` cannot be a `where:`, as far as can be told without the
+/// Why `sql` cannot be a `where:` or an `expression:` check (`what`),
+/// as far as can be told without the
 /// source: it is not one expression (a statement, trailing text), it holds
 /// a subquery, or it nests too deep. Its columns, functions and type are
 /// checked against the source's schema when the source is read.
-pub fn filter_problem(sql: &str) -> Option<String> {
+pub fn filter_problem(sql: &str, what: &str) -> Option<String> {
     let dialect = GenericDialect {};
     if sql.trim().is_empty() {
         return Some("the expression is empty".into());
@@ -81,7 +82,7 @@ pub fn filter_problem(sql: &str) -> Option<String> {
         .to_ascii_uppercase();
     if STATEMENTS.contains(&first.as_str()) && Parser::parse_sql(&dialect, sql).is_ok() {
         return Some(format!(
-            "`{first} …` is a statement; `where` is one boolean expression over the source's columns"
+            "`{first} …` is a statement; {what} is one boolean expression over the source's columns"
         ));
     }
     let parsed = Parser::new(&dialect).try_with_sql(sql).and_then(|mut p| {
@@ -98,7 +99,7 @@ pub fn filter_problem(sql: &str) -> Option<String> {
     };
     if next != Token::EOF {
         return Some(format!(
-            "`{next}` after the expression; `where` is one expression (join conditions with AND or OR)"
+            "`{next}` after the expression; {what} is one expression (join conditions with AND or OR)"
         ));
     }
     if expr.visit(&mut Depth { now: 0 }).is_break() {
@@ -112,10 +113,9 @@ pub fn filter_problem(sql: &str) -> Option<String> {
         _ => ControlFlow::Continue(()),
     });
     if subquery.is_break() {
-        return Some(
-            "a subquery reads other tables; `where` is over the source's own columns (check a relationship with an `sql:` check)"
-                .into(),
-        );
+        return Some(format!(
+            "a subquery reads other tables; {what} is over the source's own columns (check a relationship with an `sql:` check)"
+        ));
     }
     None
 }

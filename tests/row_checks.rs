@@ -1,0 +1,151 @@
+//! Per-row checks over several columns (`expression:`) and numeric ranges
+//! (`range:`), with `mostly`: counted in the shared aggregate, judged
+//! against pandas' counts of the same rows, and every mistake a message.
+
+mod common;
+
+use common::{check_named, json, run, temp_suite, verdict};
+
+fn suite(checks: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    temp_suite(&format!(
+        "version: 1\nsources:\n  f: {{ path: fixtures/features.parquet }}\nchecks:\n  f:\n{checks}"
+    ))
+}
+
+#[test]
+fn an_expression_counts_the_rows_it_is_false_on() {
+    // pandas: (qty * 2 > price) is False on 329 rows; price is null on 5.
+    let (_d, path) = suite(
+        "    table:\n      - expression: \"qty * 2 > price\"\n      - expression: { expr: \"qty * 2 > price\", mostly: 0.6, name: mostly_cheap }\n      - expression: { expr: \"qty * 2 > price\", mostly: 0.7, name: strict_cheap }\n      - expression: { expr: \"qty >= 0\", name: positive }\n",
+    );
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let r = json(&o);
+    let c = check_named(&r, "expression(qty * 2 > price)");
+    assert_eq!(c["status"], "fail");
+    assert_eq!(c["observed"], 329);
+    assert_eq!(c["observed_text"], "329 rows false, 5 null");
+    assert_eq!(c["expected"], "true on every row");
+    assert_eq!(c["why"], "it is false on 329 of the 995 rows it decides");
+    // 666 of 995 = 66.93% hold.
+    let m = check_named(&r, "mostly_cheap");
+    assert_eq!(m["status"], "pass", "{m}");
+    assert_eq!(m["observed_text"], "329 rows false, 5 null (66.93% comply)");
+    let s = check_named(&r, "strict_cheap");
+    assert_eq!(s["status"], "fail");
+    assert_eq!(
+        s["why"],
+        "it is false on 329 of the 995 rows it decides: 66.93% comply, fewer than mostly 0.7"
+    );
+    assert_eq!(check_named(&r, "positive")["status"], "pass");
+    assert_eq!(check_named(&r, "positive")["observed_text"], "0 rows false");
+    // All four share the one aggregate.
+    let scans = r["suites"][0]["sources"][0]["scans"].as_array().unwrap();
+    assert_eq!(scans.len(), 1, "{scans:?}");
+}
+
+#[test]
+fn a_range_counts_values_outside_and_names_the_most_frequent() {
+    // pandas: 312 of the 995 non-null prices lie outside [12, 19].
+    let (_d, path) = suite(
+        "    columns:\n      price:\n        - range: { between: [12, 19] }\n        - range: { min: 12, max: 19, mostly: 0.68, name: loose }\n        - range: { min: 10, name: floor }\n      qty:\n        - range: { between: [0, 1000] }\n",
+    );
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let r = json(&o);
+    let c = check_named(&r, "price.range");
+    assert_eq!(c["status"], "fail");
+    assert_eq!(c["observed"], 312);
+    assert_eq!(c["expected"], "each value between 12 and 19");
+    assert_eq!(c["sample"].as_array().unwrap().len(), 5, "{c}");
+    let loose = check_named(&r, "loose");
+    assert_eq!(loose["status"], "pass");
+    assert_eq!(
+        loose["observed_text"],
+        "312 outside the range (68.64% comply)"
+    );
+    assert_eq!(check_named(&r, "floor")["status"], "pass");
+    assert_eq!(check_named(&r, "qty.range")["status"], "pass");
+}
+
+#[test]
+fn a_range_on_a_column_that_is_not_numeric_is_an_error_on_the_check() {
+    let (_d, path) = suite("    columns:\n      category:\n        - range: { min: 0 }\n");
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 3, "{}", o.stderr);
+    let c = check_named(&json(&o), "category.range");
+    assert_eq!(c["status"], "error");
+    assert_eq!(
+        c["why"],
+        "range needs a numeric column; `category` is string"
+    );
+}
+
+#[test]
+fn expression_and_range_mistakes_are_suite_errors() {
+    for (checks, message) in [
+        (
+            "    table:\n      - expression: \"select 1\"\n",
+            "`expression`: `SELECT …` is a statement; an `expression` is one boolean expression over the source's columns",
+        ),
+        (
+            "    table:\n      - expression: \"qty > (select max(qty) from f)\"\n",
+            "`expression`: a subquery reads other tables; an `expression` is over the source's own columns (check a relationship with an `sql:` check)",
+        ),
+        (
+            "    table:\n      - expression: {}\n",
+            "`expression` needs `expr`",
+        ),
+        (
+            "    columns:\n      price:\n        - range: {}\n",
+            "`range` needs a bound",
+        ),
+        (
+            "    columns:\n      price:\n        - range: { between: [5, 1] }\n",
+            "the low bound 5 is above the high bound 1; no value could pass",
+        ),
+        (
+            "    columns:\n      price:\n        - range: { max: \"now\" }\n",
+            "`max` of `range` must be a number, found a string \"now\"",
+        ),
+    ] {
+        let (_d, path) = suite(checks);
+        let o = verdict(&["validate", path.to_str().unwrap()]);
+        assert_eq!(o.code, 2, "{checks}");
+        assert!(
+            o.stderr.starts_with(&format!("error: {message}")),
+            "{checks}: {}",
+            o.stderr
+        );
+    }
+}
+
+/// What only the source's columns show: `verdict run` exits 2 with the
+/// position of the expression.
+#[test]
+fn an_expression_that_does_not_fit_the_columns_is_a_suite_error_at_run_time() {
+    for (expr, message) in [
+        (
+            "qty > prise",
+            "error: `expression` of check `c`: `f` has no column `prise` (did you mean `price`? its columns: `id`, `price`, `qty`, `category`, `country`, `email`, `created_at`, `is_active`, `score`); a name with capitals or spaces goes in double quotes\n  --> SUITE:7:38\n",
+        ),
+        (
+            "qty * 2",
+            "error: `expression` of check `c`: `qty * 2` is int64, not true or false; a condition is decided on each row\n  --> SUITE:7:38\n",
+        ),
+    ] {
+        let (_d, path) = suite(&format!(
+            "    table:\n      - expression: {{ name: c, expr: \"{expr}\" }}\n"
+        ));
+        let p = path.to_str().unwrap();
+        assert_eq!(verdict(&["validate", p]).code, 0, "{expr}");
+        let o = run(&[p]);
+        assert_eq!(o.code, 2, "{expr}: {}", o.stderr);
+        assert_eq!(o.stdout, "");
+        assert!(
+            o.stderr.starts_with(&message.replace("SUITE", p)),
+            "{expr}: {}",
+            o.stderr
+        );
+    }
+}
