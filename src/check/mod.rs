@@ -35,6 +35,8 @@ pub struct Observations {
     pub duplicates: HashMap<Vec<String>, Result<Duplicates, String>>,
     /// Keyed by check name.
     pub sql: HashMap<String, Result<Option<Value>, String>>,
+    /// Keys missing from the referenced source, keyed by check name.
+    pub orphans: HashMap<String, Result<crate::metric::exec::Orphans, String>>,
     /// What `change_vs` checks compare with, keyed by check name.
     pub changes: HashMap<String, Result<change::Baseline, String>>,
 }
@@ -118,6 +120,7 @@ pub fn evaluate(
             check.mostly,
         ),
         CheckKind::Expression { sql } => expression(r, obs, sql, check.mostly),
+        CheckKind::References { source, to, .. } => references(r, obs, &check.name, source, to),
         CheckKind::Sql { bounds, .. } => match obs.sql.get(&check.name) {
             None => Err("not evaluated".to_string()),
             Some(Err(e)) => Err(e.clone()),
@@ -394,6 +397,52 @@ fn violations(
     Ok(r)
 }
 
+/// Keys the referenced source lacks: every row holding one fails the
+/// check; the most frequent are named.
+fn references(
+    mut r: CheckResult,
+    obs: &Observations,
+    name: &str,
+    source: &str,
+    to: &[String],
+) -> Result<CheckResult, String> {
+    let o = match obs.orphans.get(name) {
+        None => return Err("the references were not computed".into()),
+        Some(Err(e)) => return Err(e.clone()),
+        Some(Ok(o)) => o,
+    };
+    let rows = o.rows as i128;
+    r.observed = Some(Value::Int(rows));
+    r.observed_text = format!("{rows} orphan row{}", plural(rows));
+    if o.rows > 0 {
+        r.status = Status::Fail;
+        r.observed_text.push_str(&format!(
+            " ({} missing key{})",
+            o.keys,
+            plural(o.keys as i128)
+        ));
+        r.why = Some(format!(
+            "{rows} row{} hold{} {} key{} missing from {}",
+            plural(rows),
+            if rows == 1 { "s" } else { "" },
+            o.keys,
+            plural(o.keys as i128),
+            referenced_text(source, to)
+        ));
+        r.sample = o.sample.clone();
+    }
+    Ok(r)
+}
+
+/// `` `countries.code` `` or, for a compound key, `` `pairs` (country,
+/// category) ``.
+fn referenced_text(source: &str, to: &[String]) -> String {
+    match to {
+        [one] => format!("`{source}.{one}`"),
+        many => format!("`{source}` ({})", many.join(", ")),
+    }
+}
+
 /// Rows where the expression is false, judged against the rows where it
 /// is true or false: a null result (a null operand) decides nothing, as
 /// in an SQL `CHECK` constraint.
@@ -591,6 +640,9 @@ fn kind_text(check: &Check, now: DateTime<Utc>) -> String {
         CheckKind::Length { bounds, .. } => format!("length {}", bounds_text(bounds, now)),
         CheckKind::Range { bounds, .. } => format!("each value {}", bounds_text(bounds, now)),
         CheckKind::Expression { .. } => "true on every row".into(),
+        CheckKind::References { source, to, .. } => {
+            format!("every key in {}", referenced_text(source, to))
+        }
         CheckKind::NotNull { .. } => "0 nulls".into(),
         CheckKind::Unique { .. } => "0 duplicated keys".into(),
         CheckKind::InSet { values, .. } => format!("in {}", set_text(values)),

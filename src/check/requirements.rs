@@ -172,6 +172,14 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
                 Metric::outside_range(column, bounds),
             ])
         }
+        // The anti-join runs as its own query (`exec::orphans`); the other
+        // source's columns are checked before the run.
+        CheckKind::References { columns, .. } => {
+            for c in columns {
+                column_type(schema, c)?;
+            }
+            Ok(Needs::default())
+        }
         CheckKind::Expression { sql } => metrics(vec![
             Metric::RowCount,
             Metric::ExpressionFalse(sql.clone()),
@@ -196,6 +204,34 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
             ..Needs::default()
         }),
     }
+}
+
+/// Whether the key `columns` of a table can be looked up in `to` of the
+/// referenced source `source`: each column is there, and each pair
+/// compares (numbers with numbers, text with text, times with times).
+pub fn referenced(
+    schema: &Schema,
+    columns: &[String],
+    source: &str,
+    referenced: &Schema,
+    to: &[String],
+) -> Result<(), String> {
+    for (c, t) in columns.iter().zip(to) {
+        let ours = column_type(schema, c)?;
+        let theirs = column_type(referenced, t).map_err(|e| format!("in `{source}`: {e}"))?;
+        let fits = ours == theirs
+            || (types::is_numeric(ours) && types::is_numeric(theirs))
+            || (types::is_string(ours) && types::is_string(theirs))
+            || (types::is_temporal(ours) && types::is_temporal(theirs));
+        if !fits {
+            return Err(format!(
+                "`{c}` is {} but `{source}.{t}` is {}: their values cannot be compared; cast one of them in a `query:` source",
+                types::display_type(ours),
+                types::display_type(theirs)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Time bounds go with date/timestamp columns, numbers with numeric ones.

@@ -207,10 +207,37 @@ async fn scope(
         rep.scans.push(scan.within(filter));
     }
     for c in checks {
-        if let CheckKind::Sql { query, .. } = &c.kind {
-            let (v, scan) = exec::sql_value(at.ctx, &c.name, query).await;
-            obs.sql.insert(c.name.clone(), v);
-            rep.scans.push(scan);
+        match &c.kind {
+            CheckKind::Sql { query, .. } => {
+                let (v, scan) = exec::sql_value(at.ctx, &c.name, query).await;
+                obs.sql.insert(c.name.clone(), v);
+                rep.scans.push(scan);
+            }
+            CheckKind::References {
+                columns,
+                source,
+                to,
+            } if super::requirements(c, &schema).is_ok() => {
+                let parent = match &at.loaded[source.as_str()] {
+                    Ok(l) => {
+                        super::requirements::referenced(&schema, columns, source, &l.schema, to)
+                    }
+                    Err(e) => Err(format!(
+                        "the referenced source `{source}` could not be read: {e}"
+                    )),
+                };
+                if let Err(e) = parent {
+                    obs.orphans.insert(c.name.clone(), Err(e));
+                    continue;
+                }
+                at.progress
+                    .step(format!("{scope_text}: {} in {source}", columns.join(", ")));
+                let (o, scan) =
+                    exec::orphans(at.ctx, table, columns, source, to, SAMPLE_SIZE).await;
+                obs.orphans.insert(c.name.clone(), o);
+                rep.scans.push(scan.within(filter));
+            }
+            _ => {}
         }
     }
     let sub = SourceChecks {

@@ -543,3 +543,129 @@ pub async fn offending_values(
     scan.pushed_down = pushed;
     (r.map_err(|e| message(&e)), scan)
 }
+
+/// Rows whose key is missing from a referenced table (`references:`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Orphans {
+    /// Rows (with no null key part) whose key the referenced table lacks.
+    pub rows: u64,
+    /// Distinct such keys.
+    pub keys: u64,
+    /// The most frequent of them (ties by value), with their rows.
+    pub sample: Vec<Sample>,
+}
+
+/// The keys of `table` (`columns`, rows with a null part left out) that
+/// `parent` does not hold in `to`: a left anti-join planned by DataFusion
+/// (its hash table holds the referenced keys; a database side is read
+/// through its pushed-down projection). Counted in one query, the
+/// `sample` most frequent in another.
+pub async fn orphans(
+    ctx: &SessionContext,
+    table: &str,
+    columns: &[String],
+    parent: &str,
+    to: &[String],
+    sample: usize,
+) -> (Result<Orphans, String>, Scan) {
+    use datafusion::common::JoinType;
+    let started = Instant::now();
+    let mut pushed = Vec::new();
+    let r = async {
+        let key = |i: usize| format!("__verdict_k{i}");
+        let other = |i: usize| format!("__verdict_p{i}");
+        let not_null = columns
+            .iter()
+            .map(|c| ident(c).is_not_null())
+            .reduce(Expr::and)
+            .unwrap_or(lit(true));
+        let child = ctx.table(table).await?.filter(not_null)?.select(
+            columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| ident(c).alias(key(i)))
+                .collect::<Vec<_>>(),
+        )?;
+        let referenced = ctx.table(parent).await?.select(
+            to.iter()
+                .enumerate()
+                .map(|(i, c)| ident(c).alias(other(i)))
+                .collect::<Vec<_>>(),
+        )?;
+        let on: Vec<Expr> = (0..columns.len())
+            .map(|i| col(key(i)).eq(col(other(i))))
+            .collect();
+        let missing = child.join_on(referenced, JoinType::LeftAnti, on)?;
+        let names: Vec<String> = (0..columns.len()).map(|i| format!("v{i}")).collect();
+        let grouped = group_by(
+            missing,
+            (0..columns.len())
+                .map(|i| (col(key(i)), names[i].as_str()))
+                .collect(),
+            vec![(count_all(), "n")],
+        )?;
+        let totals = grouped.clone().aggregate(
+            vec![],
+            vec![count_all().alias("keys"), sum(col("n")).alias("rows")],
+        )?;
+        let batches = collect_traced(ctx, totals, &mut pushed).await?;
+        let b = batches
+            .iter()
+            .find(|b| b.num_rows() > 0)
+            .ok_or_else(|| DataFusionError::Internal("the orphan count returned no row".into()))?;
+        let keys = as_u64(&ScalarValue::try_from_array(b.column(0), 0)?);
+        let rows = as_u64(&ScalarValue::try_from_array(b.column(1), 0)?);
+        let mut examples = Vec::new();
+        if keys > 0 && sample > 0 {
+            let mut order = vec![col("n").sort(false, false)];
+            order.extend(names.iter().map(|n| col(n.as_str()).sort(true, true)));
+            let top = grouped.sort(order)?.limit(0, Some(sample))?;
+            for b in collect_traced(ctx, top, &mut pushed).await? {
+                for i in 0..b.num_rows() {
+                    let mut parts = Vec::new();
+                    for c in 0..names.len() {
+                        let s = ScalarValue::try_from_array(b.column(c), i)?;
+                        parts.push(
+                            Value::from_scalar(&s)
+                                .ok()
+                                .flatten()
+                                .unwrap_or(Value::Str(s.to_string())),
+                        );
+                    }
+                    let n = ScalarValue::try_from_array(b.column(names.len()), i)?;
+                    let value = match parts.as_slice() {
+                        [one] => one.clone(),
+                        // A compound key as one text: `(ES, b)`.
+                        many => Value::Str(format!(
+                            "({})",
+                            many.iter()
+                                .map(|v| match v {
+                                    Value::Str(s) => s.clone(),
+                                    other => other.to_string(),
+                                })
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    };
+                    examples.push(Sample {
+                        value,
+                        rows: as_u64(&n),
+                    });
+                }
+            }
+        }
+        Ok::<_, DataFusionError>(Orphans {
+            rows,
+            keys,
+            sample: examples,
+        })
+    }
+    .await;
+    let mut scan = Scan::timed(
+        "references",
+        format!("{} → {parent}.{}", columns.join(", "), to.join(", ")),
+        started,
+    );
+    scan.pushed_down = pushed;
+    (r.map_err(|e| message(&e)), scan)
+}

@@ -164,6 +164,22 @@ impl Parser {
         found
     }
 
+    /// The `source` a `references` check names (checked against the
+    /// declared sources with the block).
+    fn referenced(&mut self, pos: Pos, opts: &Entries) -> Option<String> {
+        match get(opts, "source") {
+            Some(s) => self.string(s, "`source`"),
+            None => {
+                self.err_help(
+                    pos,
+                    "`references` needs `source`: the source that holds the keys",
+                    "e.g. `- references: { source: customers, column: id }`",
+                );
+                None
+            }
+        }
+    }
+
     /// `max_age: 6h` (or seconds): how old the newest value may be.
     fn max_age(&mut self, pos: Pos, opts: &Entries) -> Option<i64> {
         let Some(n) = get(opts, "max_age") else {
@@ -354,6 +370,41 @@ impl Parser {
                 let name = format!("{column}.freshness");
                 Some(self.finish(meta, name, CheckKind::Freshness { column, max_age }, k.pos))
             }
+            "references" => {
+                let opts = self.options(&kw, value, &["columns", "source", "to"], &mut meta)?;
+                let Some(cols) = get(opts, "columns") else {
+                    self.err_help(
+                        k.pos,
+                        "`references` needs `columns`: the key that must exist in the other source",
+                        "e.g. `- references: { columns: [order_id, line], source: lines, to: [order_id, line] }`",
+                    );
+                    return None;
+                };
+                let columns = self.column_list(cols)?;
+                let source = self.referenced(k.pos, opts)?;
+                let to = match get(opts, "to") {
+                    Some(t) => self.column_list(t)?,
+                    None => columns.clone(),
+                };
+                if to.len() != columns.len() {
+                    self.err(
+                        get(opts, "to").map_or(k.pos, |t| t.pos),
+                        format!(
+                            "`to` names {} for a key of {}",
+                            crate::report::format::count(to.len(), "column"),
+                            crate::report::format::count(columns.len(), "column")
+                        ),
+                    );
+                    return None;
+                }
+                let name = format!("references({})", columns.join(", "));
+                let kind = CheckKind::References {
+                    columns,
+                    source,
+                    to,
+                };
+                Some(self.finish(meta, name, kind, k.pos))
+            }
             "expression" => {
                 let e = self.inline_or_key(
                     &kw,
@@ -494,6 +545,19 @@ impl Parser {
                 let opts = self.options(&kw, value, &BOUND_KEYS, &mut meta)?;
                 let bounds = self.bounds(&kw, pos, opts, BoundKind::Count)?;
                 CheckKind::Length { column, bounds }
+            }
+            "references" => {
+                let opts = self.options(&kw, value, &["source", "column"], &mut meta)?;
+                let source = self.referenced(pos, opts)?;
+                let to = match get(opts, "column") {
+                    Some(c) => self.string(c, "`column`")?,
+                    None => column.clone(),
+                };
+                CheckKind::References {
+                    columns: vec![column],
+                    source,
+                    to: vec![to],
+                }
             }
             "range" => {
                 let opts = self.options(&kw, value, &BOUND_KEYS, &mut meta)?;

@@ -278,6 +278,7 @@ fn table_check() -> Value {
                 "row_count" => (doc("The number of rows is within the bounds, or changed by at most the limits with `change_vs`.", bounds_or_change(Bound::Count)), false),
                 "unique" => (doc("No value of this compound key occurs twice (rows with a null key part are not compared): `[customer_id, day]`.", with_key("columns", "The key columns.", names_list())), false),
                 "freshness" => (doc("The newest value of a date or timestamp column is at most `max_age` old (against `now`): `{ column: updated_at, max_age: 6h }`.", freshness(true)), false),
+                "references" => (doc("Every key (rows with a null part left out) exists in another source: `{ columns: [order_id, line], source: lines, to: [order_id, line] }` (`to` defaults to `columns`). Counted by an anti-join; the orphan rows, their distinct keys and the five most frequent are reported.", references(true)), false),
                 "expression" => (doc("A boolean SQL expression over the source's columns is true on every row where it is not null (a null operand decides nothing, as in an SQL CHECK constraint): `- expression: \"start_date <= end_date\"`, or `{ expr: \"net + tax = gross\", mostly: 0.99 }`.", with_key("expr", "The expression.", json!({"type": "string", "minLength": 1}))), false),
                 _ => return None,
             })
@@ -300,6 +301,7 @@ fn column_check() -> Value {
                 "not_in_set" => (doc("No non-null value is one of these: `not_in_set: [\"N/A\", -1]` (compared as strings on string columns).", with_key("values", "The forbidden values.", json!({"type": "array", "minItems": 1, "items": {"type": ["string", "number", "boolean"]}}))), false),
                 "not_regex" => (doc("No non-null string matches (anywhere, unless anchored): `not_regex: '@'` keeps e-mail addresses out.", with_key("pattern", "The regular expression no value may match.", json!({"type": "string"}))), false),
                 "length" => (doc("Every non-null string's length in characters is within the bounds.", bounds(Bound::Count, true)), false),
+                "references" => (doc("Every non-null value exists in a column of another source: `{ source: customers, column: id }` (`column` defaults to this column's name). Counted by an anti-join; the orphan rows, their distinct values and the five most frequent are reported.", references(false)), false),
                 "range" => (doc("Every non-null value is within the bounds (inclusive; NaN is above every number): `- range: { between: [0, 1], mostly: 0.99 }`.", bounds(Bound::Number, true)), false),
                 other => {
                     let m = ColumnMetric::ALL.into_iter().find(|m| m.keyword() == other)?;
@@ -317,6 +319,43 @@ fn column_check() -> Value {
             })
         },
     )
+}
+
+/// The options of `references`: the other source and its column(s), and
+/// at table level the key columns.
+fn references(table: bool) -> Value {
+    let mut props = meta_properties();
+    props.insert(
+        "source".into(),
+        doc(
+            "The source that holds the keys (declared under `sources:`).",
+            json!({"type": "string"}),
+        ),
+    );
+    let mut required = vec!["source"];
+    if table {
+        props.insert(
+            "columns".into(),
+            doc("The key columns of this source.", names_list()),
+        );
+        props.insert(
+            "to".into(),
+            doc(
+                "The matching columns of the other source, in order (default: `columns`).",
+                names_list(),
+            ),
+        );
+        required.push("columns");
+    } else {
+        props.insert(
+            "column".into(),
+            doc(
+                "The other source's column (default: this column's name).",
+                json!({"type": "string"}),
+            ),
+        );
+    }
+    json!({"type": "object", "properties": props, "additionalProperties": false, "required": required})
 }
 
 /// The options of `freshness`: `max_age`, and `column` at table level.

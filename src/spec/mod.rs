@@ -424,6 +424,13 @@ pub enum CheckKind {
         column: String,
         bounds: Bounds,
     },
+    /// Every key (rows with a null part left out) exists in `to` of the
+    /// source `source`.
+    References {
+        columns: Vec<String>,
+        source: String,
+        to: Vec<String>,
+    },
     /// Every non-null value is within the bounds (numbers).
     Range {
         column: String,
@@ -479,6 +486,7 @@ impl CheckKind {
             CheckKind::Length { .. } => "length",
             CheckKind::Range { .. } => "range",
             CheckKind::Expression { .. } => "expression",
+            CheckKind::References { .. } => "references",
             CheckKind::Sql { .. } => "sql",
         }
     }
@@ -495,7 +503,9 @@ impl CheckKind {
             | CheckKind::Freshness { column, .. }
             | CheckKind::Range { column, .. }
             | CheckKind::Length { column, .. } => Some(column.clone()),
-            CheckKind::Unique { columns } => Some(columns.join(", ")),
+            CheckKind::Unique { columns } | CheckKind::References { columns, .. } => {
+                Some(columns.join(", "))
+            }
             CheckKind::Schema(_)
             | CheckKind::RowCount(_)
             | CheckKind::Sql { .. }

@@ -55,8 +55,14 @@ pub(crate) const SCHEMA_KEYS: [&str; 6] = [
     "tags",
 ];
 pub(crate) const COLUMN_CONTRACT_KEYS: [&str; 2] = ["type", "nullable"];
-pub(crate) const TABLE_CHECKS: [&str; 4] = ["row_count", "unique", "freshness", "expression"];
-pub(crate) const COLUMN_CHECKS: [&str; 19] = [
+pub(crate) const TABLE_CHECKS: [&str; 5] = [
+    "row_count",
+    "unique",
+    "freshness",
+    "expression",
+    "references",
+];
+pub(crate) const COLUMN_CHECKS: [&str; 20] = [
     "null_count",
     "null_rate",
     "nan_rate",
@@ -76,6 +82,7 @@ pub(crate) const COLUMN_CHECKS: [&str; 19] = [
     "length",
     "range",
     "freshness",
+    "references",
 ];
 pub(crate) const BOUND_KEYS: [&str; 4] = ["min", "max", "between", "equals"];
 pub(crate) const META_KEYS: [&str; 5] = ["name", "severity", "mostly", "where", "tags"];
@@ -411,7 +418,7 @@ impl Parser {
         let storage = match get(entries, "storage") {
             None => Storage::default(),
             Some(st) => match Cloud::of(&path) {
-                Some(cloud) => self.storage(cloud, st, &what)?,
+                Some(cloud) => self.storage(cloud, st, what)?,
                 None => {
                     self.err_help(
                         st.pos,
@@ -610,6 +617,7 @@ impl Parser {
             let checks = self.block(&source, v);
             self.no_duplicate_names(&source, &checks);
             self.change_sources(&source, &checks, &names);
+            self.referenced_sources(&checks, &names);
             out.push(SourceChecks { source, checks });
         }
         out
@@ -639,6 +647,24 @@ impl Parser {
                     format!("`change_vs` of `{}` names unknown source `{r}`", c.name),
                     suggest(r, &options),
                 );
+            }
+        }
+    }
+
+    /// `references: { source: NAME }` must name a declared source.
+    fn referenced_sources(&mut self, checks: &[Check], names: &[&str]) {
+        for c in checks {
+            if let CheckKind::References { source, .. } = &c.kind {
+                if !names.contains(&source.as_str()) {
+                    self.err_help(
+                        c.pos,
+                        format!(
+                            "`references` of `{}` names unknown source `{source}`",
+                            c.name
+                        ),
+                        suggest(source, names),
+                    );
+                }
             }
         }
     }
