@@ -130,6 +130,20 @@ pub struct RunArgs {
     /// `SOURCE.NAME`): the same as `--select check:NAME`. Repeatable.
     #[arg(long, value_name = "NAME")]
     pub check: Vec<String>,
+    /// Write the rows that break each failed check of single rows (sets,
+    /// patterns, lengths, ranges, not_null, unique, references,
+    /// expressions) to DIR/SUITE/SOURCE/CHECK.parquet, with the source's
+    /// `key:` and `sample_columns:`, without its `exclude_columns:`.
+    #[arg(long, value_name = "DIR")]
+    pub failed_rows: Option<PathBuf>,
+    /// At most this many rows per failed check (--failed-rows).
+    #[arg(
+        long,
+        default_value_t = 100,
+        value_name = "N",
+        requires = "failed_rows"
+    )]
+    pub failed_rows_limit: usize,
     /// Also print each failed check as an annotation on the suite line
     /// that declares it: `github` prints GitHub Actions' `::error
     /// file=…,line=…::` commands (warnings as `::warning`) on stderr.

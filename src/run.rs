@@ -37,6 +37,8 @@ pub struct Options {
     pub progress: crate::progress::Progress,
     /// Past runs (`--history DIR`), read before the run; None without it.
     pub history: Option<Result<Arc<Vec<crate::history::Row>>, String>>,
+    /// `--failed-rows DIR`: where the rows of failed checks are written.
+    pub failed_rows: Option<crate::check::failed_rows::Options>,
 }
 
 /// Runs every suite. `Err`: a suite is invalid in a way only its sources
@@ -121,6 +123,7 @@ async fn run_suite(suite: &Suite, opts: &Options) -> Result<SuiteReport, SuiteEr
         now: opts.now,
         history: opts.history.as_ref(),
         progress: &opts.progress,
+        failed_rows: opts.failed_rows.as_ref(),
     };
     for block in &suite.checks {
         let spec = suite.source(&block.source).expect("validated source name");

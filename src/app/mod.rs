@@ -214,6 +214,8 @@ async fn run_cmd(args: RunArgs) -> i32 {
         select,
         exclude,
         check,
+        failed_rows,
+        failed_rows_limit,
         annotations,
         engine,
     } = args;
@@ -254,6 +256,14 @@ async fn run_cmd(args: RunArgs) -> i32 {
     opts.history = history
         .as_deref()
         .map(|d| crate::history::past(d).map_err(|e| crate::error::text(&e)));
+    if failed_rows_limit == 0 {
+        crate::diag!("error: --failed-rows-limit must be at least 1");
+        return exit::INVALID;
+    }
+    opts.failed_rows = failed_rows.map(|dir| crate::check::failed_rows::Options {
+        dir,
+        limit: failed_rows_limit,
+    });
     let mut report = match run::run(&suites, &opts).await {
         Ok(r) => r,
         Err(e) => {
@@ -319,6 +329,7 @@ pub(super) async fn options(
         engine,
         progress: crate::progress::Progress::for_stderr(quiet),
         history: None,
+        failed_rows: None,
     })
 }
 

@@ -6,6 +6,7 @@
 
 pub mod baseline;
 pub mod change;
+pub mod failed_rows;
 mod requirements;
 mod result;
 pub mod schema;

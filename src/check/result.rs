@@ -39,6 +39,9 @@ pub struct CheckResult {
     /// for the checks a section implies (diff, drift, compare, bench gates).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<crate::spec::diag::Pos>,
+    /// With `--failed-rows`: the file of rows that break the check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_rows: Option<FailedRows>,
 }
 
 impl CheckResult {
@@ -78,6 +81,7 @@ impl CheckResult {
             diff: None,
             sample: Vec::new(),
             at: None,
+            failed_rows: None,
         }
     }
 
@@ -143,6 +147,44 @@ impl CheckResult {
             (Status::Fail, Severity::Error) => "FAIL",
             (Status::Fail, Severity::Warn) => "WARN",
             (Status::Error, _) => "ERROR",
+        }
+    }
+}
+
+/// What was written for one failed check.
+#[derive(Debug, Clone, Serialize)]
+pub struct FailedRows {
+    /// The Parquet file, as the run named it (`DIR/suite/source/check.parquet`).
+    pub path: String,
+    /// Rows written: at most the limit.
+    pub rows: usize,
+    pub columns: Vec<String>,
+    /// The first rows, as the reports show them (null: a null value).
+    pub first: Vec<Vec<Option<Value>>>,
+    /// Why the file could not be written, if it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl FailedRows {
+    /// What every report says of the file: `3 rows in out/s/f/x.parquet`,
+    /// or why it could not be written.
+    pub fn text(&self) -> String {
+        match &self.error {
+            Some(e) => format!(
+                "the failing rows could not be written to {}: {e}",
+                self.path
+            ),
+            None => format!("{} in {}", count(self.rows, "failing row"), self.path),
+        }
+    }
+
+    /// A value of the first rows as a report cell (`null` for a null).
+    pub fn cell(v: &Option<Value>) -> String {
+        match v {
+            Some(Value::Str(s)) => s.clone(),
+            Some(v) => v.to_string(),
+            None => "null".into(),
         }
     }
 }

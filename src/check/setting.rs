@@ -22,4 +22,6 @@ pub struct Setting<'a> {
     /// Past runs (`--history DIR`); None without it.
     pub history: Option<&'a Result<Arc<Vec<Row>>, String>>,
     pub progress: &'a Progress,
+    /// `--failed-rows DIR`: where the rows of failed checks go.
+    pub failed_rows: Option<&'a super::failed_rows::Options>,
 }

@@ -81,7 +81,7 @@ pub async fn run(at: &Setting<'_>, block: &SourceChecks, spec: &SourceSpec) -> S
             rep.format = Some(l.format);
             rep.files = l.files;
             rep.load_seconds = l.seconds;
-            evaluate(at, block, l, &mut rep).await;
+            evaluate(at, block, spec, l, &mut rep).await;
             let on_cluster = crate::engine::on_cluster(at.ctx);
             rep.read = l.remote.as_ref().map(|r| r.read(on_cluster));
         }
@@ -102,7 +102,13 @@ fn unreadable(block: &SourceChecks, now: DateTime<Utc>) -> Vec<CheckResult> {
         .collect()
 }
 
-async fn evaluate(at: &Setting<'_>, block: &SourceChecks, loaded: &Loaded, rep: &mut SourceReport) {
+async fn evaluate(
+    at: &Setting<'_>,
+    block: &SourceChecks,
+    spec: &SourceSpec,
+    loaded: &Loaded,
+    rep: &mut SourceReport,
+) {
     // Checks with the same `where` share a scope: one aggregate over the
     // rows it keeps. The whole source comes first.
     let mut scopes: Vec<(Option<&Filter>, Vec<usize>)> = vec![(None, Vec::new())];
@@ -127,7 +133,7 @@ async fn evaluate(at: &Setting<'_>, block: &SourceChecks, loaded: &Loaded, rep: 
             Some(f) => crate::source::filter::scoped(at.ctx, &block.source, f).await,
         };
         let judged = match table {
-            Ok(table) => scope(at, block, &checks, &table, filter, loaded, rep).await,
+            Ok(table) => scope(at, (block, spec), &checks, &table, filter, loaded, rep).await,
             Err(e) => Err(e),
         };
         match (judged, filter) {
@@ -162,7 +168,7 @@ async fn evaluate(at: &Setting<'_>, block: &SourceChecks, loaded: &Loaded, rep: 
 /// the rows their `where` keeps. `Err`: the table could not be read.
 async fn scope(
     at: &Setting<'_>,
-    block: &SourceChecks,
+    (block, spec): (&SourceChecks, &SourceSpec),
     checks: &[Check],
     table: &str,
     filter: Option<&Filter>,
@@ -259,6 +265,15 @@ async fn scope(
         explain_failure(at.ctx, table, &schema, c, r, &mut found).await;
         rep.scans
             .extend(found.into_iter().map(|s| s.within(filter)));
+        if let Some(opts) = at.failed_rows {
+            let started = std::time::Instant::now();
+            crate::check::failed_rows::write(at.ctx, (at.suite, spec), table, &schema, c, r, opts)
+                .await;
+            if r.failed_rows.is_some() {
+                rep.scans
+                    .push(Scan::failed_rows(&c.name, started).within(filter));
+            }
+        }
     }
     Ok(judged)
 }

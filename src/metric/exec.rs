@@ -120,6 +120,11 @@ impl Scan {
         }
     }
 
+    /// The query that wrote a failed check's rows (`--failed-rows`).
+    pub fn failed_rows(check: &str, started: Instant) -> Scan {
+        Scan::timed("failed_rows", check.to_string(), started)
+    }
+
     /// The scan as one over the rows `filter` keeps.
     pub fn within(mut self, filter: Option<&crate::spec::Filter>) -> Scan {
         self.filter = filter.map(|f| f.sql.clone());

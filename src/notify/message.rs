@@ -224,6 +224,7 @@ mod tests {
             diff: None,
             sample: vec![],
             at: None,
+            failed_rows: None,
         }
     }
 

@@ -81,6 +81,7 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
             )?;
         }
         writeln!(w)?;
+        failed_rows(&r.problems(), w)?;
     }
     for part in r.parts() {
         let (summary, stopped) = match part.section {
@@ -410,6 +411,32 @@ fn cell(s: &str) -> String {
         .replace('`', "\\`")
         .replace("\r\n", "<br>")
         .replace('\n', "<br>")
+}
+
+/// The first failing rows of each failed check that wrote them
+/// (`--failed-rows`), a table per check.
+fn failed_rows(problems: &[crate::report::Problem], w: &mut dyn Write) -> io::Result<()> {
+    for p in problems {
+        let Some(f) = &p.check.failed_rows else {
+            continue;
+        };
+        writeln!(w, "**{}** · {}\n", html(&p.check.name), html(&f.text()))?;
+        if f.first.is_empty() {
+            continue;
+        }
+        let head: Vec<String> = f.columns.iter().map(|c| cell(c)).collect();
+        writeln!(w, "| {} |", head.join(" | "))?;
+        writeln!(w, "|{}", "---|".repeat(head.len()))?;
+        for row in &f.first {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|v| cell(&crate::check::failed_rows::FailedRows::cell(v)))
+                .collect();
+            writeln!(w, "| {} |", cells.join(" | "))?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
 }
 
 fn html(s: &str) -> String {

@@ -456,7 +456,7 @@ impl Parser {
         }
     }
 
-    fn column_list(&mut self, n: &Node) -> Option<Vec<String>> {
+    pub(super) fn column_list(&mut self, n: &Node) -> Option<Vec<String>> {
         let Kind::Seq(items) = &n.kind else {
             self.err(
                 n.pos,

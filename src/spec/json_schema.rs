@@ -179,6 +179,9 @@ fn source() -> Value {
             "query" => doc("With `url:`: a SELECT over the database's tables; checks on it run inside the database.", json!({"type": "string"})),
             "where" => doc(WHERE_SOURCE, json!({"type": "string", "minLength": 1})),
             "tags" => doc("Words `verdict run --select tag:…` (and `--exclude`) pick the source by: its checks, drift, diff and comparison carry them.", tags()),
+            "key" => doc("The column(s) that identify a row: written first with every failing row (`verdict run --failed-rows DIR`).", names()),
+            "sample_columns" => doc("More columns written with every failing row (`--failed-rows`).", names()),
+            "exclude_columns" => doc("Columns never written with failing rows, even the failing column itself (keep PII out of `--failed-rows` files).", names()),
             "csv" => doc("CSV options (defaults shown): `{ delimiter: \",\", header: true, quote: '\"' }`; `.tsv` files default to a tab.", closed("`csv`", &CSV_KEYS, |k| {
                 Some(match k {
                     "delimiter" => doc("The field separator: one ASCII character, or `\\t` for a tab. Default `,` (tab for `.tsv`).", single_char()),

@@ -81,6 +81,13 @@ pub struct SourceSpec {
     pub filter: Option<Filter>,
     /// `tags:`, for `--select tag:…`; its checks carry them too.
     pub tags: Vec<String>,
+    /// `key:`: the columns that identify a row, written first with every
+    /// failing row (`--failed-rows`).
+    pub key: Vec<String>,
+    /// `sample_columns:`: more columns written with failing rows.
+    pub sample_columns: Vec<String>,
+    /// `exclude_columns:`: columns never written with failing rows (PII).
+    pub exclude_columns: Vec<String>,
 }
 
 /// A `where:` of a source or a check: one boolean SQL expression over the
@@ -154,6 +161,9 @@ impl SourceSpec {
             storage: Storage::default(),
             filter: None,
             tags: Vec::new(),
+            key: Vec::new(),
+            sample_columns: Vec::new(),
+            exclude_columns: Vec::new(),
         }
     }
 
@@ -178,6 +188,9 @@ impl SourceSpec {
             storage: Storage::default(),
             filter: None,
             tags: Vec::new(),
+            key: Vec::new(),
+            sample_columns: Vec::new(),
+            exclude_columns: Vec::new(),
         })
     }
 }

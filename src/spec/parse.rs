@@ -41,8 +41,19 @@ impl SuiteError {
 pub(crate) const TOP_KEYS: [&str; 9] = [
     "version", "sources", "checks", "diff", "bench", "drift", "compare", "notify", "engine",
 ];
-pub(crate) const SOURCE_KEYS: [&str; 9] = [
-    "path", "format", "csv", "storage", "url", "table", "query", "where", "tags",
+pub(crate) const SOURCE_KEYS: [&str; 12] = [
+    "path",
+    "format",
+    "csv",
+    "storage",
+    "url",
+    "table",
+    "query",
+    "where",
+    "tags",
+    "key",
+    "sample_columns",
+    "exclude_columns",
 ];
 pub(crate) const CSV_KEYS: [&str; 3] = ["delimiter", "header", "quote"];
 pub(crate) const BLOCK_KEYS: [&str; 4] = ["schema", "table", "columns", "sql"];
@@ -316,6 +327,18 @@ impl Parser {
         };
         spec.filter = filter;
         spec.tags = tags;
+        for (key, into) in [
+            ("key", &mut spec.key),
+            ("sample_columns", &mut spec.sample_columns),
+            ("exclude_columns", &mut spec.exclude_columns),
+        ] {
+            if let Some(n) = get(entries, key) {
+                *into = match &n.kind {
+                    Kind::Str(s) => vec![s.clone()],
+                    _ => self.column_list(n)?,
+                };
+            }
+        }
         Some(spec)
     }
 
@@ -438,6 +461,9 @@ impl Parser {
             storage,
             filter: None,
             tags: Vec::new(),
+            key: Vec::new(),
+            sample_columns: Vec::new(),
+            exclude_columns: Vec::new(),
         })
     }
 
@@ -543,6 +569,9 @@ impl Parser {
                 storage: Storage::default(),
                 filter: None,
                 tags: Vec::new(),
+                key: Vec::new(),
+                sample_columns: Vec::new(),
+                exclude_columns: Vec::new(),
             }),
             Err(e) if crate::features::is_missing(&e) => {
                 self.err(u.pos, format!("{what}: {e}"));

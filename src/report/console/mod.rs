@@ -83,6 +83,7 @@ mod tests {
             diff: None,
             sample: vec![],
             at: None,
+            failed_rows: None,
         };
         let src = SourceReport {
             name: "t".into(),

@@ -42,5 +42,11 @@ pub(super) fn source(src: &SourceReport, w: &mut dyn Write, style: Style) -> io:
     if src.checks.is_empty() {
         return Ok(());
     }
-    checks_table(&src.checks, w, style)
+    checks_table(&src.checks, w, style)?;
+    for c in &src.checks {
+        if let Some(f) = &c.failed_rows {
+            writeln!(w, "  {}: {}", c.name, f.text())?;
+        }
+    }
+    Ok(())
 }

@@ -32,6 +32,31 @@ pub(super) fn body(id: &str, src: &SourceReport) -> String {
         body.push_str(&problem("Cannot read the source:", e));
     }
     body.push_str(&checks_table(&src.checks, id));
+    for c in &src.checks {
+        let Some(f) = &c.failed_rows else { continue };
+        let rows: Vec<Vec<String>> = f
+            .first
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|v| esc(&crate::check::failed_rows::FailedRows::cell(v)))
+                    .collect()
+            })
+            .collect();
+        let head: Vec<String> = f.columns.iter().map(|c| esc(c)).collect();
+        let head: Vec<&str> = head.iter().map(String::as_str).collect();
+        let _ = write!(
+            body,
+            "<details><summary>{}: {}</summary>\n{}</details>\n",
+            esc(&c.name),
+            esc(&f.text()),
+            if rows.is_empty() {
+                String::new()
+            } else {
+                table("failed-rows", "", &head, &rows)
+            }
+        );
+    }
     if !src.scans.is_empty() {
         let rows: Vec<Vec<String>> = src
             .scans
