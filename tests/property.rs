@@ -98,6 +98,14 @@ fn naive_sql(m: &Metric) -> String {
             hi.as_ref()
                 .map_or("'Infinity'::double".into(), |h| h.to_string()),
         ),
+        // The plumbing (NaN skipped, integers as doubles); the values
+        // against numpy are in tests/row_checks.rs.
+        Metric::Quantile(c, q) if c == "f" => {
+            format!("select percentile_cont(f, {q}) from t {nonan}")
+        }
+        Metric::Quantile(c, q) => {
+            format!("select percentile_cont(cast(\"{c}\" as double), {q}) from t")
+        }
         Metric::ExpressionFalse(e) => format!("select count(*) from t where ({e}) = false"),
         Metric::ExpressionKnown(e) => format!("select count(*) from t where ({e}) is not null"),
     }
@@ -155,6 +163,8 @@ proptest! {
             Metric::ExpressionFalse("\"a b\" * 2 > f".into()),
             Metric::ExpressionKnown("\"a b\" * 2 > f".into()),
             Metric::ExpressionFalse("s like 'x%' or \"a b\" is null".into()),
+            Metric::Quantile("f".into(), "0.5".into()),
+            Metric::Quantile("a b".into(), "0.9".into()),
         ];
         rt.block_on(async {
             let ctx = verdict::engine::Settings::default().session(false).unwrap();

@@ -149,3 +149,70 @@ fn an_expression_that_does_not_fit_the_columns_is_a_suite_error_at_run_time() {
         );
     }
 }
+
+/// Exact quantiles against numpy's `quantile` (linear interpolation) on
+/// the same values: DataFusion keeps 6 decimals of the fraction between
+/// the two nearest values, so a result may differ from numpy's by a
+/// millionth of the gap between them (19.96023996 against 19.96024).
+#[test]
+fn median_and_quantiles_agree_with_numpy() {
+    let (_d, path) = suite(
+        "    columns:\n      price:\n        - median: { between: [14, 16] }\n        - quantile: { q: 0.9, max: 19 }\n        - quantile: { q: 0.05, min: 0 }\n        - quantile: { q: 0.999, max: 19.9 }\n      qty:\n        - median: { min: 0 }\n        - quantile: { q: 0.05, min: 0 }\n        - quantile: { q: 0.333, min: 0 }\n",
+    );
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let r = json(&o);
+    // numpy.quantile over the non-null values.
+    for (name, numpy) in [
+        ("price.median", 14.86),
+        ("price.quantile(0.9)", 18.97),
+        ("price.quantile(0.05)", 10.42),
+        ("price.quantile(0.999)", 19.96024),
+        ("qty.median", 11.0),
+        ("qty.quantile(0.05)", 1.9500000000000028),
+        ("qty.quantile(0.333)", 8.0),
+    ] {
+        let got = check_named(&r, name)["observed"].as_f64().unwrap();
+        assert!(
+            (got - numpy).abs() <= 1e-7,
+            "{name}: {got} vs numpy {numpy}"
+        );
+    }
+    let top = check_named(&r, "price.quantile(0.999)");
+    assert_eq!(top["status"], "fail");
+    assert_eq!(top["why"], "above the maximum");
+}
+
+#[test]
+fn quantile_mistakes_have_messages() {
+    for (checks, message) in [
+        (
+            "    columns:\n      price:\n        - quantile: { max: 3 }\n",
+            "`quantile` needs `q`: which quantile, from 0 to 1",
+        ),
+        (
+            "    columns:\n      price:\n        - quantile: { q: 1.5, max: 3 }\n",
+            "`q` is a quantile from 0 to 1; found 1.5",
+        ),
+        (
+            "    columns:\n      price:\n        - quantile: { q: 0.5 }\n",
+            "`quantile` needs a bound",
+        ),
+    ] {
+        let (_d, path) = suite(checks);
+        let o = verdict(&["validate", path.to_str().unwrap()]);
+        assert_eq!(o.code, 2, "{checks}");
+        assert!(
+            o.stderr.starts_with(&format!("error: {message}")),
+            "{checks}: {}",
+            o.stderr
+        );
+    }
+    let (_d, path) = suite("    columns:\n      category:\n        - median: { min: 0 }\n");
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 3);
+    assert_eq!(
+        check_named(&json(&o), "category.median")["why"],
+        "median needs a numeric column; `category` is string"
+    );
+}

@@ -121,6 +121,13 @@ pub fn evaluate(
             check.mostly,
         ),
         CheckKind::Expression { sql } => expression(r, obs, sql, check.mostly),
+        CheckKind::Quantile { column, q, bounds } => {
+            let key = Metric::Quantile(column.clone(), q.clone());
+            match obs.metrics.get(&key) {
+                Some(Ok(None)) => Err(undefined_reason(obs, column, "quantile")),
+                _ => metric(obs, &key).and_then(|v| bounded(r, v, bounds, now, "")),
+            }
+        }
         CheckKind::References { source, to, .. } => references(r, obs, &check.name, source, to),
         CheckKind::Sql { bounds, .. } => match obs.sql.get(&check.name) {
             None => Err("not evaluated".to_string()),
@@ -640,6 +647,7 @@ fn kind_text(check: &Check, now: DateTime<Utc>) -> String {
         | CheckKind::Sql { bounds: b, .. } => bounds_text(b, now),
         CheckKind::Length { bounds, .. } => format!("length {}", bounds_text(bounds, now)),
         CheckKind::Range { bounds, .. } => format!("each value {}", bounds_text(bounds, now)),
+        CheckKind::Quantile { bounds, .. } => bounds_text(bounds, now),
         CheckKind::Expression { .. } => "true on every row".into(),
         CheckKind::References { source, to, .. } => {
             format!("every key in {}", referenced_text(source, to))

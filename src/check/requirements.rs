@@ -79,7 +79,10 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
                 ColumnMetric::Mean | ColumnMetric::Sum if dt == &DataType::Boolean => {
                     Some(Metric::TrueCount(c.clone()))
                 }
-                ColumnMetric::Mean | ColumnMetric::Sum | ColumnMetric::Stddev => {
+                ColumnMetric::Mean
+                | ColumnMetric::Sum
+                | ColumnMetric::Stddev
+                | ColumnMetric::Median => {
                     if !types::is_numeric(dt) {
                         return Err(mismatch(kw, "a numeric", c, dt));
                     }
@@ -157,6 +160,18 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
             if check.mostly.is_some() {
                 m.push(Metric::length_outside(column, bounds));
             }
+            metrics(m)
+        }
+        CheckKind::Quantile { column, q, .. } => {
+            let dt = column_type(schema, column)?;
+            if !types::is_numeric(dt) {
+                return Err(mismatch(kw, "a numeric", column, dt));
+            }
+            let mut m = vec![Metric::RowCount, Metric::NonNullCount(column.clone())];
+            if types::is_float(dt) {
+                m.push(Metric::NanCount(column.clone()));
+            }
+            m.push(Metric::Quantile(column.clone(), q.clone()));
             metrics(m)
         }
         CheckKind::Range { column, bounds } => {

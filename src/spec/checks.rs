@@ -559,6 +559,28 @@ impl Parser {
                     to: vec![to],
                 }
             }
+            "quantile" => {
+                let keys: Vec<&str> = std::iter::once("q").chain(BOUND_KEYS).collect();
+                let opts = self.options(&kw, value, &keys, &mut meta)?;
+                let Some(qn) = get(opts, "q") else {
+                    self.err_help(
+                        pos,
+                        "`quantile` needs `q`: which quantile, from 0 to 1",
+                        "e.g. `- quantile: { q: 0.95, max: 250 }`",
+                    );
+                    return None;
+                };
+                let q = self.number(qn, "`q`")?;
+                if !(0.0..=1.0).contains(&q) {
+                    self.err(qn.pos, format!("`q` is a quantile from 0 to 1; found {q}"));
+                    return None;
+                }
+                let bounds = self.bounds(&kw, pos, opts, BoundKind::Number)?;
+                let q = q.to_string();
+                let name = format!("{column}.quantile({q})");
+                let kind = CheckKind::Quantile { column, q, bounds };
+                return Some(self.finish(meta, name, kind, pos));
+            }
             "range" => {
                 let opts = self.options(&kw, value, &BOUND_KEYS, &mut meta)?;
                 let bounds = self.bounds(&kw, pos, opts, BoundKind::Number)?;

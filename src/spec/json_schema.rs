@@ -305,6 +305,7 @@ fn column_check() -> Value {
                 "not_regex" => (doc("No non-null string matches (anywhere, unless anchored): `not_regex: '@'` keeps e-mail addresses out.", with_key("pattern", "The regular expression no value may match.", json!({"type": "string"}))), false),
                 "length" => (doc("Every non-null string's length in characters is within the bounds.", bounds(Bound::Count, true)), false),
                 "references" => (doc("Every non-null value exists in a column of another source: `{ source: customers, column: id }` (`column` defaults to this column's name). Counted by an anti-join; the orphan rows, their distinct values and the five most frequent are reported.", references(false)), false),
+                "quantile" => (doc("The `q` quantile (0 to 1) of the non-null values (NaN skipped), exact, by linear interpolation as numpy's default, is within the bounds: `{ q: 0.95, max: 250 }`. Files only: every value is held in memory (8 bytes each).", quantile()), false),
                 "range" => (doc("Every non-null value is within the bounds (inclusive; NaN is above every number): `- range: { between: [0, 1], mostly: 0.99 }`.", bounds(Bound::Number, true)), false),
                 other => {
                     let m = ColumnMetric::ALL.into_iter().find(|m| m.keyword() == other)?;
@@ -322,6 +323,26 @@ fn column_check() -> Value {
             })
         },
     )
+}
+
+/// The options of `quantile`: `q` and bounds.
+fn quantile() -> Value {
+    let mut b = bounds(Bound::Number, true);
+    if let Some(props) = b.get_mut("properties").and_then(Value::as_object_mut) {
+        props.insert(
+            "q".into(),
+            doc(
+                "Which quantile: 0 to 1 (0.5 is the median).",
+                json!({"type": "number", "minimum": 0, "maximum": 1}),
+            ),
+        );
+    }
+    if let Some(req) = b.get_mut("required").and_then(Value::as_array_mut) {
+        req.push(json!("q"));
+    } else if let Some(o) = b.as_object_mut() {
+        o.insert("required".into(), json!(["q"]));
+    }
+    b
 }
 
 /// The options of `references`: the other source and its column(s), and
@@ -392,6 +413,7 @@ fn metric_doc(m: ColumnMetric) -> &'static str {
         ColumnMetric::Stddev => "The sample standard deviation (n − 1) is within the bounds.",
         ColumnMetric::DistinctCount => "The number of distinct non-null values, counted exactly, is within the bounds.",
         ColumnMetric::UniqueRate => "Distinct non-null values over non-null values (0 to 1; 1 when no value repeats) is within the bounds.",
+        ColumnMetric::Median => "The median of the non-null values (NaN skipped), exact, by linear interpolation as numpy's, is within the bounds. Files only: every value is held in memory (8 bytes each).",
     }
 }
 

@@ -444,6 +444,14 @@ pub enum CheckKind {
         source: String,
         to: Vec<String>,
     },
+    /// The `q` quantile of the non-null values (numpy's linear
+    /// interpolation), exact, within the bounds.
+    Quantile {
+        column: String,
+        /// As written (`0.95`), so the metric can be keyed by it.
+        q: String,
+        bounds: Bounds,
+    },
     /// Every non-null value is within the bounds (numbers).
     Range {
         column: String,
@@ -498,6 +506,7 @@ impl CheckKind {
             CheckKind::Freshness { .. } => "freshness",
             CheckKind::Length { .. } => "length",
             CheckKind::Range { .. } => "range",
+            CheckKind::Quantile { .. } => "quantile",
             CheckKind::Expression { .. } => "expression",
             CheckKind::References { .. } => "references",
             CheckKind::Sql { .. } => "sql",
@@ -515,6 +524,7 @@ impl CheckKind {
             | CheckKind::NotRegex { column, .. }
             | CheckKind::Freshness { column, .. }
             | CheckKind::Range { column, .. }
+            | CheckKind::Quantile { column, .. }
             | CheckKind::Length { column, .. } => Some(column.clone()),
             CheckKind::Unique { columns } | CheckKind::References { columns, .. } => {
                 Some(columns.join(", "))
@@ -542,10 +552,12 @@ pub enum ColumnMetric {
     DistinctCount,
     /// Distinct non-null values over non-null values.
     UniqueRate,
+    /// The middle value (numpy's linear interpolation), exact.
+    Median,
 }
 
 impl ColumnMetric {
-    pub const ALL: [ColumnMetric; 10] = [
+    pub const ALL: [ColumnMetric; 11] = [
         ColumnMetric::NullCount,
         ColumnMetric::NullRate,
         ColumnMetric::NanRate,
@@ -556,6 +568,7 @@ impl ColumnMetric {
         ColumnMetric::Stddev,
         ColumnMetric::DistinctCount,
         ColumnMetric::UniqueRate,
+        ColumnMetric::Median,
     ];
 
     pub fn keyword(self) -> &'static str {
@@ -570,6 +583,7 @@ impl ColumnMetric {
             ColumnMetric::Stddev => "stddev",
             ColumnMetric::DistinctCount => "distinct_count",
             ColumnMetric::UniqueRate => "unique_rate",
+            ColumnMetric::Median => "median",
         }
     }
 
