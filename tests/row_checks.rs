@@ -216,3 +216,69 @@ fn quantile_mistakes_have_messages() {
         "median needs a numeric column; `category` is string"
     );
 }
+
+/// The distinct countries of `fixtures/features.parquet` are DE, FR, IT,
+/// ES and NL (pandas' `unique`).
+#[test]
+fn distinct_values_equal_lie_within_or_contain_a_set() {
+    let (_d, path) = suite(
+        "    columns:\n      country:\n        - distinct_values: { equals: [DE, FR, IT, ES, NL] }\n        - distinct_values: { within: [DE, FR, IT], name: w }\n        - distinct_values: { contains: [DE, PL, US], name: c }\n        - distinct_values: { equals: [DE, FR, IT, ES, NL, PL], name: e2 }\n        - distinct_values: { within: [DE, FR, IT, ES, NL, PL], name: w2 }\n",
+    );
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let r = json(&o);
+    for (name, status, observed, why) in [
+        ("country.distinct_values", "pass", "all 5 present", None),
+        (
+            "w",
+            "fail",
+            "392 rows outside the set",
+            Some("the distinct values of `country`: 392 rows outside the set"),
+        ),
+        (
+            "c",
+            "fail",
+            "missing {\"PL\", \"US\"}",
+            Some("the distinct values of `country`: missing {\"PL\", \"US\"}"),
+        ),
+        (
+            "e2",
+            "fail",
+            "missing {\"PL\"}",
+            Some("the distinct values of `country`: missing {\"PL\"}"),
+        ),
+        ("w2", "pass", "none outside the set", None),
+    ] {
+        let c = check_named(&r, name);
+        assert_eq!(c["status"], status, "{name}: {c}");
+        assert_eq!(c["observed_text"], observed, "{name}");
+        assert_eq!(c["why"].as_str(), why, "{name}");
+    }
+    assert_eq!(
+        check_named(&r, "w")["sample"],
+        serde_json::json!([{ "value": "NL", "rows": 199 }, { "value": "ES", "rows": 193 }])
+    );
+}
+
+#[test]
+fn distinct_values_takes_one_relation() {
+    for (checks, message) in [
+        (
+            "    columns:\n      country:\n        - distinct_values: {}\n",
+            "`distinct_values` needs `equals`, `within` or `contains`",
+        ),
+        (
+            "    columns:\n      country:\n        - distinct_values: { within: [DE], contains: [FR] }\n",
+            "`distinct_values` takes one of `equals`, `within` and `contains`",
+        ),
+    ] {
+        let (_d, path) = suite(checks);
+        let o = verdict(&["validate", path.to_str().unwrap()]);
+        assert_eq!(o.code, 2, "{checks}");
+        assert!(
+            o.stderr.starts_with(&format!("error: {message}")),
+            "{checks}: {}",
+            o.stderr
+        );
+    }
+}

@@ -121,6 +121,11 @@ pub fn evaluate(
             check.mostly,
         ),
         CheckKind::Expression { sql } => expression(r, obs, sql, check.mostly),
+        CheckKind::DistinctValues {
+            column,
+            values,
+            relation,
+        } => distinct_values(r, obs, column, values, *relation),
         CheckKind::Quantile { column, q, bounds } => {
             let key = Metric::Quantile(column.clone(), q.clone());
             match obs.metrics.get(&key) {
@@ -442,6 +447,68 @@ fn references(
     Ok(r)
 }
 
+/// The distinct values against a listed set: values outside it (for
+/// `equals` and `within`) and listed values never seen (for `equals` and
+/// `contains`).
+fn distinct_values(
+    mut r: CheckResult,
+    obs: &Observations,
+    column: &str,
+    values: &[crate::spec::Lit],
+    relation: crate::spec::SetRelation,
+) -> Result<CheckResult, String> {
+    use crate::spec::SetRelation;
+    let non_null = count(obs, &Metric::NonNullCount(column.to_string()))?;
+    let outside = match relation {
+        SetRelation::Contains => 0,
+        _ if non_null == 0 => 0,
+        _ => count(
+            obs,
+            &Metric::NotInSet(column.to_string(), LitSet(values.to_vec())),
+        )?,
+    };
+    let mut missing = Vec::new();
+    if relation != SetRelation::Within {
+        for v in values {
+            let seen = if non_null == 0 {
+                0
+            } else {
+                count(
+                    obs,
+                    &Metric::InSet(column.to_string(), LitSet(vec![v.clone()])),
+                )?
+            };
+            if seen == 0 {
+                missing.push(v.clone());
+            }
+        }
+    }
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        parts.push(format!("missing {}", set_text(&missing)));
+    }
+    if outside > 0 {
+        parts.push(format!("{outside} row{} outside the set", plural(outside)));
+    }
+    r.observed = Some(Value::Int(missing.len() as i128 + outside));
+    r.observed_text = if parts.is_empty() {
+        match relation {
+            SetRelation::Within => "none outside the set".into(),
+            _ => format!("all {} present", values.len()),
+        }
+    } else {
+        parts.join(", ")
+    };
+    if !parts.is_empty() {
+        r.status = Status::Fail;
+        r.why = Some(format!(
+            "the distinct values of `{column}`: {}",
+            parts.join("; ")
+        ));
+    }
+    Ok(r)
+}
+
 /// `` `countries.code` `` or, for a compound key, `` `pairs` (country,
 /// category) ``.
 fn referenced_text(source: &str, to: &[String]) -> String {
@@ -648,6 +715,13 @@ fn kind_text(check: &Check, now: DateTime<Utc>) -> String {
         CheckKind::Length { bounds, .. } => format!("length {}", bounds_text(bounds, now)),
         CheckKind::Range { bounds, .. } => format!("each value {}", bounds_text(bounds, now)),
         CheckKind::Quantile { bounds, .. } => bounds_text(bounds, now),
+        CheckKind::DistinctValues {
+            values, relation, ..
+        } => format!(
+            "distinct values {} {}",
+            relation.keyword(),
+            set_text(values)
+        ),
         CheckKind::Expression { .. } => "true on every row".into(),
         CheckKind::References { source, to, .. } => {
             format!("every key in {}", referenced_text(source, to))

@@ -10,7 +10,7 @@ use super::schema as schema_check;
 use super::Needs;
 use crate::metric::{LitSet, Metric};
 use crate::spec::diag::closest;
-use crate::spec::{Bound, Bounds, Check, CheckKind, ColumnMetric, Lit};
+use crate::spec::{Bound, Bounds, Check, CheckKind, ColumnMetric, Lit, SetRelation};
 use crate::types;
 
 /// The type of a column, or why it cannot be used (with close names).
@@ -159,6 +159,29 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
             ];
             if check.mostly.is_some() {
                 m.push(Metric::length_outside(column, bounds));
+            }
+            metrics(m)
+        }
+        CheckKind::DistinctValues {
+            column,
+            values,
+            relation,
+        } => {
+            let dt = column_type(schema, column)?;
+            let mut m = vec![Metric::NonNullCount(column.clone())];
+            if dt == &DataType::Null {
+                return metrics(m);
+            }
+            set_fits(kw, values, column, dt)?;
+            if *relation != SetRelation::Contains {
+                m.push(Metric::NotInSet(column.clone(), LitSet(values.clone())));
+            }
+            if *relation != SetRelation::Within {
+                m.extend(
+                    values
+                        .iter()
+                        .map(|v| Metric::InSet(column.clone(), LitSet(vec![v.clone()]))),
+                );
             }
             metrics(m)
         }

@@ -136,6 +136,13 @@ impl CheckResult {
             }
             CheckKind::Length { column, bounds } => Some(Metric::length_outside(column, bounds)),
             CheckKind::Range { column, bounds } => Some(Metric::outside_range(column, bounds)),
+            CheckKind::DistinctValues {
+                column,
+                values,
+                relation,
+            } if *relation != crate::spec::SetRelation::Contains => {
+                Some(Metric::NotInSet(column.clone(), LitSet(values.clone())))
+            }
             _ => None,
         }
     }

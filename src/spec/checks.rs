@@ -512,6 +512,42 @@ impl Parser {
                     CheckKind::NotInSet { column, values }
                 }
             }
+            "distinct_values" => {
+                let opts = self.options(&kw, value, &SetRelation::KEYS, &mut meta)?;
+                let given: Vec<(&Node, SetRelation)> = [
+                    ("equals", SetRelation::Equals),
+                    ("within", SetRelation::Within),
+                    ("contains", SetRelation::Contains),
+                ]
+                .into_iter()
+                .filter_map(|(k, r)| get(opts, k).map(|n| (n, r)))
+                .collect();
+                let (list, relation) = match given.as_slice() {
+                    [one] => *one,
+                    [] => {
+                        self.err_help(
+                            pos,
+                            "`distinct_values` needs `equals`, `within` or `contains`",
+                            "e.g. `- distinct_values: { within: [a, b, c] }`",
+                        );
+                        return None;
+                    }
+                    [_, (n, _), ..] => {
+                        self.err_help(
+                            n.pos,
+                            "`distinct_values` takes one of `equals`, `within` and `contains`",
+                            "write two checks (give one a `name:`)",
+                        );
+                        return None;
+                    }
+                };
+                let values = self.literals(list)?;
+                CheckKind::DistinctValues {
+                    column,
+                    values,
+                    relation,
+                }
+            }
             "regex" | "not_regex" => {
                 let p = self.inline_or_key(
                     &kw,

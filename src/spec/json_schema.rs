@@ -305,6 +305,7 @@ fn column_check() -> Value {
                 "not_regex" => (doc("No non-null string matches (anywhere, unless anchored): `not_regex: '@'` keeps e-mail addresses out.", with_key("pattern", "The regular expression no value may match.", json!({"type": "string"}))), false),
                 "length" => (doc("Every non-null string's length in characters is within the bounds.", bounds(Bound::Count, true)), false),
                 "references" => (doc("Every non-null value exists in a column of another source: `{ source: customers, column: id }` (`column` defaults to this column's name). Counted by an anti-join; the orphan rows, their distinct values and the five most frequent are reported.", references(false)), false),
+                "distinct_values" => (doc("The set of distinct non-null values `equals` the list (each present, none other), lies `within` it, or `contains` it (each present): `{ contains: [DE, FR] }`. The report names missing values and the most frequent ones outside.", distinct_values()), false),
                 "quantile" => (doc("The `q` quantile (0 to 1) of the non-null values (NaN skipped), exact, by linear interpolation as numpy's default, is within the bounds: `{ q: 0.95, max: 250 }`. Files only: every value is held in memory (8 bytes each).", quantile()), false),
                 "range" => (doc("Every non-null value is within the bounds (inclusive; NaN is above every number): `- range: { between: [0, 1], mostly: 0.99 }`.", bounds(Bound::Number, true)), false),
                 other => {
@@ -323,6 +324,32 @@ fn column_check() -> Value {
             })
         },
     )
+}
+
+/// The options of `distinct_values`: one of `equals`, `within`, `contains`.
+fn distinct_values() -> Value {
+    let list =
+        json!({"type": "array", "minItems": 1, "items": {"type": ["string", "number", "boolean"]}});
+    let mut props = meta_properties();
+    props.insert(
+        "equals".into(),
+        doc(
+            "Exactly these values occur: each at least once, no other.",
+            list.clone(),
+        ),
+    );
+    props.insert(
+        "within".into(),
+        doc(
+            "No value outside these occurs (some may be absent).",
+            list.clone(),
+        ),
+    );
+    props.insert(
+        "contains".into(),
+        doc("Each of these occurs at least once (others may too).", list),
+    );
+    json!({"type": "object", "properties": props, "additionalProperties": false, "oneOf": [{"required": ["equals"]}, {"required": ["within"]}, {"required": ["contains"]}]})
 }
 
 /// The options of `quantile`: `q` and bounds.

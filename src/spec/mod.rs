@@ -444,6 +444,13 @@ pub enum CheckKind {
         source: String,
         to: Vec<String>,
     },
+    /// The set of distinct non-null values equals, lies within, or
+    /// contains `values`.
+    DistinctValues {
+        column: String,
+        values: Vec<Lit>,
+        relation: SetRelation,
+    },
     /// The `q` quantile of the non-null values (numpy's linear
     /// interpolation), exact, within the bounds.
     Quantile {
@@ -507,6 +514,7 @@ impl CheckKind {
             CheckKind::Length { .. } => "length",
             CheckKind::Range { .. } => "range",
             CheckKind::Quantile { .. } => "quantile",
+            CheckKind::DistinctValues { .. } => "distinct_values",
             CheckKind::Expression { .. } => "expression",
             CheckKind::References { .. } => "references",
             CheckKind::Sql { .. } => "sql",
@@ -525,6 +533,7 @@ impl CheckKind {
             | CheckKind::Freshness { column, .. }
             | CheckKind::Range { column, .. }
             | CheckKind::Quantile { column, .. }
+            | CheckKind::DistinctValues { column, .. }
             | CheckKind::Length { column, .. } => Some(column.clone()),
             CheckKind::Unique { columns } | CheckKind::References { columns, .. } => {
                 Some(columns.join(", "))
@@ -533,6 +542,30 @@ impl CheckKind {
             | CheckKind::RowCount(_)
             | CheckKind::Sql { .. }
             | CheckKind::Expression { .. } => None,
+        }
+    }
+}
+
+/// How a column's distinct values stand to a listed set
+/// (`distinct_values`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetRelation {
+    /// Exactly the listed values, each at least once.
+    Equals,
+    /// No value outside the list (some may be absent).
+    Within,
+    /// Every listed value at least once (others may occur).
+    Contains,
+}
+
+impl SetRelation {
+    pub const KEYS: [&'static str; 3] = ["equals", "within", "contains"];
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SetRelation::Equals => "equals",
+            SetRelation::Within => "within",
+            SetRelation::Contains => "contains",
         }
     }
 }

@@ -73,7 +73,7 @@ pub(crate) const TABLE_CHECKS: [&str; 5] = [
     "expression",
     "references",
 ];
-pub(crate) const COLUMN_CHECKS: [&str; 22] = [
+pub(crate) const COLUMN_CHECKS: [&str; 23] = [
     "null_count",
     "null_rate",
     "nan_rate",
@@ -96,6 +96,7 @@ pub(crate) const COLUMN_CHECKS: [&str; 22] = [
     "references",
     "median",
     "quantile",
+    "distinct_values",
 ];
 pub(crate) const BOUND_KEYS: [&str; 4] = ["min", "max", "between", "equals"];
 pub(crate) const META_KEYS: [&str; 5] = ["name", "severity", "mostly", "where", "tags"];
