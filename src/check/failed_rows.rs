@@ -71,7 +71,7 @@ pub async fn write(
     }
     let path = file_for(&opts.dir, suite, &source.name, &check.name);
     let shown = path.display().to_string();
-    let columns = columns(source, schema, check);
+    let columns = columns(ctx, source, schema, check);
     let outcome = match columns {
         Err(e) => Err(e),
         Ok(cols) => {
@@ -142,10 +142,15 @@ fn file_for(dir: &Path, suite: &str, source: &str, check: &str) -> PathBuf {
 /// The columns written: the source's key, the check's own columns, the
 /// source's sample columns, in that order, once each, without the
 /// excluded ones and without columns the table lacks.
-fn columns(source: &SourceSpec, schema: &Schema, check: &Check) -> Result<Vec<String>, String> {
+fn columns(
+    ctx: &SessionContext,
+    source: &SourceSpec,
+    schema: &Schema,
+    check: &Check,
+) -> Result<Vec<String>, String> {
     let own: Vec<String> = match &check.kind {
         CheckKind::Unique { columns } | CheckKind::References { columns, .. } => columns.clone(),
-        CheckKind::Expression { sql } => expression_columns(sql, schema),
+        CheckKind::Expression { sql } => expression_columns(ctx, sql, schema),
         other => other.column().into_iter().collect(),
     };
     let mut out: Vec<String> = Vec::new();
@@ -164,17 +169,25 @@ fn columns(source: &SourceSpec, schema: &Schema, check: &Check) -> Result<Vec<St
     Ok(out)
 }
 
-/// The columns an expression names, in the table's order.
-fn expression_columns(sql: &str, schema: &Schema) -> Vec<String> {
-    let words: Vec<String> = sql
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .map(str::to_lowercase)
+/// The columns an expression names, in the table's order (none when it
+/// does not plan: the check's own query says why).
+fn expression_columns(ctx: &SessionContext, sql: &str, schema: &Schema) -> Vec<String> {
+    let Ok(df_schema) = datafusion::common::DFSchema::try_from(schema.clone()) else {
+        return Vec::new();
+    };
+    let Ok(e) = ctx.state().create_logical_expr(sql, &df_schema) else {
+        return Vec::new();
+    };
+    let named: Vec<String> = e
+        .column_refs()
+        .into_iter()
+        .map(|c| c.name.clone())
         .collect();
     schema
         .fields()
         .iter()
         .map(|f| f.name().clone())
-        .filter(|n| words.contains(&n.to_lowercase()) || sql.contains(&format!("\"{n}\"")))
+        .filter(|n| named.contains(n))
         .collect()
 }
 
