@@ -158,8 +158,13 @@ fn comparable(mut value: Value) -> Value {
     fn strip(v: &mut Value) {
         match v {
             Value::Object(m) => {
-                m.retain(|k, _| {
-                    !(k == "seconds"
+                m.retain(|k, v| {
+                    // What a scan read of the files (`scans[].read`) is
+                    // known where the files are read: not here, on a
+                    // cluster, whose executors read them.
+                    let scan_read = k == "read" && v.get("row_groups").is_some();
+                    !(scan_read
+                        || k == "seconds"
                         || k == "now"
                         || k.ends_with("_seconds")
                         || k == "timings"
