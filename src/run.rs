@@ -175,6 +175,15 @@ async fn register<'a>(ctx: &SessionContext, suite: &'a Suite, opts: &Options) ->
                 source::filter::restrict(&c, &sp.name, f)
                     .await
                     .map_err(|d| (d.message.clone(), Some(d)))?;
+                // A database runs the `where` itself: the source becomes
+                // the query of its rows that hold it.
+                if let Some(db) = &sp.database {
+                    let _ = c.deregister_table(sp.name.as_str());
+                    let filtered = crate::database::restricted(db, &f.sql);
+                    crate::database::register(&c, &sp.name, &filtered)
+                        .await
+                        .map_err(|e| (crate::error::text(&e), None))?;
+                }
             }
             Ok(loaded)
         })

@@ -1075,7 +1075,7 @@ fn references_from_a_database_table_to_a_file() {
 
 /// `where:` on a source and on a check, on both servers and the Parquet
 /// copy: the same rows are kept, and a database runs the filter in the
-/// SQL it is sent (one row comes back).
+/// SQL it is sent (one row comes back), whatever the source is called.
 #[test]
 fn a_where_is_pushed_down_on_both_servers() {
     setup();
@@ -1088,9 +1088,9 @@ fn a_where_is_pushed_down_on_both_servers() {
             r#"
 version: 1
 sources:
-  orders: {{ {url}, where: "region = 'eu'" }}
+  eu_orders: {{ {url}, where: "region = 'eu'" }}
 checks:
-  orders:
+  eu_orders:
     table:
       - row_count: {{ equals: 333 }}
       - row_count: {{ equals: 96, where: "qty_sold > 5", name: big }}

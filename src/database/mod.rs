@@ -294,6 +294,27 @@ impl Connection {
     }
 }
 
+/// The same table or query restricted by a source's `where:`, as a query
+/// the database runs: registered like any `query:` source, the filter is
+/// part of the SQL the federation planner sends, whatever the source is
+/// called. (A view over the table registered under another name confuses
+/// the planner's table qualifiers.) The table's name parts are quoted for
+/// the dialect; the `where` is the user's SQL, as a `query:` is.
+pub fn restricted(db: &DatabaseSpec, filter: &str) -> DatabaseSpec {
+    let quote = |part: &str| match db.url.dialect {
+        Dialect::Postgres => format!("\"{}\"", part.replace('"', "\"\"")),
+        Dialect::Mysql => format!("`{}`", part.replace('`', "``")),
+    };
+    let from = match &db.object {
+        crate::spec::DbObject::Table(t) => t.split('.').map(quote).collect::<Vec<_>>().join("."),
+        crate::spec::DbObject::Query(q) => format!("({q}) AS verdict_source"),
+    };
+    DatabaseSpec {
+        url: db.url.clone(),
+        object: crate::spec::DbObject::Query(format!("SELECT * FROM {from} WHERE {filter}")),
+    }
+}
+
 /// `schema.table` or `table`, split as written: the database's own names
 /// are case-sensitive once quoted, and the providers quote them.
 #[cfg(feature = "database")]

@@ -107,7 +107,18 @@ async fn plan(
             crate::types::display_type(&dt)
         ));
     }
-    df.filter(expr).map_err(|e| explain(&e, source))
+    // The kept rows under their own, unqualified names: the view is then
+    // one derived table to a database that receives it as SQL, whatever
+    // the source (or the check's scope) is called.
+    let columns: Vec<Expr> = df
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| datafusion::prelude::ident(f.name()).alias(f.name()))
+        .collect();
+    df.filter(expr)
+        .and_then(|d| d.select(columns))
+        .map_err(|e| explain(&e, source))
 }
 
 /// A planning error in the user's words: a column that is not there is
