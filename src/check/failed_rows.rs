@@ -57,12 +57,14 @@ pub fn applies(check: &Check) -> bool {
 
 /// Writes the rows that break `check` (over `table`: the source, or the
 /// rows its `where` keeps) into `opts.dir`, and records it on `r`.
+/// `keys`: for a `unique` check, duplicated keys (the smallest, as many
+/// as the limit) found by its own query, whose rows a plain filter finds.
 pub async fn write(
     ctx: &SessionContext,
     (suite, source): (&str, &SourceSpec),
-    table: &str,
-    schema: &Schema,
+    (table, schema): (&str, &Schema),
     check: &Check,
+    keys: Option<&[Vec<Value>]>,
     r: &mut CheckResult,
     opts: &Options,
 ) {
@@ -76,7 +78,7 @@ pub async fn write(
         Err(e) => Err(e),
         Ok(cols) => {
             let rows = async {
-                let df = offending(ctx, table, schema, check).await?;
+                let df = offending(ctx, table, schema, check, keys).await?;
                 let df = df
                     .select(cols.iter().map(ident).collect::<Vec<_>>())?
                     .limit(0, Some(opts.limit))?;
@@ -197,9 +199,17 @@ async fn offending(
     table: &str,
     schema: &Schema,
     check: &Check,
+    keys: Option<&[Vec<Value>]>,
 ) -> Result<DataFrame, DataFusionError> {
     let df = ctx.table(table).await?;
     let plain = |pred: Expr| df.clone().filter(pred);
+    // The rows of known duplicated keys: a filter, which stops reading at
+    // the limit, instead of grouping the whole table again.
+    if let (CheckKind::Unique { columns }, Some(keys)) = (&check.kind, keys) {
+        if let Some(pred) = key_filter(columns, keys, schema) {
+            return plain(pred);
+        }
+    }
     match &check.kind {
         CheckKind::NotNull { column } => plain(ident(column).is_null()),
         CheckKind::Expression { sql } => {
@@ -262,6 +272,39 @@ async fn offending(
             plain(pred)
         }
     }
+}
+
+/// `(a = 1 AND b = 'x') OR …` over `keys`; None when a key value has no
+/// literal for its column (the join finds those rows instead).
+fn key_filter(columns: &[String], keys: &[Vec<Value>], schema: &Schema) -> Option<Expr> {
+    let literal = |v: &Value, dt: &DataType| -> Option<Expr> {
+        let e = match v {
+            Value::Int(i) => lit(i64::try_from(*i).ok()?),
+            Value::Float(f) => lit(*f),
+            Value::Str(s) => lit(s.clone()),
+            Value::Bool(b) => lit(*b),
+            _ => return None,
+        };
+        Some(datafusion::logical_expr::cast(e, dt.clone()))
+    };
+    let mut any: Option<Expr> = None;
+    for key in keys {
+        let mut all: Option<Expr> = None;
+        for (c, v) in columns.iter().zip(key) {
+            let dt = schema.field_with_name(c).ok()?.data_type();
+            let eq = ident(c).eq(literal(v, dt)?);
+            all = Some(match all {
+                Some(a) => a.and(eq),
+                None => eq,
+            });
+        }
+        let all = all?;
+        any = Some(match any {
+            Some(a) => a.or(all),
+            None => all,
+        });
+    }
+    any
 }
 
 fn all_present(columns: &[String]) -> Expr {

@@ -204,11 +204,21 @@ async fn scope(
     rep.scans
         .extend(scans.into_iter().map(|s| s.within(filter)));
     obs.metrics = values?;
+    // With `--failed-rows`, as many duplicated keys as rows are written:
+    // their rows are then found by a filter that stops at the limit.
+    let keys_wanted = at
+        .failed_rows
+        .map_or(SAMPLE_SIZE, |o| o.limit.max(SAMPLE_SIZE));
+    let mut duplicated_keys = std::collections::HashMap::new();
     for k in plan.keys {
         at.progress
             .step(format!("{scope_text}: uniqueness of {}", k.join(", ")));
-        let (d, scan) =
-            exec::duplicates(at.ctx, table, &schema, &k, SAMPLE_SIZE, loaded.dialect).await;
+        let (mut d, scan) =
+            exec::duplicates(at.ctx, table, &schema, &k, keys_wanted, loaded.dialect).await;
+        if let Ok(dup) = &mut d {
+            duplicated_keys.insert(k.clone(), dup.sample.clone());
+            dup.sample.truncate(SAMPLE_SIZE);
+        }
         obs.duplicates.insert(k, d);
         rep.scans.push(scan.within(filter));
     }
@@ -267,8 +277,12 @@ async fn scope(
             .extend(found.into_iter().map(|s| s.within(filter)));
         if let Some(opts) = at.failed_rows {
             let started = std::time::Instant::now();
-            crate::check::failed_rows::write(at.ctx, (at.suite, spec), table, &schema, c, r, opts)
-                .await;
+            let keys = match &c.kind {
+                CheckKind::Unique { columns } => duplicated_keys.get(columns).map(Vec::as_slice),
+                _ => None,
+            };
+            let (ctx, on) = (at.ctx, (at.suite, spec));
+            crate::check::failed_rows::write(ctx, on, (table, &schema), c, keys, r, opts).await;
             if r.failed_rows.is_some() {
                 rep.scans
                     .push(Scan::failed_rows(&c.name, started).within(filter));
