@@ -24,6 +24,7 @@ pub use super::result::FailedRows;
 use super::{CheckResult, Status};
 use crate::engine::group_by;
 use crate::error::datafusion_text;
+use crate::metric::exec::all_present;
 use crate::metric::Value;
 use crate::spec::{Check, CheckKind, SourceSpec};
 
@@ -243,22 +244,7 @@ async fn offending(
             columns,
             source,
             to,
-        } => {
-            let other = |i: usize| format!("__verdict_p{i}");
-            let referenced = ctx.table(source.as_str()).await?.select(
-                to.iter()
-                    .enumerate()
-                    .map(|(i, c)| ident(c).alias(other(i)))
-                    .collect::<Vec<_>>(),
-            )?;
-            let on: Vec<Expr> = columns
-                .iter()
-                .enumerate()
-                .map(|(i, c)| ident(c).eq(col(other(i))))
-                .collect();
-            df.filter(all_present(columns))?
-                .join_on(referenced, JoinType::LeftAnti, on)
-        }
+        } => crate::metric::exec::missing_keys(ctx, df, columns, source, to).await,
         _ => {
             let metric = CheckResult::offending_metric(check).ok_or_else(|| {
                 DataFusionError::Plan(format!("`{}` has no failing rows", check.name))
@@ -305,14 +291,6 @@ fn key_filter(columns: &[String], keys: &[Vec<Value>], schema: &Schema) -> Optio
         });
     }
     any
-}
-
-fn all_present(columns: &[String]) -> Expr {
-    columns
-        .iter()
-        .map(|c| ident(c).is_not_null())
-        .reduce(Expr::and)
-        .unwrap_or(lit(true))
 }
 
 /// Streams `df` into a Parquet file at `path` (its folders made first);

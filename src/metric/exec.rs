@@ -395,11 +395,7 @@ async fn grouped_duplicates(
     pushed: &mut Vec<Pushed>,
 ) -> Result<Duplicates, DataFusionError> {
     let r = async {
-        let not_null = columns
-            .iter()
-            .map(|c| ident(c).is_not_null())
-            .reduce(Expr::and)
-            .unwrap_or(lit(true));
+        let not_null = all_present(columns);
         let n = "__verdict_rows";
         let repeated = group_by(
             ctx.table(table).await?.filter(not_null)?,
@@ -549,6 +545,43 @@ pub async fn offending_values(
     (r.map_err(|e| message(&e)), scan)
 }
 
+/// `a IS NOT NULL AND b IS NOT NULL …`: rows whose key has no null part.
+pub fn all_present(columns: &[String]) -> Expr {
+    columns
+        .iter()
+        .map(|c| ident(c).is_not_null())
+        .reduce(Expr::and)
+        .unwrap_or(lit(true))
+}
+
+/// The rows of `rows` whose key (`columns`, no part null) the table
+/// `parent` does not hold in `to`: a left anti-join planned by DataFusion,
+/// whose hash table holds the referenced keys. The one home of that join,
+/// for the count of a `references` check and its failing rows.
+pub async fn missing_keys(
+    ctx: &SessionContext,
+    rows: DataFrame,
+    columns: &[String],
+    parent: &str,
+    to: &[String],
+) -> Result<DataFrame, DataFusionError> {
+    use datafusion::common::JoinType;
+    let other = |i: usize| format!("__verdict_p{i}");
+    let referenced = ctx.table(parent).await?.select(
+        to.iter()
+            .enumerate()
+            .map(|(i, c)| ident(c).alias(other(i)))
+            .collect::<Vec<_>>(),
+    )?;
+    let on: Vec<Expr> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ident(c).eq(col(other(i))))
+        .collect();
+    rows.filter(all_present(columns))?
+        .join_on(referenced, JoinType::LeftAnti, on)
+}
+
 /// Rows whose key is missing from a referenced table (`references:`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Orphans {
@@ -573,39 +606,21 @@ pub async fn orphans(
     to: &[String],
     sample: usize,
 ) -> (Result<Orphans, String>, Scan) {
-    use datafusion::common::JoinType;
     let started = Instant::now();
     let mut pushed = Vec::new();
     let r = async {
-        let key = |i: usize| format!("__verdict_k{i}");
-        let other = |i: usize| format!("__verdict_p{i}");
-        let not_null = columns
-            .iter()
-            .map(|c| ident(c).is_not_null())
-            .reduce(Expr::and)
-            .unwrap_or(lit(true));
-        let child = ctx.table(table).await?.filter(not_null)?.select(
-            columns
-                .iter()
-                .enumerate()
-                .map(|(i, c)| ident(c).alias(key(i)))
-                .collect::<Vec<_>>(),
-        )?;
-        let referenced = ctx.table(parent).await?.select(
-            to.iter()
-                .enumerate()
-                .map(|(i, c)| ident(c).alias(other(i)))
-                .collect::<Vec<_>>(),
-        )?;
-        let on: Vec<Expr> = (0..columns.len())
-            .map(|i| col(key(i)).eq(col(other(i))))
-            .collect();
-        let missing = child.join_on(referenced, JoinType::LeftAnti, on)?;
+        let keys = ctx
+            .table(table)
+            .await?
+            .select(columns.iter().map(ident).collect::<Vec<_>>())?;
+        let missing = missing_keys(ctx, keys, columns, parent, to).await?;
         let names: Vec<String> = (0..columns.len()).map(|i| format!("v{i}")).collect();
         let grouped = group_by(
             missing,
-            (0..columns.len())
-                .map(|i| (col(key(i)), names[i].as_str()))
+            columns
+                .iter()
+                .zip(&names)
+                .map(|(c, n)| (ident(c), n.as_str()))
                 .collect(),
             vec![(count_all(), "n")],
         )?;
