@@ -135,6 +135,8 @@ fn each_failed_row_check_writes_its_rows() {
         "2",
         "--markdown",
         d.path().join("r.md").to_str().unwrap(),
+        "--html",
+        d.path().join("r.html").to_str().unwrap(),
     ]);
     assert!(
         o.stdout.contains(&format!(
@@ -150,6 +152,18 @@ fn each_failed_row_check_writes_its_rows() {
             "| id | price | country |\n|---|---|---|\n| 8 | null | FR |\n| 208 | null | ES |\n"
         ),
         "{md}"
+    );
+    let html = std::fs::read_to_string(d.path().join("r.html")).unwrap();
+    assert!(
+        html.contains(&format!(
+            "<details><summary>price.not_null: 2 failing rows in {}</summary>",
+            dir.join("price.not_null.parquet").display()
+        )),
+        "no failed rows in the HTML"
+    );
+    assert!(
+        html.contains("<td>208</td><td>null</td><td>ES</td>"),
+        "no first rows in the HTML"
     );
 }
 

@@ -6,6 +6,19 @@ mod common;
 
 use common::{check_named, json, run, temp_suite, verdict};
 
+/// `verdict validate` refuses the suite of `checks` (exit 2), saying
+/// `message` first.
+fn rejected(checks: &str, message: &str) {
+    let (_d, path) = suite(checks);
+    let o = verdict(&["validate", path.to_str().unwrap()]);
+    assert_eq!(o.code, 2, "{checks}");
+    assert!(
+        o.stderr.starts_with(&format!("error: {message}")),
+        "{checks}: {}",
+        o.stderr
+    );
+}
+
 fn suite(checks: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     temp_suite(&format!(
         "version: 1\nsources:\n  f: {{ path: fixtures/features.parquet }}\nchecks:\n  f:\n{checks}"
@@ -109,14 +122,7 @@ fn expression_and_range_mistakes_are_suite_errors() {
             "`max` of `range` must be a number, found a string \"now\"",
         ),
     ] {
-        let (_d, path) = suite(checks);
-        let o = verdict(&["validate", path.to_str().unwrap()]);
-        assert_eq!(o.code, 2, "{checks}");
-        assert!(
-            o.stderr.starts_with(&format!("error: {message}")),
-            "{checks}: {}",
-            o.stderr
-        );
+        rejected(checks, message);
     }
 }
 
@@ -199,14 +205,7 @@ fn quantile_mistakes_have_messages() {
             "`quantile` needs a bound",
         ),
     ] {
-        let (_d, path) = suite(checks);
-        let o = verdict(&["validate", path.to_str().unwrap()]);
-        assert_eq!(o.code, 2, "{checks}");
-        assert!(
-            o.stderr.starts_with(&format!("error: {message}")),
-            "{checks}: {}",
-            o.stderr
-        );
+        rejected(checks, message);
     }
     let (_d, path) = suite("    columns:\n      category:\n        - median: { min: 0 }\n");
     let o = run(&[path.to_str().unwrap(), "--format", "json"]);
@@ -272,13 +271,6 @@ fn distinct_values_takes_one_relation() {
             "`distinct_values` takes one of `equals`, `within` and `contains`",
         ),
     ] {
-        let (_d, path) = suite(checks);
-        let o = verdict(&["validate", path.to_str().unwrap()]);
-        assert_eq!(o.code, 2, "{checks}");
-        assert!(
-            o.stderr.starts_with(&format!("error: {message}")),
-            "{checks}: {}",
-            o.stderr
-        );
+        rejected(checks, message);
     }
 }

@@ -113,8 +113,29 @@ fn selectors_pick_checks_and_sections() {
         json(&o)["selection"],
         serde_json::json!({"select": ["tag:critical"], "exclude": ["source:legacy"]})
     );
-    let o = run(&path, &["--check", "price.max"]);
+    let (md, html) = (path.with_file_name("r.md"), path.with_file_name("r.html"));
+    let o = run(
+        &path,
+        &[
+            "--check",
+            "price.max",
+            "--markdown",
+            md.to_str().unwrap(),
+            "--html",
+            html.to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
+    let md = std::fs::read_to_string(md).unwrap();
+    assert!(
+        md.contains(" · selected: `--select check:price.max`\n"),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(
+        html.contains(" · selected: <code>--select check:price.max</code>"),
+        "no selection in the HTML"
+    );
     assert!(
         o.stdout
             .contains("\nselected: --select check:price.max\nverdict: PASS — 1 check: 1 passed"),
