@@ -609,18 +609,25 @@ pub async fn orphans(
     let started = Instant::now();
     let mut pushed = Vec::new();
     let r = async {
-        let keys = ctx
-            .table(table)
-            .await?
-            .select(columns.iter().map(ident).collect::<Vec<_>>())?;
-        let missing = missing_keys(ctx, keys, columns, parent, to).await?;
+        // The keys under names of their own: a database is sent a join of
+        // two derived tables whose columns cannot collide.
+        let key: Vec<String> = (0..columns.len())
+            .map(|i| format!("__verdict_k{i}"))
+            .collect();
+        let keys = ctx.table(table).await?.select(
+            columns
+                .iter()
+                .zip(&key)
+                .map(|(c, k)| ident(c).alias(k))
+                .collect::<Vec<_>>(),
+        )?;
+        let missing = missing_keys(ctx, keys, &key, parent, to).await?;
         let names: Vec<String> = (0..columns.len()).map(|i| format!("v{i}")).collect();
         let grouped = group_by(
             missing,
-            columns
-                .iter()
+            key.iter()
                 .zip(&names)
-                .map(|(c, n)| (ident(c), n.as_str()))
+                .map(|(k, n)| (ident(k), n.as_str()))
                 .collect(),
             vec![(count_all(), "n")],
         )?;
