@@ -70,6 +70,10 @@ Exit codes: 0 every aggregate within tolerance, 1 some are not, 2 invalid comman
   verdict profile 'data/*.parquet' --margin 0.2 --name features
   verdict profile reference.parquet --save-reference refs/features.json")]
     Profile(ProfileArgs),
+    /// Write a suite from another tool's description of the data: `verdict
+    /// import odcs contract.yaml > suite.yml` (an Open Data Contract).
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -97,6 +101,41 @@ Exit codes: 0 every aggregate within tolerance, 1 some are not, 2 invalid comman
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// An Open Data Contract Standard (Bitol) v3 contract as a suite: its
+    /// schema (types, required, unique, primary keys, logicalTypeOptions),
+    /// quality rules (rowCount, nullValues, missingValues, invalidValues,
+    /// duplicateValues, sql), foreign keys, and freshness and retention
+    /// service levels. The suite goes to stdout; rules it cannot check
+    /// (text, custom) are comments in it, and stderr counts them.
+    #[command(after_long_help = "Examples:
+  verdict import odcs orders.odcs.yaml > expectations/orders.yml
+  verdict import odcs orders.odcs.yaml --server production > expectations/orders.yml
+  verdict import odcs orders.odcs.yaml --path 'data/{object}/*.parquet' > expectations/orders.yml
+
+The data is read from the first of the contract's servers verdict can read
+(PostgreSQL, MySQL/MariaDB, local, S3, GCS, Azure), with credentials from
+DATACONTRACT_POSTGRES_USERNAME/PASSWORD (DATACONTRACT_MYSQL_… for MySQL);
+--server picks another, --path names files instead.
+
+Exit codes: 0 the suite was written, 2 the contract cannot be read or imported.")]
+    Odcs(OdcsArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct OdcsArgs {
+    /// The contract (YAML, `apiVersion: v3.0.0` to `v3.1.0`).
+    pub contract: PathBuf,
+    /// Read the data of the contract's server with this `server:` name.
+    #[arg(long, value_name = "NAME", conflicts_with = "path")]
+    pub server: Option<String>,
+    /// Read each table from files instead: `{object}` stands for the
+    /// table's physicalName (else its name), e.g. 'data/{object}.parquet'.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub path: Option<String>,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -38,6 +38,7 @@ pub mod engine;
 pub mod error;
 pub mod features;
 pub mod history;
+pub mod import;
 pub mod metric;
 pub mod notify;
 pub mod profile;

@@ -23,10 +23,16 @@ pub enum TypeSpec {
         tz: Option<Option<String>>,
     },
     Decimal(Option<(u8, i8)>),
+    /// Any integer, signed or not, of any width (`integer`).
+    Integer,
+    /// Any number: integer, float or decimal (`number`).
+    Number,
+    /// A time of day, of any unit (`time`).
+    Time,
 }
 
 /// The names accepted in `type:` (for suggestions in error messages).
-pub const TYPE_NAMES: [&str; 18] = [
+pub const TYPE_NAMES: [&str; 21] = [
     "bool",
     "int8",
     "int16",
@@ -45,6 +51,9 @@ pub const TYPE_NAMES: [&str; 18] = [
     "timestamp",
     "decimal",
     "boolean",
+    "integer",
+    "number",
+    "time",
 ];
 
 impl TypeSpec {
@@ -71,6 +80,9 @@ impl TypeSpec {
                 tz: None,
             }),
             "decimal" => Some(TypeSpec::Decimal(None)),
+            "integer" => Some(TypeSpec::Integer),
+            "number" | "numeric" => Some(TypeSpec::Number),
+            "time" => Some(TypeSpec::Time),
             _ => None,
         };
         simple
@@ -111,6 +123,9 @@ impl TypeSpec {
             (TypeSpec::Decimal(ps), DataType::Decimal128(p, s) | DataType::Decimal256(p, s)) => {
                 ps.is_none_or(|(wp, ws)| wp == *p && ws == *s)
             }
+            (TypeSpec::Integer, dt) => dt.is_integer(),
+            (TypeSpec::Number, dt) => dt.is_numeric(),
+            (TypeSpec::Time, DataType::Time32(_) | DataType::Time64(_)) => true,
             _ => false,
         }
     }
@@ -174,6 +189,9 @@ impl fmt::Display for TypeSpec {
             }
             TypeSpec::Decimal(None) => f.write_str("decimal"),
             TypeSpec::Decimal(Some((p, s))) => write!(f, "decimal({p}, {s})"),
+            TypeSpec::Integer => f.write_str("integer"),
+            TypeSpec::Number => f.write_str("number"),
+            TypeSpec::Time => f.write_str("time"),
         }
     }
 }
@@ -211,6 +229,7 @@ pub fn display_type(dt: &DataType) -> String {
             None => format!("timestamp[{}]", unit_name(u)),
         },
         DataType::Decimal128(p, s) | DataType::Decimal256(p, s) => format!("decimal({p}, {s})"),
+        DataType::Time32(_) | DataType::Time64(_) => "time".into(),
         DataType::Dictionary(_, v) => display_type(v),
         other => other.to_string().to_lowercase(),
     }

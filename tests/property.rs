@@ -92,10 +92,12 @@ fn naive_sql(m: &Metric) -> String {
         // NaN is above every number, as DataFusion orders floats. Counted
         // with CASE, not WHERE: Parquet statistics leave NaN out of a row
         // group's max, so a WHERE would prune the row group holding it.
-        Metric::OutsideRange(c, Span(lo, hi)) => format!(
-            "select count(case when \"{c}\" < {} or \"{c}\" > {} then 1 end) from t",
-            lo.as_ref().map_or("-1e308".into(), |l| l.to_string()),
-            hi.as_ref()
+        Metric::OutsideRange(c, s) => format!(
+            "select count(case when \"{c}\" {} {} or \"{c}\" {} {} then 1 end) from t",
+            if s.lo_open { "<=" } else { "<" },
+            s.lo.as_ref().map_or("-1e308".into(), |l| l.to_string()),
+            if s.hi_open { ">=" } else { ">" },
+            s.hi.as_ref()
                 .map_or("'Infinity'::double".into(), |h| h.to_string()),
         ),
         // The plumbing (NaN skipped, integers as doubles); the values
@@ -157,9 +159,18 @@ proptest! {
             Metric::LengthOutside("s".into(), Some(1), Some(2)),
             Metric::LengthOutside("s".into(), None, Some(1)),
             Metric::ExactDistinct("a b".into()),
-            Metric::OutsideRange("f".into(), Span(Some(Lit::Int(-100)), Some(Lit::Float(250.5)))),
-            Metric::OutsideRange("a b".into(), Span(None, Some(Lit::Int(0)))),
-            Metric::OutsideRange("a b".into(), Span(Some(Lit::Float(-0.5)), None)),
+            Metric::OutsideRange("f".into(), Span::closed(Some(Lit::Int(-100)), Some(Lit::Float(250.5)))),
+            Metric::OutsideRange("a b".into(), Span::closed(None, Some(Lit::Int(0)))),
+            Metric::OutsideRange("a b".into(), Span::closed(Some(Lit::Float(-0.5)), None)),
+            // Open ends (`above`, `below`): the bound itself is outside.
+            Metric::OutsideRange(
+                "a b".into(),
+                Span { lo: Some(Lit::Int(0)), hi: Some(Lit::Int(5)), lo_open: true, hi_open: true },
+            ),
+            Metric::OutsideRange(
+                "f".into(),
+                Span { lo: Some(Lit::Float(-0.5)), hi: None, lo_open: true, hi_open: false },
+            ),
             Metric::ExpressionFalse("\"a b\" * 2 > f".into()),
             Metric::ExpressionKnown("\"a b\" * 2 > f".into()),
             Metric::ExpressionFalse("s like 'x%' or \"a b\" is null".into()),

@@ -35,6 +35,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Diff(args) => rt.block_on(adhoc::diff(*args)),
         Command::Compare(args) => rt.block_on(adhoc::compare(*args)),
         Command::Profile(args) => rt.block_on(crate::profile::main(args)),
+        Command::Import(command) => crate::import::main(command),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();

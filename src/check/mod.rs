@@ -288,13 +288,20 @@ fn bounded(
     r.observed = Some(v);
     if low || high {
         r.status = Status::Fail;
-        r.why = Some(if b.min == b.max {
-            "not equal to the expected value".to_string()
-        } else if low {
-            "below the minimum".to_string()
-        } else {
-            "above the maximum".to_string()
-        });
+        r.why = Some(
+            if b.min == b.max && !b.min_open && !b.max_open {
+                "not equal to the expected value"
+            } else if low && b.min_open {
+                "not above the lower bound"
+            } else if low {
+                "below the minimum"
+            } else if b.max_open {
+                "not below the upper bound"
+            } else {
+                "above the maximum"
+            }
+            .to_string(),
+        );
     }
     Ok(r)
 }
@@ -307,15 +314,24 @@ fn ordering(v: &Value, bound: &Bound, now: DateTime<Utc>) -> Result<std::cmp::Or
     ord.ok_or_else(|| format!("cannot compare the observed value {v} with the bound"))
 }
 
-/// Whether `lo` is below the minimum and `hi` above the maximum (bounds
-/// are inclusive); a single value passes itself as both.
+/// Whether `lo` is below the minimum and `hi` above the maximum (an open
+/// end excludes its value too); a single value passes itself as both.
 fn outside(lo: &Value, hi: &Value, b: &Bounds, now: DateTime<Utc>) -> Result<(bool, bool), String> {
+    use std::cmp::Ordering::{Equal, Greater, Less};
     let low = match &b.min {
-        Some(bound) => ordering(lo, bound, now)? == std::cmp::Ordering::Less,
+        Some(bound) => match ordering(lo, bound, now)? {
+            Less => true,
+            Equal => b.min_open,
+            Greater => false,
+        },
         None => false,
     };
     let high = match &b.max {
-        Some(bound) => ordering(hi, bound, now)? == std::cmp::Ordering::Greater,
+        Some(bound) => match ordering(hi, bound, now)? {
+            Greater => true,
+            Equal => b.max_open,
+            Less => false,
+        },
         None => false,
     };
     Ok((low, high))
@@ -749,11 +765,15 @@ pub fn bounds_text(b: &Bounds, now: DateTime<Utc>) -> String {
         }
         Bound::Time(t) => format_nanos(t.resolve(now)),
     };
+    let closed = !b.min_open && !b.max_open;
+    let low = |lo: &Bound| format!("{} {}", if b.min_open { ">" } else { ">=" }, show(lo));
+    let high = |hi: &Bound| format!("{} {}", if b.max_open { "<" } else { "<=" }, show(hi));
     match (&b.min, &b.max) {
-        (Some(lo), Some(hi)) if lo == hi => format!("= {}", show(lo)),
-        (Some(lo), Some(hi)) => format!("between {} and {}", show(lo), show(hi)),
-        (Some(lo), None) => format!(">= {}", show(lo)),
-        (None, Some(hi)) => format!("<= {}", show(hi)),
+        (Some(lo), Some(hi)) if lo == hi && closed => format!("= {}", show(lo)),
+        (Some(lo), Some(hi)) if closed => format!("between {} and {}", show(lo), show(hi)),
+        (Some(lo), Some(hi)) => format!("{} and {}", low(lo), high(hi)),
+        (Some(lo), None) => low(lo),
+        (None, Some(hi)) => high(hi),
         (None, None) => "anything".into(),
     }
 }
@@ -793,6 +813,7 @@ mod tests {
             bounds: Bounds {
                 min: b(min),
                 max: b(max),
+                ..Bounds::default()
             },
         })
     }

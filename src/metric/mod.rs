@@ -83,13 +83,29 @@ pub enum Metric {
     Quantile(String, String),
 }
 
-/// The inclusive ends of a `range` check, either open.
+/// The ends of a `range` check, either absent; an open end excludes its
+/// value (`above:`, `below:`).
 #[derive(Debug, Clone)]
-pub struct Span(pub Option<Lit>, pub Option<Lit>);
+pub struct Span {
+    pub lo: Option<Lit>,
+    pub hi: Option<Lit>,
+    pub lo_open: bool,
+    pub hi_open: bool,
+}
 
 impl Span {
+    /// Both ends inclusive, as `min`/`max`.
+    pub fn closed(lo: Option<Lit>, hi: Option<Lit>) -> Span {
+        Span {
+            lo,
+            hi,
+            lo_open: false,
+            hi_open: false,
+        }
+    }
+
     fn key(&self) -> String {
-        format!("{:?}", (&self.0, &self.1))
+        format!("{:?}", (&self.lo, &self.hi, self.lo_open, self.hi_open))
     }
 }
 impl PartialEq for Span {
@@ -166,7 +182,14 @@ impl fmt::Display for Metric {
             Metric::TrueCount(c) => write!(f, "true_count({c})"),
             Metric::ExactDistinct(c) => write!(f, "exact_distinct({c})"),
             Metric::LengthOutside(c, lo, hi) => write!(f, "length_outside({c}, {lo:?}, {hi:?})"),
-            Metric::OutsideRange(c, s) => write!(f, "outside_range({c}, {:?}, {:?})", s.0, s.1),
+            Metric::OutsideRange(c, s) => write!(
+                f,
+                "outside_range({c}, {:?}{}, {:?}{})",
+                s.lo,
+                if s.lo_open { " open" } else { "" },
+                s.hi,
+                if s.hi_open { " open" } else { "" }
+            ),
             Metric::ExpressionFalse(e) => write!(f, "expression_false({e})"),
             Metric::ExpressionKnown(e) => write!(f, "expression_known({e})"),
             Metric::Quantile(c, q) => write!(f, "quantile({c}, {q})"),
@@ -194,18 +217,23 @@ impl Metric {
         }
     }
 
-    /// The count of values whose length is outside `bounds` (inclusive; a
-    /// fractional bound rounds inward: a length is whole).
+    /// The count of values whose length is outside `bounds` (a fractional
+    /// bound rounds inward, an open one steps past its value: a length is
+    /// whole, so `above: 2` is `min: 3`).
     pub fn length_outside(column: &str, bounds: &crate::spec::Bounds) -> Metric {
         let num = |b: &Option<crate::spec::Bound>| match b {
             Some(crate::spec::Bound::Num(n)) => Some(n.as_f64()),
             _ => None,
         };
-        Metric::LengthOutside(
-            column.to_string(),
-            num(&bounds.min).map(|x| x.ceil() as i64),
-            num(&bounds.max).map(|x| x.floor() as i64),
-        )
+        let lo = num(&bounds.min).map(|x| match bounds.min_open {
+            true => x.floor() as i64 + 1,
+            false => x.ceil() as i64,
+        });
+        let hi = num(&bounds.max).map(|x| match bounds.max_open {
+            true => x.ceil() as i64 - 1,
+            false => x.floor() as i64,
+        });
+        Metric::LengthOutside(column.to_string(), lo, hi)
     }
 
     /// The count of values outside a `range` check's bounds.
@@ -220,7 +248,15 @@ impl Metric {
             Some(crate::spec::Bound::Num(crate::spec::Number::Float(f))) => Some(Lit::Float(*f)),
             _ => None,
         };
-        Metric::OutsideRange(column.to_string(), Span(end(&bounds.min), end(&bounds.max)))
+        Metric::OutsideRange(
+            column.to_string(),
+            Span {
+                lo: end(&bounds.min),
+                hi: end(&bounds.max),
+                lo_open: bounds.min_open,
+                hi_open: bounds.max_open,
+            },
+        )
     }
 
     pub fn column(&self) -> Option<&str> {
@@ -391,9 +427,15 @@ impl Metric {
                 let above = hi.map(|h| len().gt(lit(h)));
                 Some(either(below, above))
             }
-            Metric::OutsideRange(c, Span(lo, hi)) => {
-                let below = lo.as_ref().map(|l| ident(c).lt(lit_expr(l, dt)));
-                let above = hi.as_ref().map(|h| ident(c).gt(lit_expr(h, dt)));
+            Metric::OutsideRange(c, s) => {
+                let below = s.lo.as_ref().map(|l| match s.lo_open {
+                    true => ident(c).lt_eq(lit_expr(l, dt)),
+                    false => ident(c).lt(lit_expr(l, dt)),
+                });
+                let above = s.hi.as_ref().map(|h| match s.hi_open {
+                    true => ident(c).gt_eq(lit_expr(h, dt)),
+                    false => ident(c).gt(lit_expr(h, dt)),
+                });
                 Some(either(below, above))
             }
             _ => None,

@@ -3,18 +3,18 @@
 //! ceilings, allowed sets for low-cardinality strings, candidate keys —
 //! printed as commented YAML that `verdict validate` accepts and that the
 //! profiled data passes. `observe` reads the table in few queries, `widen`
-//! turns observations into bounds, `render` and `yaml` write the file.
+//! turns observations into bounds, `render` writes the file (with `spec::emit`).
 
 mod observe;
 mod render;
 mod widen;
-mod yaml;
 
 use std::io::{self, IsTerminal, Write};
 use std::time::Instant;
 
 use crate::cli::ProfileArgs;
 use crate::report::exit;
+use crate::spec::emit;
 use crate::spec::{Format, SourceSpec};
 use render::Options;
 
@@ -118,12 +118,12 @@ fn options(a: &ProfileArgs) -> Result<Options, String> {
         Some(n) => n.clone(),
         None => default_name(&a.path),
     };
-    let mut command = format!("verdict profile {}", yaml::shell_word(&a.path));
+    let mut command = format!("verdict profile {}", emit::shell_word(&a.path));
     if let Some(f) = &a.format {
-        command += &format!(" --format {}", yaml::shell_word(f));
+        command += &format!(" --format {}", emit::shell_word(f));
     }
     if let Some(n) = &a.name {
-        command += &format!(" --name {}", yaml::shell_word(n));
+        command += &format!(" --name {}", emit::shell_word(n));
     }
     command += &format!(" --margin {} --max-set {}", a.margin, a.max_set);
     Ok(Options {

@@ -10,9 +10,9 @@ use datafusion::arrow::datatypes::{DataType, TimeUnit};
 
 use super::observe::{shape, ColumnObs, Observed, Shape};
 use super::widen::{self, Num, TimeBound};
-use super::yaml::{comment, scalar};
 use crate::metric::Value;
 use crate::report::format::{count, fmt_float};
+use crate::spec::emit::{comment, scalar};
 use crate::spec::time::{format_nanos, TimeExpr};
 use crate::spec::Format;
 use crate::types::{display_type, TypeSpec};

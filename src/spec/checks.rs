@@ -1,7 +1,7 @@
 //! Check items of a suite: the keyword forms (`- unique`, `- null_rate:
 //! { max: 0.01 }`, `- in_set: [a, b]`), their options, `name`/`severity`
-//! beside or inside the options, and bounds (`min`, `max`, `between`,
-//! `equals`) with the value kinds each metric accepts.
+//! beside or inside the options, and bounds (`min`, `max`, `above`,
+//! `below`, `between`, `equals`) with the value kinds each metric accepts.
 
 use super::diag::{suggest, Pos};
 use super::parse::{BOUND_KEYS, COLUMN_CHECKS, META_KEYS, SQL_KEYS, TABLE_CHECKS};
@@ -10,9 +10,11 @@ use super::parser::{get, Entries, Meta, Parser};
 /// Keys of a metric drift check (`change_vs`).
 pub(crate) const CHANGE_KEYS: [&str; 5] = ["change_vs", "max_abs", "max_rel", "max_z", "window"];
 /// Options of `row_count` and the value metrics: bounds or a change.
-pub(crate) const BOUND_AND_CHANGE_KEYS: [&str; 9] = [
+pub(crate) const BOUND_AND_CHANGE_KEYS: [&str; 11] = [
     "min",
     "max",
+    "above",
+    "below",
     "between",
     "equals",
     "change_vs",
@@ -622,46 +624,44 @@ impl Parser {
                 let bounds = self.bounds(&kw, pos, opts, BoundKind::Number)?;
                 CheckKind::Range { column, bounds }
             }
-            other => {
-                match ColumnMetric::ALL.iter().find(|m| m.keyword() == other) {
-                    Some(&metric) => {
-                        if value.is_none() {
-                            self.err_help(
+            other => match ColumnMetric::ALL.iter().find(|m| m.keyword() == other) {
+                Some(&metric) => {
+                    if value.is_none() {
+                        self.err_help(
                             pos,
                             format!("`{other}` needs a bound"),
-                            format!("e.g. `- {other}: {{ max: … }}` (keys: min, max, between, equals)"),
+                            format!("e.g. `- {other}: {{ max: … }}` (keys: min, max, above, below, between, equals)"),
                         );
-                            return None;
-                        }
-                        let opts = self.options(&kw, value, &BOUND_AND_CHANGE_KEYS, &mut meta)?;
-                        let bk = if metric.is_rate() {
-                            BoundKind::Rate
-                        } else if metric.takes_time() {
-                            BoundKind::NumberOrTime
-                        } else if metric == ColumnMetric::NullCount {
-                            BoundKind::Count
-                        } else {
-                            BoundKind::Number
-                        };
-                        let (bounds, c) = self.bounds_or_change(&kw, pos, opts, bk)?;
-                        change = c;
-                        CheckKind::Metric {
-                            column,
-                            metric,
-                            bounds,
-                        }
-                    }
-                    None => {
-                        let help = if TABLE_CHECKS.contains(&other) {
-                            format!("`{other}` is a table check; put it under `table:`")
-                        } else {
-                            suggest(other, &COLUMN_CHECKS)
-                        };
-                        self.err_help(pos, format!("unknown check `{other}`"), help);
                         return None;
                     }
+                    let opts = self.options(&kw, value, &BOUND_AND_CHANGE_KEYS, &mut meta)?;
+                    let bk = if metric.is_rate() {
+                        BoundKind::Rate
+                    } else if metric.takes_time() {
+                        BoundKind::NumberOrTime
+                    } else if metric == ColumnMetric::NullCount {
+                        BoundKind::Count
+                    } else {
+                        BoundKind::Number
+                    };
+                    let (bounds, c) = self.bounds_or_change(&kw, pos, opts, bk)?;
+                    change = c;
+                    CheckKind::Metric {
+                        column,
+                        metric,
+                        bounds,
+                    }
                 }
-            }
+                None => {
+                    let help = if TABLE_CHECKS.contains(&other) {
+                        format!("`{other}` is a table check; put it under `table:`")
+                    } else {
+                        suggest(other, &COLUMN_CHECKS)
+                    };
+                    self.err_help(pos, format!("unknown check `{other}`"), help);
+                    return None;
+                }
+            },
         };
         let mut c = self.finish(meta, default_name, kind, pos);
         c.change = change;
@@ -756,18 +756,40 @@ impl Parser {
     fn bounds(&mut self, kw: &str, pos: Pos, entries: &Entries, kind: BoundKind) -> Option<Bounds> {
         let mut b = Bounds::default();
         let mut ok = true;
-        for key in ["min", "max"] {
-            if let Some(n) = get(entries, key) {
-                match self.bound(kw, key, n, kind) {
-                    Some(v) if key == "min" => b.min = Some(v),
-                    Some(v) => b.max = Some(v),
-                    None => ok = false,
-                }
+        for (key, open) in [
+            ("min", false),
+            ("max", false),
+            ("above", true),
+            ("below", true),
+        ] {
+            let Some(n) = get(entries, key) else { continue };
+            let low = matches!(key, "min" | "above");
+            let taken = if low {
+                b.min.is_some()
+            } else {
+                b.max.is_some()
+            };
+            if taken {
+                let other = if low { "min" } else { "max" };
+                self.err_help(
+                    n.pos,
+                    format!("`{key}` cannot be combined with `{other}`"),
+                    format!("`{other}` includes its value, `{key}` does not: keep one"),
+                );
+                return None;
+            }
+            match self.bound(kw, key, n, kind) {
+                Some(v) if low => (b.min, b.min_open) = (Some(v), open),
+                Some(v) => (b.max, b.max_open) = (Some(v), open),
+                None => ok = false,
             }
         }
         if let Some(n) = get(entries, "equals") {
             if b.min.is_some() || b.max.is_some() {
-                self.err(n.pos, "`equals` cannot be combined with `min` or `max`");
+                self.err(
+                    n.pos,
+                    "`equals` cannot be combined with `min`, `max`, `above` or `below`",
+                );
                 return None;
             }
             let v = self.bound(kw, "equals", n, kind)?;
@@ -778,7 +800,7 @@ impl Parser {
             if b.min.is_some() || b.max.is_some() {
                 self.err(
                     n.pos,
-                    "`between` cannot be combined with `min`, `max` or `equals`",
+                    "`between` cannot be combined with `min`, `max`, `above`, `below` or `equals`",
                 );
                 return None;
             }
@@ -806,44 +828,51 @@ impl Parser {
             self.err_help(
                 pos,
                 format!("`{kw}` needs a bound"),
-                "add `min`, `max`, `between` or `equals`",
+                "add `min`, `max`, `above`, `below`, `between` or `equals`",
             );
             return None;
         }
+        // An open end excludes its value: `above: 5, below: 5` admits nothing.
+        let open = b.min_open || b.max_open;
+        let empty =
+            |o: Option<std::cmp::Ordering>| o.is_some_and(|o| o.is_gt() || (open && o.is_eq()));
         let reversed = match (&b.min, &b.max) {
             (Some(Bound::Num(lo)), Some(Bound::Num(hi))) => {
-                let above = match (lo, hi) {
-                    (Number::Int(a), Number::Int(b)) => a > b,
-                    _ => lo.as_f64() > hi.as_f64(),
+                let order = match (lo, hi) {
+                    (Number::Int(a), Number::Int(b)) => Some(a.cmp(b)),
+                    _ => lo.as_f64().partial_cmp(&hi.as_f64()),
                 };
-                above.then(|| (lo.to_string(), hi.to_string()))
+                empty(order).then(|| (lo.to_string(), hi.to_string()))
             }
             // Two instants, or two offsets from `now`, are ordered whatever
             // `now` is; an instant against `now` is left to the run.
             (Some(Bound::Time(lo)), Some(Bound::Time(hi))) => {
-                let above = match (lo, hi) {
+                let order = match (lo, hi) {
                     (TimeExpr::Instant { nanos: a, .. }, TimeExpr::Instant { nanos: b, .. }) => {
-                        a > b
+                        Some(a.cmp(b))
                     }
                     (
                         TimeExpr::Now { offset_secs: a, .. },
                         TimeExpr::Now { offset_secs: b, .. },
-                    ) => a > b,
-                    _ => false,
+                    ) => Some(a.cmp(b)),
+                    _ => None,
                 };
-                above.then(|| (format!("`{}`", lo.text()), format!("`{}`", hi.text())))
+                empty(order).then(|| (format!("`{}`", lo.text()), format!("`{}`", hi.text())))
             }
             _ => None,
         };
         if let Some((lo, hi)) = reversed {
             let at = get(entries, "between")
                 .or(get(entries, "min"))
+                .or(get(entries, "above"))
                 .map(|n| n.pos)
                 .unwrap_or(pos);
-            self.err(
-                at,
-                format!("the low bound {lo} is above the high bound {hi}; no value could pass"),
-            );
+            let why = if lo == hi {
+                format!("`above`/`below` exclude {lo}, the only value the bounds leave")
+            } else {
+                format!("the low bound {lo} is above the high bound {hi}")
+            };
+            self.err(at, format!("{why}; no value could pass"));
             return None;
         }
         Some(b)

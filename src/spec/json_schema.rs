@@ -67,7 +67,9 @@ pub const KEY_SETS: &[(&str, &[&str])] = &[
 ];
 
 /// Other spellings `TypeSpec::parse` accepts (all names are case-insensitive).
-pub const TYPE_ALIASES: [&str; 6] = ["double", "utf8", "str", "bytes", "date32", "date64"];
+pub const TYPE_ALIASES: [&str; 7] = [
+    "double", "utf8", "str", "bytes", "date32", "date64", "numeric",
+];
 /// Other spellings `Format::parse` accepts (case-insensitive).
 pub const FORMAT_ALIASES: [&str; 5] = ["tsv", "ndjson", "jsonl", "ipc", "feather"];
 /// The closed word lists the parser spells inline rather than as constants;
@@ -307,7 +309,7 @@ fn column_check() -> Value {
                 "references" => (doc("Every non-null value exists in a column of another source: `{ source: customers, column: id }` (`column` defaults to this column's name). Counted by an anti-join; the orphan rows, their distinct values and the five most frequent are reported.", references(false)), false),
                 "distinct_values" => (doc("The set of distinct non-null values `equals` the list (each present, none other), lies `within` it, or `contains` it (each present): `{ contains: [DE, FR] }`. The report names missing values and the most frequent ones outside.", distinct_values()), false),
                 "quantile" => (doc("The `q` quantile (0 to 1) of the non-null values (NaN skipped), exact, by linear interpolation as numpy's default, is within the bounds: `{ q: 0.95, max: 250 }`. Files only: every value is held in memory (8 bytes each).", quantile()), false),
-                "range" => (doc("Every non-null value is within the bounds (inclusive; NaN is above every number): `- range: { between: [0, 1], mostly: 0.99 }`.", bounds(Bound::Number, true)), false),
+                "range" => (doc("Every non-null value is within the bounds (`above`/`below` exclude their value; NaN is above every number): `- range: { between: [0, 1], mostly: 0.99 }`.", bounds(Bound::Number, true)), false),
                 other => {
                     let m = ColumnMetric::ALL.into_iter().find(|m| m.keyword() == other)?;
                     let kind = if m.is_rate() {
@@ -499,7 +501,7 @@ enum Bound {
     Count,
 }
 
-/// Inclusive bounds (`min`, `max`, `between`, `equals`), at least one.
+/// Bounds (`min`, `max`, `above`, `below`, `between`, `equals`), at least one.
 fn bounds(kind: Bound, with_meta: bool) -> Value {
     let value = match kind {
         Bound::Number => json!({"type": "number"}),
@@ -520,12 +522,20 @@ fn bounds(kind: Bound, with_meta: bool) -> Value {
                 value.clone(),
             ),
             "max" => doc("The value must be at most this (inclusive).", value.clone()),
+            "above" => doc(
+                "The value must be greater than this (exclusive); not with `min`.",
+                value.clone(),
+            ),
+            "below" => doc(
+                "The value must be less than this (exclusive); not with `max`.",
+                value.clone(),
+            ),
             "equals" => doc(
-                "The value must be exactly this; not with `min` or `max`.",
+                "The value must be exactly this; not with `min`, `max`, `above` or `below`.",
                 value.clone(),
             ),
             "between" => doc(
-                "`[low, high]`, both inclusive; not with `min`, `max` or `equals`.",
+                "`[low, high]`, both inclusive; not with `min`, `max`, `above`, `below` or `equals`.",
                 json!({"type": "array", "minItems": 2, "maxItems": 2, "items": value}),
             ),
             _ => meta(k)?,

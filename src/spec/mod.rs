@@ -9,6 +9,7 @@ mod compare;
 pub mod diag;
 mod diff;
 mod drift;
+pub mod emit;
 mod endpoint;
 pub mod engine;
 pub mod json_schema;
@@ -633,11 +634,17 @@ impl ColumnMetric {
     }
 }
 
-/// Inclusive bounds on an observed value. `equals: v` is `min = max = v`.
+/// Bounds on an observed value: inclusive (`min`, `max`, `between`,
+/// `equals: v` is `min = max = v`) or exclusive (`above`, `below`: the
+/// end is open).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Bounds {
     pub min: Option<Bound>,
     pub max: Option<Bound>,
+    /// The value must be strictly above `min` (`above:`).
+    pub min_open: bool,
+    /// The value must be strictly below `max` (`below:`).
+    pub max_open: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -98,7 +98,7 @@ pub(crate) const COLUMN_CHECKS: [&str; 23] = [
     "quantile",
     "distinct_values",
 ];
-pub(crate) const BOUND_KEYS: [&str; 4] = ["min", "max", "between", "equals"];
+pub(crate) const BOUND_KEYS: [&str; 6] = ["min", "max", "above", "below", "between", "equals"];
 pub(crate) const META_KEYS: [&str; 5] = ["name", "severity", "mostly", "where", "tags"];
 pub(crate) const SQL_KEYS: [&str; 5] = ["name", "query", "expect", "severity", "tags"];
 
@@ -150,6 +150,14 @@ impl Parser {
         let Some(top) = self.map(root, "a suite file") else {
             return suite;
         };
+        if let Some(version) = data_contract(top) {
+            self.err_help(
+                root.pos,
+                format!("{file} is an Open Data Contract ({version}), not a verdict suite"),
+                format!("convert it once, review the suite, and run that: `verdict import odcs {file} > suite.yml`"),
+            );
+            return suite;
+        }
         for (k, _) in top {
             let key = k.key_text();
             if !TOP_KEYS.contains(&key.as_str()) {
@@ -877,5 +885,20 @@ impl Parser {
             }
         };
         Some(ColumnContract { name, ty, nullable })
+    }
+}
+
+/// The standard version of an Open Data Contract (`kind: DataContract`, or
+/// an `apiVersion` without `sources`), so that running one says what to do.
+fn data_contract(top: &Entries) -> Option<String> {
+    let api = get(top, "apiVersion").map(|v| match &v.kind {
+        Kind::Str(s) => format!("ODCS {s}"),
+        _ => "ODCS".to_string(),
+    });
+    let kind = get(top, "kind").and_then(|k| k.as_str());
+    match (kind, api) {
+        (Some("DataContract"), api) => Some(api.unwrap_or_else(|| "ODCS".into())),
+        (_, Some(api)) if get(top, "sources").is_none() => Some(api),
+        _ => None,
     }
 }

@@ -104,6 +104,16 @@ pub fn to_json(node: &Node) -> serde_json::Value {
 /// Parses a whole suite file. A syntax error is returned alone (nothing else
 /// can be trusted after it); interpolation errors are all collected.
 pub fn parse(text: &str) -> Result<Node, Vec<Diagnostic>> {
+    parse_document(text, true)
+}
+
+/// Parses one YAML document of another tool (an Open Data Contract): its
+/// strings are kept as written, `${…}` included.
+pub fn parse_verbatim(text: &str) -> Result<Node, Vec<Diagnostic>> {
+    parse_document(text, false)
+}
+
+fn parse_document(text: &str, interpolating: bool) -> Result<Node, Vec<Diagnostic>> {
     let docs = MarkedYaml::load_from_str(text).map_err(|e| {
         let m = e.marker();
         vec![Diagnostic::new(
@@ -119,7 +129,12 @@ pub fn parse(text: &str) -> Result<Node, Vec<Diagnostic>> {
         },
         1 => {
             let chars: Vec<char> = text.chars().collect();
-            convert(&docs[0], &chars, &mut diags)
+            let mut c = Converter {
+                text: &chars,
+                diags: &mut diags,
+                interpolating,
+            };
+            c.convert(&docs[0])
         }
         _ => {
             let p = &docs[1].span.start;
@@ -136,40 +151,54 @@ pub fn parse(text: &str) -> Result<Node, Vec<Diagnostic>> {
     }
 }
 
-fn convert(y: &MarkedYaml<'_>, text: &[char], diags: &mut Vec<Diagnostic>) -> Node {
-    let pos = Pos::new(y.span.start.line(), y.span.start.col() + 1);
-    let kind = match &y.data {
-        YamlData::Value(s) => match s {
-            Scalar::Null => Kind::Null,
-            Scalar::Boolean(b) => Kind::Bool(*b),
-            Scalar::Integer(i) => Kind::Int(i128::from(*i)),
-            // The YAML crate reads an integer beyond i64 as a float; the
-            // text as written says what it was.
-            Scalar::FloatingPoint(f) => text
-                .get(y.span.start.index()..y.span.end.index())
-                .and_then(|t| wide_integer(&t.iter().collect::<String>()))
-                .map_or(Kind::Float(f.into_inner()), Kind::Int),
-            Scalar::String(s) => Kind::Str(interpolate(s, pos, diags)),
-        },
-        YamlData::Representation(s, _, _) => Kind::Str(interpolate(s, pos, diags)),
-        YamlData::Sequence(items) => {
-            Kind::Seq(items.iter().map(|i| convert(i, text, diags)).collect())
+struct Converter<'a> {
+    text: &'a [char],
+    diags: &'a mut Vec<Diagnostic>,
+    interpolating: bool,
+}
+
+impl Converter<'_> {
+    fn string(&mut self, s: &str, pos: Pos) -> Kind {
+        match self.interpolating {
+            true => Kind::Str(interpolate(s, pos, self.diags)),
+            false => Kind::Str(s.to_string()),
         }
-        YamlData::Mapping(map) => Kind::Map(
-            map.iter()
-                .map(|(k, v)| (convert(k, text, diags), convert(v, text, diags)))
-                .collect(),
-        ),
-        YamlData::Tagged(_, inner) => return convert(inner, text, diags),
-        YamlData::Alias(_) | YamlData::BadValue => {
-            diags.push(Diagnostic::new(
-                "YAML aliases and unresolvable values are not supported in suites",
-                pos,
-            ));
-            Kind::Null
-        }
-    };
-    Node { pos, kind }
+    }
+
+    fn convert(&mut self, y: &MarkedYaml<'_>) -> Node {
+        let pos = Pos::new(y.span.start.line(), y.span.start.col() + 1);
+        let kind = match &y.data {
+            YamlData::Value(s) => match s {
+                Scalar::Null => Kind::Null,
+                Scalar::Boolean(b) => Kind::Bool(*b),
+                Scalar::Integer(i) => Kind::Int(i128::from(*i)),
+                // The YAML crate reads an integer beyond i64 as a float; the
+                // text as written says what it was.
+                Scalar::FloatingPoint(f) => self
+                    .text
+                    .get(y.span.start.index()..y.span.end.index())
+                    .and_then(|t| wide_integer(&t.iter().collect::<String>()))
+                    .map_or(Kind::Float(f.into_inner()), Kind::Int),
+                Scalar::String(s) => self.string(s, pos),
+            },
+            YamlData::Representation(s, _, _) => self.string(s, pos),
+            YamlData::Sequence(items) => Kind::Seq(items.iter().map(|i| self.convert(i)).collect()),
+            YamlData::Mapping(map) => Kind::Map(
+                map.iter()
+                    .map(|(k, v)| (self.convert(k), self.convert(v)))
+                    .collect(),
+            ),
+            YamlData::Tagged(_, inner) => return self.convert(inner),
+            YamlData::Alias(_) | YamlData::BadValue => {
+                self.diags.push(Diagnostic::new(
+                    "YAML aliases and unresolvable values are not supported in suites",
+                    pos,
+                ));
+                Kind::Null
+            }
+        };
+        Node { pos, kind }
+    }
 }
 
 /// A decimal integer literal (`-170141183460469231731687303715884105728`

@@ -3,6 +3,7 @@
 //! through verdict's own loader, including its `${VAR}` interpolation
 //! (`${` is written `$${`). Plain when unambiguous, double-quoted with
 //! escapes otherwise. Also comment text and shell words for the header.
+//! Used by every command that writes a suite (`profile`, `import`).
 
 /// Words a YAML reader may take for something other than a string (YAML
 /// 1.1 booleans included: the suite may be read by other tools too).
@@ -12,11 +13,16 @@ const RESERVED: [&str; 12] = [
 
 /// A YAML scalar reading back as `s`.
 pub fn scalar(s: &str) -> String {
-    let s = s.replace("${", "$${");
-    if is_plain(&s) {
-        s
+    with_variables(&s.replace("${", "$${"))
+}
+
+/// A YAML scalar whose `${VAR}` the loader replaces with the variable's
+/// value (a credential in a database URL); `$${` stays a literal `${`.
+pub fn with_variables(s: &str) -> String {
+    if is_plain(s) {
+        s.to_string()
     } else {
-        double_quoted(&s)
+        double_quoted(s)
     }
 }
 
