@@ -48,6 +48,9 @@ fn run_json(suite: &Path) -> (i32, serde_json::Value) {
     (o.code, json(&o))
 }
 
+/// A check's name, status and observed text.
+type Outcome<'a> = (&'a str, &'a str, &'a str);
+
 /// `(name, status, observed text)` of every check of the first source.
 fn outcomes(report: &serde_json::Value) -> Vec<(String, String, String)> {
     report["suites"][0]["sources"][0]["checks"]
@@ -178,7 +181,7 @@ fn air_quality(dir: &Path) {
 fn the_quality_examples_count_what_the_standard_says() {
     let dir = tempfile::tempdir().unwrap();
     air_quality(dir.path());
-    let cases: [(&str, i32, Vec<(&str, &str, &str)>); 3] = [
+    let cases: [(&str, i32, Vec<Outcome>); 3] = [
         (
             // nullValues mustBe 0, and a primary key: unique, no nulls.
             "quality-column-completeness.odcs.yaml",

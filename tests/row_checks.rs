@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{check_named, json, run, temp_suite, verdict};
+use common::{check_named, json, named, run, temp_suite, verdict};
 
 /// `verdict validate` refuses the suite of `checks` (exit 2), saying
 /// `message` first.
@@ -273,4 +273,99 @@ fn distinct_values_takes_one_relation() {
     ] {
         rejected(checks, message);
     }
+}
+
+#[test]
+fn above_and_below_exclude_their_value() {
+    // fixtures/features.parquet (duckdb): 1000 rows; qty from 1 to 20, 50
+    // rows at each end; every country code has 2 characters; 5 null prices
+    // (0.005 of the rows).
+    let (_d, path) = suite(
+        "    table:\n      - row_count: { above: 999, below: 1001, name: rows_open }\n      - row_count: { above: 1000, name: rows_above }\n    columns:\n      qty:\n        - range: { above: 1, max: 20, name: qty_open_low }\n        - range: { min: 1, below: 21, name: qty_closed }\n        - max: { below: 20, name: qty_max_open }\n      price:\n        - null_rate: { below: 0.005, name: nulls_below }\n        - null_rate: { below: 0.0051, name: nulls_just_below }\n      country:\n        - length: { above: 1, below: 3, name: len_open }\n        - length: { above: 2, name: len_above }\n",
+    );
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let r = json(&o);
+    let got: Vec<(String, String, String, String)> = r["suites"][0]["sources"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap_or("").to_string();
+            (s("name"), s("status"), s("observed_text"), s("expected"))
+        })
+        .collect();
+    let want = [
+        ("rows_open", "pass", "1000 rows", "> 999 and < 1001"),
+        ("rows_above", "fail", "1000 rows", "> 1000"),
+        ("qty_open_low", "fail", "50 outside the range", "each value > 1 and <= 20"),
+        ("qty_closed", "pass", "0 outside the range", "each value >= 1 and < 21"),
+        ("qty_max_open", "fail", "20", "< 20"),
+        ("nulls_below", "fail", "0.005 (5 of 1000)", "< 0.005"),
+        ("nulls_just_below", "pass", "0.005 (5 of 1000)", "< 0.0051"),
+        ("len_open", "pass", "2..2", "length > 1 and < 3"),
+        ("len_above", "fail", "2..2", "length > 2"),
+    ];
+    let want: Vec<(String, String, String, String)> = want
+        .iter()
+        .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    let why = |name: &str| {
+        named(&r["suites"][0]["sources"][0]["checks"], name)["why"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(why("rows_above"), "not above the lower bound");
+    assert_eq!(why("qty_max_open"), "not below the upper bound");
+}
+
+#[test]
+fn open_bounds_that_conflict_or_leave_nothing_are_suite_errors() {
+    for (checks, message) in [
+        (
+            "    table:\n      - row_count: { min: 1, above: 0 }\n",
+            "`above` cannot be combined with `min`",
+        ),
+        (
+            "    columns:\n      qty:\n        - range: { max: 5, below: 6 }\n",
+            "`below` cannot be combined with `max`",
+        ),
+        (
+            "    table:\n      - row_count: { above: 5, below: 5 }\n",
+            "`above`/`below` exclude 5, the only value the bounds leave; no value could pass",
+        ),
+        (
+            "    table:\n      - row_count: { above: 6, max: 5 }\n",
+            "the low bound 6 is above the high bound 5; no value could pass",
+        ),
+        (
+            "    columns:\n      qty:\n        - mean: { equals: 3, below: 4 }\n",
+            "`equals` cannot be combined with `min`, `max`, `above` or `below`",
+        ),
+        (
+            "    columns:\n      price:\n        - null_rate: { below: 2 }\n",
+            "`null_rate` is a fraction from 0 to 1; 2 is outside that range",
+        ),
+    ] {
+        rejected(checks, message);
+    }
+}
+
+#[test]
+fn type_families_match_any_width() {
+    // qty is int32, id int64, price float64, created_at a timestamp.
+    let (_d, path) = suite(
+        "    schema:\n      columns:\n        id: integer\n        qty: { type: integer }\n        price: number\n        created_at: number\n        country: integer\n",
+    );
+    let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let r = json(&o);
+    let schema = named(&r["suites"][0]["sources"][0]["checks"], "schema");
+    assert_eq!(schema["observed_text"], "2 problems", "{schema}");
+    assert_eq!(
+        schema["why"],
+        "`created_at` is timestamp[us, UTC], expected number; `country` is string, expected integer"
+    );
 }
