@@ -92,13 +92,18 @@ fn naive_sql(m: &Metric) -> String {
         // NaN is above every number, as DataFusion orders floats. Counted
         // with CASE, not WHERE: Parquet statistics leave NaN out of a row
         // group's max, so a WHERE would prune the row group holding it.
+        // A missing end bounds nothing (NaN, above every number, is
+        // inside a range with no upper end).
         Metric::OutsideRange(c, s) => format!(
-            "select count(case when \"{c}\" {} {} or \"{c}\" {} {} then 1 end) from t",
-            if s.lo_open { "<=" } else { "<" },
-            s.lo.as_ref().map_or("-1e308".into(), |l| l.to_string()),
-            if s.hi_open { ">=" } else { ">" },
-            s.hi.as_ref()
-                .map_or("'Infinity'::double".into(), |h| h.to_string()),
+            "select count(case when {} or {} then 1 end) from t",
+            s.lo.as_ref().map_or("false".into(), |l| format!(
+                "\"{c}\" {} {l}",
+                if s.lo_open { "<=" } else { "<" }
+            )),
+            s.hi.as_ref().map_or("false".into(), |h| format!(
+                "\"{c}\" {} {h}",
+                if s.hi_open { ">=" } else { ">" }
+            )),
         ),
         // The plumbing (NaN skipped, integers as doubles); the values
         // against numpy are in tests/row_checks.rs.

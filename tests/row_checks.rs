@@ -298,8 +298,18 @@ fn above_and_below_exclude_their_value() {
     let want = [
         ("rows_open", "pass", "1000 rows", "> 999 and < 1001"),
         ("rows_above", "fail", "1000 rows", "> 1000"),
-        ("qty_open_low", "fail", "50 outside the range", "each value > 1 and <= 20"),
-        ("qty_closed", "pass", "0 outside the range", "each value >= 1 and < 21"),
+        (
+            "qty_open_low",
+            "fail",
+            "50 outside the range",
+            "each value > 1 and <= 20",
+        ),
+        (
+            "qty_closed",
+            "pass",
+            "0 outside the range",
+            "each value >= 1 and < 21",
+        ),
         ("qty_max_open", "fail", "20", "< 20"),
         ("nulls_below", "fail", "0.005 (5 of 1000)", "< 0.005"),
         ("nulls_just_below", "pass", "0.005 (5 of 1000)", "< 0.0051"),

@@ -95,7 +95,7 @@ mod tests {
                 "SELECT COUNT(*) FROM t a WHERE a.UNIQUEID IS NULL",
                 &names()
             ),
-            r#"SELECT COUNT(*) FROM t AS a WHERE a."UniqueID" IS NULL"#
+            r#"SELECT COUNT(*) FROM t a WHERE a."UniqueID" IS NULL"#
         );
     }
 

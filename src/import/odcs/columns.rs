@@ -4,9 +4,8 @@
 
 use super::super::contract::{Object, Property};
 use super::bounds::Number;
-use super::plan::{Meta, Plan};
+use super::plan::{Meta, Plan, State};
 use super::rules::{regex_problem, yaml_literal};
-use super::State;
 use crate::spec::emit::scalar;
 use crate::spec::time::TimeExpr;
 use crate::spec::yaml::{Kind, Node};

@@ -2,9 +2,9 @@
 //! the freshness (`latency`) and retention service levels.
 
 use super::super::contract::{Contract, Object, Property, Relationship, Sla};
+use super::plan::State;
 use super::plan::{flow_list, Meta, Plan};
 use super::rules::show;
-use super::{sla_kind, SlaKind, State};
 use crate::report::format::count;
 use crate::spec::emit::scalar;
 use crate::spec::yaml::Kind;
@@ -276,5 +276,21 @@ pub(super) fn split_ref(r: &str) -> Result<(&str, &str), String> {
     match r.trim().split_once('.') {
         Some((o, p)) if !o.is_empty() && !p.is_empty() && !p.contains('.') => Ok((o, p)),
         _ => Err(format!("`{r}` is not an `object.property` reference")),
+    }
+}
+
+/// The service levels that are checks: the newest value's age, the
+/// oldest's.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum SlaKind {
+    Freshness,
+    Retention,
+}
+
+pub(super) fn sla_kind(property: &str) -> Option<SlaKind> {
+    match property.to_ascii_lowercase().as_str() {
+        "latency" | "ly" | "freshness" => Some(SlaKind::Freshness),
+        "retention" | "re" => Some(SlaKind::Retention),
+        _ => None,
     }
 }

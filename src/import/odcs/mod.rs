@@ -21,11 +21,13 @@ use std::fmt::Write as _;
 
 use super::contract::{Contract, Object, Property};
 use crate::report::format::count;
-use crate::spec::diag::Pos;
 use crate::spec::emit::{comment, scalar};
 use columns::contract_type;
+use links::sla_kind;
 use place::{location, Place};
-use plan::{flow_list, flow_map, tag, Meta, Plan};
+use plan::{flow_list, flow_map, tag, Meta, Plan, State};
+
+pub use plan::NotChecked;
 
 /// How the suite is asked for.
 pub struct Options {
@@ -38,17 +40,6 @@ pub struct Options {
     pub path: Option<String>,
     /// The command line, for the header.
     pub command: String,
-}
-
-/// A rule of the contract the suite does not check, and why.
-pub struct NotChecked {
-    pub at: Pos,
-    /// What it is, as a person would name it (`quality rule 2 of
-    /// property \`UniqueID\``).
-    pub what: String,
-    pub why: String,
-    /// For the summary: `text`, `custom`, `sql`, a metric, an option.
-    pub kind: String,
 }
 
 pub struct Imported {
@@ -69,7 +60,12 @@ pub fn import(c: &Contract, opts: &Options) -> Result<Imported, String> {
             opts.contract
         ));
     }
-    let place = place::place(c, opts)?;
+    let place = place::place(
+        c,
+        &opts.contract,
+        opts.server.as_deref(),
+        opts.path.as_deref(),
+    )?;
     let mut names = Vec::new();
     for o in &c.objects {
         for p in &o.properties {
@@ -227,46 +223,7 @@ fn ignored_service_levels(c: &Contract) -> Vec<String> {
     names
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum SlaKind {
-    Freshness,
-    Retention,
-}
-
-fn sla_kind(property: &str) -> Option<SlaKind> {
-    match property.to_ascii_lowercase().as_str() {
-        "latency" | "ly" | "freshness" => Some(SlaKind::Freshness),
-        "retention" | "re" => Some(SlaKind::Retention),
-        _ => None,
-    }
-}
-
-struct State {
-    not_checked: Vec<NotChecked>,
-    /// Every column name of the contract, for its SQL.
-    names: Vec<String>,
-}
-
 impl State {
-    /// Records a rule that is not checked; returns the suite's comment.
-    fn skip(
-        &mut self,
-        at: Pos,
-        what: impl Into<String>,
-        why: impl Into<String>,
-        kind: &str,
-    ) -> String {
-        let (what, why) = (what.into(), why.into());
-        let note = format!("{what} (line {}): {why}", at.line);
-        self.not_checked.push(NotChecked {
-            at,
-            what,
-            why,
-            kind: kind.to_string(),
-        });
-        note
-    }
-
     fn object(&mut self, c: &Contract, o: &Object, place: &Place<'_>) -> Plan {
         let mut plan = Plan {
             name: o.name.clone(),

@@ -2,7 +2,6 @@
 //! (or the one `--server` names), or the `--path` template.
 
 use super::super::contract::{Contract, Object, Server};
-use super::Options;
 
 /// Where the data of every object is.
 pub(super) enum Place<'c> {
@@ -23,9 +22,14 @@ pub(super) enum Location {
     },
 }
 
-pub(super) fn place<'c>(c: &'c Contract, opts: &Options) -> Result<Place<'c>, String> {
-    if let Some(t) = &opts.path {
-        return Ok(Place::Template(t.clone()));
+pub(super) fn place<'c>(
+    c: &'c Contract,
+    contract: &str,
+    server: Option<&str>,
+    path: Option<&str>,
+) -> Result<Place<'c>, String> {
+    if let Some(t) = path {
+        return Ok(Place::Template(t.to_string()));
     }
     let described = |s: &Server| {
         if s.name.is_empty() {
@@ -34,12 +38,12 @@ pub(super) fn place<'c>(c: &'c Contract, opts: &Options) -> Result<Place<'c>, St
             format!("`{}` ({})", s.name, s.kind)
         }
     };
-    if let Some(name) = &opts.server {
-        let Some(s) = c.servers.iter().find(|s| &s.name == name) else {
+    if let Some(name) = server {
+        let Some(s) = c.servers.iter().find(|s| s.name == name) else {
             let names: Vec<String> = c.servers.iter().map(|s| format!("`{}`", s.name)).collect();
             return Err(format!(
                 "{} has no server `{name}`; its servers: {}",
-                opts.contract,
+                contract,
                 if names.is_empty() {
                     "none".into()
                 } else {
@@ -62,7 +66,7 @@ pub(super) fn place<'c>(c: &'c Contract, opts: &Options) -> Result<Place<'c>, St
         .collect();
     Err(format!(
         "{} names no server verdict can read ({}); say where each table's data is with --path, e.g. --path 'data/{{object}}.parquet' ({{object}} is each table's physicalName, else its name)",
-        opts.contract,
+        contract,
         if found.is_empty() { "it has no `servers`".to_string() } else { found.join("; ") }
     ))
 }

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use super::super::contract::Rule;
 use super::bounds::Bounds;
 use super::place::Location;
+use crate::spec::diag::Pos;
 use crate::spec::emit::{comment, scalar, with_variables};
 
 /// One check item: its text after `- `, with a comment saying what in the
@@ -280,4 +281,44 @@ pub(super) fn tag(t: &str) -> Option<String> {
         .collect();
     let s = s.trim_matches('-').to_string();
     (!s.is_empty()).then_some(s)
+}
+
+/// A rule of the contract the suite does not check, and why.
+pub struct NotChecked {
+    pub at: Pos,
+    /// What it is, as a person would name it (`quality rule 2 of
+    /// property \`UniqueID\``).
+    pub what: String,
+    pub why: String,
+    /// For the summary: `text`, `custom`, `sql`, a metric, an option.
+    pub kind: String,
+}
+
+/// What the import keeps across tables: the rules not checked, and the
+/// contract's column names for its SQL.
+pub(super) struct State {
+    pub(super) not_checked: Vec<NotChecked>,
+    /// Every column name of the contract, for its SQL.
+    pub(super) names: Vec<String>,
+}
+
+impl State {
+    /// Records a rule that is not checked; returns the suite's comment.
+    pub(super) fn skip(
+        &mut self,
+        at: Pos,
+        what: impl Into<String>,
+        why: impl Into<String>,
+        kind: &str,
+    ) -> String {
+        let (what, why) = (what.into(), why.into());
+        let note = format!("{what} (line {}): {why}", at.line);
+        self.not_checked.push(NotChecked {
+            at,
+            what,
+            why,
+            kind: kind.to_string(),
+        });
+        note
+    }
 }

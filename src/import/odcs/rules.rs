@@ -6,8 +6,7 @@
 use super::super::contract::{scalar_text, Object, Property, Rule};
 use super::super::names::column as ident;
 use super::bounds::{unit, Bounds, Unit};
-use super::plan::{flow_list, Meta, Plan};
-use super::State;
+use super::plan::{flow_list, Meta, Plan, State};
 use crate::spec::emit::scalar;
 use crate::spec::yaml::{Kind, Node};
 
