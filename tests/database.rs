@@ -1475,3 +1475,63 @@ fn planted_secrets_appear_in_no_output() {
         assert!(!b.contains(MARK), "a webhook body shows a secret:\n{b}");
     }
 }
+
+/// `verdict import odcs` of a contract whose servers are the PostgreSQL
+/// and MariaDB `orders` tables: each server's suite reads its table with
+/// datacontract-cli's credential variables and gives the same results, its
+/// generated `sql:` checks run by each database.
+#[test]
+fn an_imported_contract_checks_either_server() {
+    setup();
+    let (d, _) = temp_suite("");
+    let contract = d.path().join("orders.odcs.yaml");
+    std::fs::write(
+        &contract,
+        "apiVersion: v3.1.0\nkind: DataContract\nid: orders\nservers:\n  - { server: pg, type: postgres, host: 127.0.0.1, port: 5432, database: verdict_prod, schema: public }\n  - { server: my, type: mysql, host: 127.0.0.1, port: 3306, database: verdict_prod }\nschema:\n  - name: orders\n    quality:\n      - { metric: rowCount, mustBe: 1000 }\n      - { type: sql, query: 'select count(*) from {object} where revenue > 1000', mustBe: 200 }\n    properties:\n      - { name: order_id, logicalType: integer, primaryKey: true }\n      - name: region\n        logicalType: string\n        required: true\n        quality:\n          - { metric: invalidValues, arguments: { validValues: [eu, us] }, mustBe: 0 }\n          - { metric: duplicateValues, mustBeLessThan: 5 }\n      - name: coupon\n        logicalType: string\n        quality:\n          - { metric: nullValues, mustBeLessOrEqualTo: 90, unit: percent }\n          - { metric: missingValues, arguments: { missingValues: [null, ''] }, mustBeGreaterThan: 899 }\n",
+    )
+    .unwrap();
+    for server in ["pg", "my"] {
+        let o = common::verdict(&[
+            "import",
+            "odcs",
+            contract.to_str().unwrap(),
+            "--server",
+            server,
+        ]);
+        assert_eq!(o.code, 0, "{server}: {}", o.stderr);
+        let suite = d.path().join(format!("{server}.yml"));
+        std::fs::write(&suite, &o.stdout).unwrap();
+        let vars = [
+            ("DATACONTRACT_POSTGRES_USERNAME", "root"),
+            ("DATACONTRACT_POSTGRES_PASSWORD", ""),
+            ("DATACONTRACT_MYSQL_USERNAME", "root"),
+            ("DATACONTRACT_MYSQL_PASSWORD", ""),
+        ];
+        let o = common::verdict_env(&["run", suite.to_str().unwrap(), "--format", "json"], &vars);
+        assert_eq!(o.code, 1, "{server}: {}{}", o.stdout, o.stderr);
+        let got: Vec<(String, String, String)> = json(&o)["suites"][0]["sources"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let s = |k: &str| c[k].as_str().unwrap_or("").to_string();
+                (s("name"), s("status"), s("observed_text"))
+            })
+            .collect();
+        let want = [
+            ("schema", "pass", "3 columns as declared"),
+            ("row_count", "pass", "1000 rows"),
+            ("order_id.unique", "pass", "0 duplicated keys"),
+            ("region.in_set", "fail", "333 outside the set"),
+            ("coupon.null_rate", "pass", "0.9 (900 of 1000)"),
+            ("sql_2", "pass", "200"),
+            ("region.duplicate_values", "pass", "3"),
+            ("coupon.missing_values", "pass", "900"),
+        ];
+        let want: Vec<(String, String, String)> = want
+            .iter()
+            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+            .collect();
+        assert_eq!(got, want, "{server}");
+    }
+}
