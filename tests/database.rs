@@ -1524,9 +1524,9 @@ fn an_imported_contract_checks_either_server() {
             ("order_id.unique", "pass", "0 duplicated keys"),
             ("region.in_set", "fail", "333 outside the set"),
             ("coupon.null_rate", "pass", "0.9 (900 of 1000)"),
-            ("sql_2", "pass", "200"),
             ("region.duplicate_values", "pass", "3"),
             ("coupon.missing_values", "pass", "900"),
+            ("sql_2", "pass", "200"),
         ];
         let want: Vec<(String, String, String)> = want
             .iter()
