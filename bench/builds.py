@@ -3,12 +3,14 @@
 (a `[profile.release]` change, a dependency's features) cost run time?
 
 From the repository root, after `python3 bench/gen_data.py`,
+`python3 bench/gen_data.py --rows 1000000 --out bench/data/features_1rg.parquet`,
 `python3 bench/gen_diff_data.py` and `python3 bench/gen_drift_data.py`:
 
-    python3 bench/builds.py OLD_BINARY NEW_BINARY [--runs 5] [--warmup 1]
+    python3 bench/builds.py OLD_BINARY NEW_BINARY [--runs 5] [--warmup 1] [--only WORK]
 
 Each round runs, interleaved, each binary on:
   checks    run bench/suite.yml --format json                 (75 checks, 5M rows)
+  one_rg    the same checks on 1M rows in one row group       (one partition of the scan)
   diff      diff of bench/data/preds_v1.parquet and preds_v2   (5M vs 5M rows)
   drift     run bench/drift_suite.yml --format json            (15 columns, 5M vs 5M)
   validate  validate expectations/*.yml                        (start-up, parsing)
@@ -26,8 +28,12 @@ import sys
 
 from harness import Tool, ToolFailed, log, machine_line, measure_rounds
 
+ONE_RG_SUITE = "bench/data/suite_1rg.yml"
+
 WORK = {
     "checks": (["run", "bench/suite.yml", "--format", "json"], (0,)),
+    # Its bounds are the 5M-row table's: some checks fail, on both builds alike.
+    "one_rg": (["run", ONE_RG_SUITE, "--format", "json"], (1,)),
     "diff": (["diff", "--baseline", "bench/data/preds_v1.parquet", "--candidate",
               "bench/data/preds_v2.parquet", "--key", "id", "--tol", "score=1e-6", "--format", "json",
               "--columns", "score,label,segment,f1,f2"], (0, 1)),
@@ -71,6 +77,10 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--only", action="append", choices=sorted(WORK), help="run only this work (repeatable)")
     args = ap.parse_args()
+    with open("bench/suite.yml") as f:
+        one_rg = f.read().replace("bench/data/features.parquet", "bench/data/features_1rg.parquet")
+    with open(ONE_RG_SUITE, "w") as f:
+        f.write(one_rg)
     answers = {}
     tools = []
     for work, (argv, codes) in WORK.items():
