@@ -896,6 +896,26 @@ fn item_17_messages_say_what_is_wrong() {
     assert!(o
         .stderr
         .contains("= help: SQL does not tell them apart; give them names that differ in letters"));
+
+    // A source name with a dot: SQL reads it as a schema and a table.
+    let (_d, s) = temp_suite(
+        "version: 1\nsources:\n  sales.orders: { path: fixtures/features.parquet }\nchecks:\n  sales.orders:\n    table: [row_count: { min: 1 }]\n",
+    );
+    let o = verdict(&["validate", s.to_str().unwrap()]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.starts_with(
+            "error: source name `sales.orders` has a dot; SQL would read it as table `orders` of schema `sales`\n"
+        ),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr
+            .contains("= help: name it without a dot, e.g. `sales_orders`"),
+        "{}",
+        o.stderr
+    );
 }
 
 /// Whether process `pid` is gone (or a zombie nobody waits for).

@@ -560,3 +560,32 @@ fn running_a_contract_says_to_import_it() {
         );
     }
 }
+
+#[test]
+fn a_table_name_with_a_dot_becomes_a_source_name_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let contract = dir.path().join("c.yaml");
+    std::fs::write(
+        &contract,
+        "apiVersion: v3.1.0\nkind: DataContract\nschema:\n  - name: sales.orders\n    quality:\n      - { type: sql, query: 'select count(*) from {object}', mustBeGreaterThan: 0 }\n    properties:\n      - { name: id, logicalType: integer, unique: true }\n",
+    )
+    .unwrap();
+    let template = format!("{}/orders.parquet", dir.path().display());
+    let o = import(&[contract.to_str().unwrap(), "--path", &template]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("\nsources:\n  sales_orders:\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout
+            .contains("query: \"select count(*) from sales_orders\""),
+        "{}",
+        o.stdout
+    );
+    let suite = dir.path().join("suite.yml");
+    std::fs::write(&suite, &o.stdout).unwrap();
+    let v = verdict(&["validate", suite.to_str().unwrap()]);
+    assert_eq!(v.code, 0, "{}", v.stderr);
+}

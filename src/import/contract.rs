@@ -48,6 +48,13 @@ pub struct Object {
 }
 
 impl Object {
+    /// Its source's name in the suite: its `name`, a dot made `_` (a
+    /// suite's source name is a table name in SQL, where a dot would
+    /// part a schema from a table).
+    pub fn source(&self) -> String {
+        self.name.replace('.', "_")
+    }
+
     /// The table's name where the data is (`physicalName`, else `name`).
     pub fn table(&self) -> &str {
         self.physical_name.as_deref().unwrap_or(&self.name)

@@ -305,6 +305,14 @@ impl Parser {
         let mut folded: Vec<(String, String)> = Vec::new();
         for (k, _) in entries {
             let name = k.key_text();
+            // The engine reads `a.b` as table `b` of schema `a`.
+            if name.contains('.') {
+                self.err_help(
+                    k.pos,
+                    format!("source name `{name}` has a dot; SQL would read it as table `{}` of schema `{}`", name.rsplit('.').next().unwrap_or(""), name.split('.').next().unwrap_or("")),
+                    format!("name it without a dot, e.g. `{}`", name.replace('.', "_")),
+                );
+            }
             let lower = name.to_lowercase();
             match folded.iter().find(|(l, _)| *l == lower) {
                 Some((_, first)) => {

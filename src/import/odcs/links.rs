@@ -129,7 +129,7 @@ pub(super) fn references(
     let none = Meta::default();
     if let [col] = from.as_slice() {
         let options = vec![
-            ("source".to_string(), scalar(&target.name)),
+            ("source".to_string(), scalar(&target.source())),
             ("column".to_string(), scalar(&to[0])),
         ];
         let default = format!("{col}.references");
@@ -145,7 +145,7 @@ pub(super) fn references(
     } else {
         let options = vec![
             ("columns".to_string(), flow_list(&from)),
-            ("source".to_string(), scalar(&target.name)),
+            ("source".to_string(), scalar(&target.source())),
             ("to".to_string(), flow_list(&to)),
         ];
         let default = format!("references({})", from.join(", "));

@@ -226,7 +226,7 @@ fn ignored_service_levels(c: &Contract) -> Vec<String> {
 impl State {
     fn object(&mut self, c: &Contract, o: &Object, place: &Place<'_>) -> Plan {
         let mut plan = Plan {
-            name: o.name.clone(),
+            name: o.source(),
             location: location(place, o),
             tags: o.tags.iter().filter_map(|t| tag(t)).collect(),
             key: Vec::new(),

@@ -102,7 +102,7 @@ impl State {
         let b = Bounds::from_rule(r)?;
         let mut q = query.trim().to_string();
         for ph in ["{object}", "{table}", "{model}"] {
-            q = q.replace(ph, &super::super::names::table(&o.name));
+            q = q.replace(ph, &super::super::names::table(&o.source()));
         }
         for ph in ["{property}", "{column}", "{field}"] {
             if q.contains(ph) {
@@ -177,7 +177,7 @@ pub(super) fn library(
     }
     let m = Meta::of(r);
     let from = format!("{metric} {}", operators(r));
-    let source = super::super::names::table(&o.name);
+    let source = super::super::names::table(&o.source());
     // A count of 0 (or a share of 0%) is what the native checks say.
     let zero = match unit {
         Unit::Rows => b.only_zero(),
