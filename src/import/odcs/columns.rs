@@ -68,13 +68,13 @@ impl State {
             match v.kind {
                 Kind::Int(n) if n >= 0 => length.push((bound.to_string(), n.to_string())),
                 _ => {
-                    let note = self.skip(
+                    self.note(
+                        plan,
                         v.pos,
                         format!("{key} of {owner}"),
                         "not a whole number",
                         key,
                     );
-                    plan.notes.push(note);
                 }
             }
         }
@@ -100,13 +100,16 @@ impl State {
                     );
                 }
                 Some((_, Some(why))) => {
-                    let note = self.skip(v.pos, format!("pattern of {owner}"), why, "pattern");
-                    plan.notes.push(note);
+                    self.note(plan, v.pos, format!("pattern of {owner}"), why, "pattern");
                 }
                 None => {
-                    let note =
-                        self.skip(v.pos, format!("pattern of {owner}"), "not text", "pattern");
-                    plan.notes.push(note);
+                    self.note(
+                        plan,
+                        v.pos,
+                        format!("pattern of {owner}"),
+                        "not text",
+                        "pattern",
+                    );
                 }
             }
         }
@@ -131,13 +134,13 @@ impl State {
                     );
                 }
                 _ => {
-                    let note = self.skip(
+                    self.note(
+                        plan,
                         v.pos,
                         format!("enum of {owner}"),
                         "not a list of values",
                         "enum",
                     );
-                    plan.notes.push(note);
                 }
             }
         }
@@ -157,13 +160,13 @@ impl State {
         ];
         for (key, v) in &p.options {
             if !READ.contains(&key.as_str()) {
-                let note = self.skip(
+                self.note(
+                    plan,
                     v.pos,
                     format!("{key} of {owner}"),
                     "a suite has no check for it",
                     key,
                 );
-                plan.notes.push(note);
             }
         }
     }
@@ -191,13 +194,13 @@ impl State {
                 .collect();
             if let [first, second] = given.as_slice() {
                 let why = format!("{} already bounds that side", first.0);
-                let note = self.skip(
+                self.note(
+                    plan,
                     second.1.pos,
                     format!("{} of {owner}", second.0),
                     why,
                     second.0,
                 );
-                plan.notes.push(note);
             }
             ends.extend(given.first());
         }
@@ -211,13 +214,13 @@ impl State {
             _ => "below",
         };
         if contract_type(p) == Some("time") {
-            let note = self.skip(
+            self.note(
+                plan,
                 ends[0].1.pos,
                 format!("bounds of {owner}"),
                 "bounds on a time of day are not checked",
                 "time bounds",
             );
-            plan.notes.push(note);
             return;
         }
         let none = Meta::default();
@@ -241,13 +244,13 @@ impl State {
                         );
                     }
                     None => {
-                        let note = self.skip(
+                        self.note(
+                            plan,
                             v.pos,
                             format!("{key} of {owner}"),
                             "not a date or an RFC 3339 time",
                             key,
                         );
-                        plan.notes.push(note);
                     }
                 }
             }
@@ -262,8 +265,13 @@ impl State {
                     from.push(key);
                 }
                 None => {
-                    let note = self.skip(v.pos, format!("{key} of {owner}"), "not a number", key);
-                    plan.notes.push(note);
+                    self.note(
+                        plan,
+                        v.pos,
+                        format!("{key} of {owner}"),
+                        "not a number",
+                        key,
+                    );
                 }
             }
         }

@@ -23,8 +23,7 @@ impl State {
             None => format!("relationship of `{}`", o.name),
         };
         if let Err(why) = references(c, o, p, r, plan) {
-            let note = self.skip(r.pos, what, why, "relationship");
-            plan.notes.push(note);
+            self.note(plan, r.pos, what, why, "relationship");
         }
     }
 

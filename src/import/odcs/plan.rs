@@ -303,6 +303,19 @@ pub(super) struct State {
 }
 
 impl State {
+    /// Records a rule that is not checked, with its comment in `plan`.
+    pub(super) fn note(
+        &mut self,
+        plan: &mut Plan,
+        at: Pos,
+        what: impl Into<String>,
+        why: impl Into<String>,
+        kind: &str,
+    ) {
+        let note = self.skip(at, what, why, kind);
+        plan.notes.push(note);
+    }
+
     /// Records a rule that is not checked; returns the suite's comment.
     pub(super) fn skip(
         &mut self,

@@ -83,8 +83,7 @@ impl State {
                 Some(d) => format!("{what} ({d:?})"),
                 None => what.to_string(),
             };
-            let note = self.skip(r.pos, described, why, &k);
-            plan.notes.push(note);
+            self.note(plan, r.pos, described, why, &k);
         }
     }
 
