@@ -1053,17 +1053,48 @@ fn references_from_a_database_table_to_a_file() {
         std::fs::write(
             &suite,
             format!(
-                "version: 1\nsources:\n  orders: {{ {url} }}\n  regions: {{ path: {} }}\nchecks:\n  orders:\n    columns:\n      region:\n        - references: {{ source: regions, column: code }}\n",
+                "version: 1\nsources:\n  orders: {{ {url}, key: order_id }}\n  regions: {{ path: {} }}\nchecks:\n  orders:\n    columns:\n      region:\n        - references: {{ source: regions, column: code }}\n",
                 regions.display()
             ),
         )
         .unwrap();
-        let o = run(&[suite.to_str().unwrap(), "--format", "json"]);
+        let failed = d.path().join("failed");
+        let o = run(&[
+            suite.to_str().unwrap(),
+            "--format",
+            "json",
+            "--failed-rows",
+            failed.to_str().unwrap(),
+        ]);
         assert_eq!(o.code, 1, "{url}: {}{}", o.stdout, o.stderr);
         let c = check_named(&json(&o), "region.references");
         assert_eq!(
             c["observed_text"], "333 orphan rows (1 missing key)",
             "{url}: {c}"
+        );
+        // The orphan rows themselves, read from the table's server: the
+        // first 100, each with the source's key.
+        let f = &c["failed_rows"];
+        assert_eq!(f["rows"], 100, "{url}: {f}");
+        assert_eq!(
+            f["columns"],
+            serde_json::json!(["order_id", "region"]),
+            "{url}"
+        );
+        assert_eq!(
+            f["first"],
+            serde_json::json!([
+                [2, "apac"],
+                [5, "apac"],
+                [8, "apac"],
+                [11, "apac"],
+                [14, "apac"]
+            ]),
+            "{url}"
+        );
+        assert!(
+            Path::new(f["path"].as_str().unwrap()).exists(),
+            "{url}: {f}"
         );
         assert_eq!(
             c["sample"],
