@@ -1540,29 +1540,17 @@ fn an_imported_contract_checks_either_server() {
         ];
         let o = common::verdict_env(&["run", suite.to_str().unwrap(), "--format", "json"], &vars);
         assert_eq!(o.code, 1, "{server}: {}{}", o.stdout, o.stderr);
-        let got: Vec<(String, String, String)> = json(&o)["suites"][0]["sources"][0]["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| {
-                let s = |k: &str| c[k].as_str().unwrap_or("").to_string();
-                (s("name"), s("status"), s("observed_text"))
-            })
-            .collect();
+        let got = check_fields(&json(&o), &["name", "status", "observed_text"]);
         let want = [
-            ("schema", "pass", "3 columns as declared"),
-            ("row_count", "pass", "1000 rows"),
-            ("order_id.unique", "pass", "0 duplicated keys"),
-            ("region.in_set", "fail", "333 outside the set"),
-            ("coupon.null_rate", "pass", "0.9 (900 of 1000)"),
-            ("region.duplicate_values", "pass", "3"),
-            ("coupon.missing_values", "pass", "900"),
-            ("sql_2", "pass", "200"),
+            ["schema", "pass", "3 columns as declared"],
+            ["row_count", "pass", "1000 rows"],
+            ["order_id.unique", "pass", "0 duplicated keys"],
+            ["region.in_set", "fail", "333 outside the set"],
+            ["coupon.null_rate", "pass", "0.9 (900 of 1000)"],
+            ["region.duplicate_values", "pass", "3"],
+            ["coupon.missing_values", "pass", "900"],
+            ["sql_2", "pass", "200"],
         ];
-        let want: Vec<(String, String, String)> = want
-            .iter()
-            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
-            .collect();
         assert_eq!(got, want, "{server}");
     }
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{check_named, json, named, run, temp_suite, verdict};
+use common::{check_fields, check_named, json, named, run, temp_suite, verdict};
 
 /// `verdict validate` refuses the suite of `checks` (exit 2), saying
 /// `message` first.
@@ -286,40 +286,28 @@ fn above_and_below_exclude_their_value() {
     let o = run(&[path.to_str().unwrap(), "--format", "json"]);
     assert_eq!(o.code, 1, "{}", o.stderr);
     let r = json(&o);
-    let got: Vec<(String, String, String, String)> = r["suites"][0]["sources"][0]["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            let s = |k: &str| c[k].as_str().unwrap_or("").to_string();
-            (s("name"), s("status"), s("observed_text"), s("expected"))
-        })
-        .collect();
+    let got = check_fields(&r, &["name", "status", "observed_text", "expected"]);
     let want = [
-        ("rows_open", "pass", "1000 rows", "> 999 and < 1001"),
-        ("rows_above", "fail", "1000 rows", "> 1000"),
-        (
+        ["rows_open", "pass", "1000 rows", "> 999 and < 1001"],
+        ["rows_above", "fail", "1000 rows", "> 1000"],
+        [
             "qty_open_low",
             "fail",
             "50 outside the range",
             "each value > 1 and <= 20",
-        ),
-        (
+        ],
+        [
             "qty_closed",
             "pass",
             "0 outside the range",
             "each value >= 1 and < 21",
-        ),
-        ("qty_max_open", "fail", "20", "< 20"),
-        ("nulls_below", "fail", "0.005 (5 of 1000)", "< 0.005"),
-        ("nulls_just_below", "pass", "0.005 (5 of 1000)", "< 0.0051"),
-        ("len_open", "pass", "2..2", "length > 1 and < 3"),
-        ("len_above", "fail", "2..2", "length > 2"),
+        ],
+        ["qty_max_open", "fail", "20", "< 20"],
+        ["nulls_below", "fail", "0.005 (5 of 1000)", "< 0.005"],
+        ["nulls_just_below", "pass", "0.005 (5 of 1000)", "< 0.0051"],
+        ["len_open", "pass", "2..2", "length > 1 and < 3"],
+        ["len_above", "fail", "2..2", "length > 2"],
     ];
-    let want: Vec<(String, String, String, String)> = want
-        .iter()
-        .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
-        .collect();
     assert_eq!(got, want);
     let why = |name: &str| {
         named(&r["suites"][0]["sources"][0]["checks"], name)["why"]

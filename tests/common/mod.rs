@@ -171,3 +171,20 @@ pub fn quality_of(
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     json(&o)["suites"][0]["diff"]["quality"].clone()
 }
+
+/// The text of `fields` of every check of the first source, in report
+/// order (a missing or null field is ""): `[name, status, observed_text]`
+/// rows to compare with the expected ones at once.
+pub fn check_fields(report: &serde_json::Value, fields: &[&str]) -> Vec<Vec<String>> {
+    report["suites"][0]["sources"][0]["checks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no checks: {report}"))
+        .iter()
+        .map(|c| {
+            fields
+                .iter()
+                .map(|f| c[*f].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .collect()
+}

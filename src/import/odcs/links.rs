@@ -125,39 +125,26 @@ pub(super) fn references(
         ));
     }
     let from_text = format!("foreign key to {}", r.to.join(", "));
+    // One column is that column's check; a compound key is the table's.
+    let source = ("source".to_string(), scalar(&target.source()));
+    let (col, options, default) = match from.as_slice() {
+        [col] => (
+            Some(col.as_str()),
+            vec![source, ("column".to_string(), scalar(&to[0]))],
+            format!("{col}.references"),
+        ),
+        _ => (
+            None,
+            vec![
+                ("columns".to_string(), flow_list(&from)),
+                source,
+                ("to".to_string(), flow_list(&to)),
+            ],
+            format!("references({})", from.join(", ")),
+        ),
+    };
     let none = Meta::default();
-    if let [col] = from.as_slice() {
-        let options = vec![
-            ("source".to_string(), scalar(&target.source())),
-            ("column".to_string(), scalar(&to[0])),
-        ];
-        let default = format!("{col}.references");
-        plan.push(
-            Some(col),
-            "references",
-            None,
-            options,
-            &default,
-            &none,
-            from_text,
-        );
-    } else {
-        let options = vec![
-            ("columns".to_string(), flow_list(&from)),
-            ("source".to_string(), scalar(&target.source())),
-            ("to".to_string(), flow_list(&to)),
-        ];
-        let default = format!("references({})", from.join(", "));
-        plan.push(
-            None,
-            "references",
-            None,
-            options,
-            &default,
-            &none,
-            from_text,
-        );
-    }
+    plan.push(col, "references", None, options, &default, &none, from_text);
     Ok(())
 }
 
