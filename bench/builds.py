@@ -13,16 +13,21 @@ Each round runs, interleaved, each binary on:
   one_rg    the same checks on 1M rows in one row group       (one partition of the scan)
   diff      diff of bench/data/preds_v1.parquet and preds_v2   (5M vs 5M rows)
   drift     run bench/drift_suite.yml --format json            (15 columns, 5M vs 5M)
+  dict      run bench/data/dict_suite.yml --format json        (60 string checks, 5M rows, 6 fail;
+                                                                 after `python3 bench/gen_dict_data.py`)
   validate  validate expectations/*.yml                        (start-up, parsing)
   example   run expectations/features.yml --format json        (the bundled 1,000-row suite)
 
-and checks that both binaries print the same report (timings left out),
-so a faster build is never a different answer. Prints a Markdown table of
+and checks that both binaries print the same report (timings and the list
+of queries left out: a build may answer with fewer queries), so a faster
+build is never a different answer. A work whose files are missing is left
+out with a note. Prints a Markdown table of
 median wall seconds and the ratio NEW / OLD.
 """
 
 import argparse
 import json
+import os
 import re
 import sys
 
@@ -38,6 +43,7 @@ WORK = {
               "bench/data/preds_v2.parquet", "--key", "id", "--tol", "score=1e-6", "--format", "json",
               "--columns", "score,label,segment,f1,f2"], (0, 1)),
     "drift": (["run", "bench/drift_suite.yml", "--format", "json"], (0, 1)),
+    "dict": (["run", "bench/data/dict_suite.yml", "--format", "json"], (1,)),
     "validate": (["validate", "expectations/features.yml", "expectations/release.yml",
                   "expectations/drift.yml", "expectations/compare.yml"], (0,)),
     "example": (["run", "expectations/features.yml", "--format", "json", "--now", "2026-11-25T12:00:00Z"],
@@ -48,11 +54,19 @@ TIMING = re.compile(r'"(seconds|[a-z_]*_seconds)":\s*[-0-9.e]+')
 NOW = re.compile(r'"now":\s*"[^"]*"')
 
 
+def without_scans(v):
+    if isinstance(v, dict):
+        return {k: without_scans(x) for k, x in v.items() if k != "scans"}
+    if isinstance(v, list):
+        return [without_scans(x) for x in v]
+    return v
+
+
 def answer(out):
-    """The report without its timings: what must not change between builds."""
+    """The report without its timings and queries: what must not change between builds."""
     text = NOW.sub('"now": ""', TIMING.sub('"_seconds": 0', out))
     try:
-        return json.dumps(json.loads(text), sort_keys=True)
+        return json.dumps(without_scans(json.loads(text)), sort_keys=True)
     except json.JSONDecodeError:
         return text
 
@@ -83,8 +97,14 @@ def main():
         f.write(one_rg)
     answers = {}
     tools = []
+    needs = {"checks": "bench/data/features.parquet", "one_rg": "bench/data/features_1rg.parquet",
+             "diff": "bench/data/preds_v1.parquet", "drift": "bench/data/drift_current.parquet",
+             "dict": "bench/data/dict_suite.yml"}
     for work, (argv, codes) in WORK.items():
         if args.only and work not in args.only:
+            continue
+        if work in needs and not os.path.exists(needs[work]):
+            log(f"note: {work} left out: no {needs[work]}")
             continue
         for label, binary in (("old", args.old), ("new", args.new)):
             name = f"{work}:{label}"

@@ -87,6 +87,14 @@ fn planted_defects_fail_exactly_their_checks() {
         serde_json::json!([{"value": "not-an-email", "rows": 1}])
     );
     assert_eq!(by_name("price.min").get("sample"), None);
+    // Counted in the shared aggregate: no query after the failure.
+    let kinds: Vec<&str> = v["suites"][0]["sources"][0]["scans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["aggregate", "distinct", "sql"]);
     let mut failed: Vec<String> = v["suites"][0]["sources"][0]["checks"]
         .as_array()
         .unwrap()

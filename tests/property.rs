@@ -9,7 +9,7 @@ use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::prelude::ParquetReadOptions;
 use datafusion::scalar::ScalarValue;
 use proptest::prelude::*;
-use verdict::metric::exec::aggregate;
+use verdict::metric::exec::{aggregate, aggregate_explaining, offending_values};
 use verdict::metric::{LitSet, Metric, Span, Value};
 use verdict::spec::Lit;
 
@@ -188,12 +188,36 @@ proptest! {
             let (values, scans) = aggregate(&ctx, "t", &schema, &metrics, None).await;
             let values = values.unwrap();
             prop_assert_eq!(scans.len(), 1);
+            // The same scan counting offending values: the same values.
+            let (explained, scans, offending) =
+                aggregate_explaining(&ctx, "t", &schema, &metrics, None).await;
+            let explained = explained.unwrap();
+            prop_assert_eq!(scans.len(), 1);
             for m in &metrics {
                 let batches = ctx.sql(&naive_sql(m)).await.unwrap().collect().await.unwrap();
                 let s = ScalarValue::try_from_array(batches[0].column(0), 0).unwrap();
                 let want = Value::from_scalar(&s).unwrap();
                 let got = values[m].clone().unwrap();
                 prop_assert!(close(&got, &want), "{}: one scan {:?}, naive {:?}", m, got, want);
+                let got = explained[m].clone().unwrap();
+                prop_assert!(close(&got, &want), "{}: counting values {:?}, naive {:?}", m, got, want);
+            }
+            // Every non-float metric with a violation predicate had its
+            // values counted in the scan, exactly as the query finds them.
+            for m in &metrics {
+                let column = m.column().unwrap_or_default();
+                let Some(pred) = schema
+                    .field_with_name(column)
+                    .ok()
+                    .filter(|f| f.data_type() != &DataType::Float64)
+                    .and_then(|f| m.violation(f.data_type()))
+                else {
+                    prop_assert!(!offending.contains_key(m), "{}: counted", m);
+                    continue;
+                };
+                let (queried, _) = offending_values(&ctx, "t", column, pred, 1_000).await;
+                let queried = queried.unwrap();
+                prop_assert_eq!(offending.get(m), Some(&queried), "{}", m);
             }
             Ok(())
         })?;

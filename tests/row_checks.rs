@@ -367,3 +367,69 @@ fn type_families_match_any_width() {
         "`created_at` is timestamp[us, UTC], expected number; `country` is string, expected integer"
     );
 }
+
+/// A failed set or pattern check names its offending values without a
+/// second scan when the shared aggregate could count them all (at most
+/// 1,000 distinct values); with more, the row count stays exact and the
+/// values come from a query of their own. The same sample either way.
+#[test]
+fn offending_values_are_counted_in_the_scan_up_to_a_thousand() {
+    use datafusion::arrow::array::StringArray;
+    let dir = tempfile::tempdir().unwrap();
+    for (singletons, second_scan) in [(997, false), (998, true)] {
+        // zz ×4, xx ×3, yy ×3 and `singletons` values once each: 1,000 or
+        // 1,001 distinct offending values; 20 rows in the set, 5 nulls.
+        let mut values: Vec<Option<String>> = Vec::new();
+        for (v, n) in [("zz", 4), ("xx", 3), ("yy", 3), ("ok", 20)] {
+            values.extend(std::iter::repeat_n(Some(v.to_string()), n));
+        }
+        values.extend((0..singletons).map(|i| Some(format!("v{i:04}"))));
+        values.extend(std::iter::repeat_n(None, 5));
+        let file = common::parquet(
+            dir.path(),
+            &format!("t{singletons}.parquet"),
+            vec![("s", std::sync::Arc::new(StringArray::from(values)) as _)],
+        );
+        let (_d, path) = temp_suite(&format!(
+            "version: 1\nsources:\n  t: {{ path: {file} }}\nchecks:\n  t:\n    columns:\n      s:\n        - in_set: [ok]\n        - regex: '^ok$'\n        - length: {{ equals: 2 }}\n"
+        ));
+        let o = run(&[path.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(o.code, 1, "{}", o.stderr);
+        let r = json(&o);
+        let want = serde_json::json!([
+            { "value": "zz", "rows": 4 },
+            { "value": "xx", "rows": 3 },
+            { "value": "yy", "rows": 3 },
+            { "value": "v0000", "rows": 1 },
+            { "value": "v0001", "rows": 1 },
+        ]);
+        for name in ["s.in_set", "s.regex"] {
+            let c = check_named(&r, name);
+            assert_eq!(c["observed"], 10 + singletons, "{name}: {c}");
+            assert_eq!(c["sample"], want, "{name}");
+        }
+        // Only the singletons are not 2 characters long: at most 998
+        // distinct values, counted in the scan in both tables.
+        let c = check_named(&r, "s.length");
+        assert_eq!(c["status"], "fail", "{c}");
+        assert_eq!(
+            c["sample"],
+            serde_json::json!([
+                { "value": "v0000", "rows": 1 },
+                { "value": "v0001", "rows": 1 },
+                { "value": "v0002", "rows": 1 },
+                { "value": "v0003", "rows": 1 },
+                { "value": "v0004", "rows": 1 },
+            ]),
+            "{c}"
+        );
+        let kinds: Vec<&str> = r["suites"][0]["sources"][0]["scans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["kind"].as_str().unwrap())
+            .collect();
+        let samples = kinds.iter().filter(|k| **k == "sample").count();
+        assert_eq!(samples, if second_scan { 2 } else { 0 }, "{kinds:?}");
+    }
+}

@@ -151,16 +151,16 @@ pub fn requirements(check: &Check, schema: &Schema) -> Result<Needs, String> {
             if !types::is_string(dt) {
                 return Err(mismatch(kw, "a string", column, dt));
             }
-            let mut m = vec![
+            // The count outside the bounds is judged with `mostly`; without
+            // it, its offending values are counted in the same scan, for a
+            // failure to name them.
+            metrics(vec![
                 Metric::RowCount,
                 Metric::NonNullCount(column.clone()),
                 Metric::MinLength(column.clone()),
                 Metric::MaxLength(column.clone()),
-            ];
-            if check.mostly.is_some() {
-                m.push(Metric::length_outside(column, bounds));
-            }
-            metrics(m)
+                Metric::length_outside(column, bounds),
+            ])
         }
         CheckKind::DistinctValues {
             column,

@@ -197,10 +197,10 @@ async fn scope(
         plan.metrics.clone(),
         loaded.dialect,
     );
-    let (values, scans) =
-        guarded(async move { exec::aggregate(&c, &name, &sch, &ms, dialect).await })
+    let (values, scans, offending) =
+        guarded(async move { exec::aggregate_explaining(&c, &name, &sch, &ms, dialect).await })
             .await
-            .unwrap_or_else(|e| (Err(e), Vec::new()));
+            .unwrap_or_else(|e| (Err(e), Vec::new(), Default::default()));
     rep.scans
         .extend(scans.into_iter().map(|s| s.within(filter)));
     obs.metrics = values?;
@@ -272,7 +272,7 @@ async fn scope(
         .collect();
     for (c, r) in checks.iter().zip(judged.iter_mut()) {
         let mut found = Vec::new();
-        explain_failure(at.ctx, table, &schema, c, r, &mut found).await;
+        explain_failure(at.ctx, (table, &schema), &offending, c, r, &mut found).await;
         rep.scans
             .extend(found.into_iter().map(|s| s.within(filter)));
         if let Some(opts) = at.failed_rows {
@@ -293,11 +293,12 @@ async fn scope(
 }
 
 /// Adds the most frequent offending values to a failed set or pattern
-/// check, so the report says which values broke it, not only how many.
+/// check, so the report says which values broke it, not only how many:
+/// those the shared scan counted, or else from a query of their own.
 async fn explain_failure(
     ctx: &SessionContext,
-    table: &str,
-    schema: &SchemaRef,
+    (table, schema): (&str, &SchemaRef),
+    counted: &exec::OffendingValues,
     c: &Check,
     r: &mut CheckResult,
     scans: &mut Vec<Scan>,
@@ -308,6 +309,10 @@ async fn explain_failure(
     let Some(m) = CheckResult::offending_metric(c) else {
         return;
     };
+    if let Some(found) = counted.get(&m) {
+        r.sample = found.iter().take(SAMPLE_SIZE).cloned().collect();
+        return;
+    }
     let column = m.column().unwrap_or_default().to_string();
     let Ok(field) = schema.field_with_name(&column) else {
         return;

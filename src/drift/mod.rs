@@ -7,7 +7,7 @@
 //! bins, so every report format can show it.
 //!
 //! `side` reads a column's values from a registered table (one projected
-//! scan per column and side); `reference` saves and loads the reference
+//! scan per column and side; columns measured concurrently, one per core); `reference` saves and loads the reference
 //! side as a small file; `stats` and `ks` hold the arithmetic.
 
 pub mod ks;
@@ -25,7 +25,10 @@ pub const SORTED_ON_DISK: &str =
 
 pub use result::{evaluate, BinRow, ColumnDrift, DriftReport, EdgeUnit, KsOutcome};
 
+use std::sync::Arc;
 use std::time::Instant;
+
+use futures::StreamExt;
 
 use datafusion::arrow::datatypes::Schema;
 use datafusion::prelude::SessionContext;
@@ -82,19 +85,63 @@ pub async fn run(
         (None, DriftReference::Source(r)) => side::row_count(ctx, r).await.ok(),
         _ => None,
     };
-    for col in columns(spec, current, &ref_names) {
-        let column_started = Instant::now();
-        let measured = measure(ctx, spec, &col, current, reference_schema, saved.as_ref()).await;
-        let mut detail = match measured {
-            Ok((method, unit, why, r, c)) => result::compare(&col, method, unit, why, &r, &c),
-            Err(e) => ColumnDrift::error(&col.name, e),
-        };
-        detail.seconds = column_started.elapsed().as_secs_f64();
-        report.checks.push(evaluate(&detail, &col.options));
+    // Columns are independent: each is measured in a task of its own, as
+    // many at a time as the session has partitions (one per core), so one
+    // column's sort overlaps another's scan. Results keep column order.
+    let at_once = ctx.state().config().target_partitions().max(1);
+    let shared = Arc::new(Shared {
+        spec: spec.clone(),
+        current: current.clone(),
+        reference: reference_schema.cloned(),
+        saved,
+    });
+    let tasks = columns(spec, current, &ref_names).into_iter().map(|col| {
+        let (ctx, shared) = (ctx.clone(), Arc::clone(&shared));
+        let (name, options) = (col.name.clone(), col.options);
+        let task = tokio::spawn(async move {
+            let column_started = Instant::now();
+            let s = &*shared;
+            let measured = measure(
+                &ctx,
+                &s.spec,
+                &col,
+                &s.current,
+                s.reference.as_ref(),
+                s.saved.as_ref(),
+            )
+            .await;
+            let mut detail = match measured {
+                Ok((method, unit, why, r, c)) => result::compare(&col, method, unit, why, &r, &c),
+                Err(e) => ColumnDrift::error(&col.name, e),
+            };
+            detail.seconds = column_started.elapsed().as_secs_f64();
+            (evaluate(&detail, &col.options), detail)
+        });
+        async move {
+            task.await.unwrap_or_else(|e| {
+                let detail = ColumnDrift::error(&name, format!("measuring `{name}` failed: {e}"));
+                (evaluate(&detail, &options), detail)
+            })
+        }
+    });
+    let measured: Vec<_> = futures::stream::iter(tasks)
+        .buffered(at_once)
+        .collect()
+        .await;
+    for (check, detail) in measured {
+        report.checks.push(check);
         report.columns.push(detail);
     }
     report.seconds = started.elapsed().as_secs_f64();
     report
+}
+
+/// What every column's task reads.
+struct Shared {
+    spec: DriftSpec,
+    current: Schema,
+    reference: Option<Schema>,
+    saved: Option<SavedReference>,
 }
 
 type Measured = (DriftMethod, EdgeUnit, String, RefColumn, Column);

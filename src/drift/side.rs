@@ -174,7 +174,7 @@ async fn numeric(
         return numeric_on_disk(df, bound).await;
     }
     let mut stream = df.execute_stream().await?;
-    let (mut nulls, mut nans, mut values) = (0u64, 0u64, Vec::new());
+    let (mut nulls, mut nans, mut values) = (0u64, 0u64, Vec::<f64>::new());
     while let Some(batch) = stream.next().await {
         let batch = batch?;
         let a = batch.column(0).as_primitive::<Float64Type>();
@@ -193,7 +193,14 @@ async fn numeric(
             }
         }
     }
-    values.sort_unstable_by(f64::total_cmp);
+    // The sort is the column's longest step: off the runtime's workers, so
+    // they go on scanning the other columns meanwhile.
+    let values = tokio::task::spawn_blocking(move || {
+        values.sort_unstable_by(f64::total_cmp);
+        values
+    })
+    .await
+    .map_err(|e| DataFusionError::Execution(format!("sorting the values failed: {e}")))?;
     Ok(Column::Numeric {
         nulls,
         nans,

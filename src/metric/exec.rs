@@ -154,26 +154,71 @@ pub async fn aggregate(
     metrics: &[Metric],
     dialect: Option<Dialect>,
 ) -> (Result<MetricValues, String>, Vec<Scan>) {
+    let (values, scans, _) = aggregate_with(ctx, table, schema, metrics, dialect, false).await;
+    (values, scans)
+}
+
+/// The offending values of set and pattern metrics, counted in the scan
+/// that counted their rows (see [`super::offending`]).
+pub type OffendingValues = HashMap<Metric, Vec<Sample>>;
+
+/// [`aggregate`], also counting the offending values of the metrics a
+/// failed check explains with them, where verdict runs the scan itself
+/// (not a database, not a cluster). A metric whose values were too many
+/// to keep is not in the map: its check asks [`offending_values`].
+pub async fn aggregate_explaining(
+    ctx: &SessionContext,
+    table: &str,
+    schema: &Schema,
+    metrics: &[Metric],
+    dialect: Option<Dialect>,
+) -> (Result<MetricValues, String>, Vec<Scan>, OffendingValues) {
+    let in_scan = dialect.is_none() && !crate::engine::on_cluster(ctx);
+    aggregate_with(ctx, table, schema, metrics, dialect, in_scan).await
+}
+
+async fn aggregate_with(
+    ctx: &SessionContext,
+    table: &str,
+    schema: &Schema,
+    metrics: &[Metric],
+    dialect: Option<Dialect>,
+    in_scan: bool,
+) -> (Result<MetricValues, String>, Vec<Scan>, OffendingValues) {
     let mut scans = Vec::new();
+    let mut offending = OffendingValues::new();
     // Metrics the database cannot compute are values of their own: errors.
     let mut values: MetricValues = HashMap::new();
-    let mut runnable: Vec<(Metric, Expr)> = Vec::new();
+    let mut runnable: Vec<(Metric, Expr, bool)> = Vec::new();
     for m in metrics {
-        match expr_for(ctx, m, schema, dialect) {
-            Ok(e) => runnable.push((m.clone(), e)),
+        let counter = in_scan.then(|| offending_counter(m, schema)).flatten();
+        let counted = counter.is_some();
+        match counter.map_or_else(|| expr_for(ctx, m, schema, dialect), Ok) {
+            Ok(e) => runnable.push((m.clone(), e, counted)),
             Err(why) => {
                 values.insert(m.clone(), Err(why));
             }
         }
     }
+    // What a result of the aggregate is for the metric.
+    let mut decode = |m: &Metric, counted: bool, s: &ScalarValue| {
+        if !counted {
+            return m.decode(s);
+        }
+        let found = super::offending::decode(s)?;
+        if let Some(v) = found.values {
+            offending.insert(m.clone(), v);
+        }
+        Ok(Some(Value::Int(i128::from(found.rows))))
+    };
     if runnable.is_empty() {
-        return (Ok(values), scans);
+        return (Ok(values), scans, offending);
     }
     let started = Instant::now();
     let exprs: Vec<Expr> = runnable
         .iter()
         .enumerate()
-        .map(|(i, (_, e))| e.clone().alias(format!("m{i}")))
+        .map(|(i, (_, e, _))| e.clone().alias(format!("m{i}")))
         .collect();
     match run_row(ctx, table, exprs).await {
         Ok(row) => {
@@ -187,10 +232,10 @@ pub async fn aggregate(
                 filter: None,
                 read: row.read.filter(|_| !row.from_metadata),
             });
-            for ((m, _), s) in runnable.iter().zip(row.values) {
-                values.insert(m.clone(), m.decode(&s));
+            for ((m, _, counted), s) in runnable.iter().zip(row.values) {
+                values.insert(m.clone(), decode(m, *counted, &s));
             }
-            (Ok(values), scans)
+            (Ok(values), scans, offending)
         }
         Err(shared) => {
             // Is the table readable at all? If not, nothing can be attributed.
@@ -201,20 +246,33 @@ pub async fn aggregate(
                 started,
             ));
             if probe.is_err() {
-                return (Err(message(&shared)), scans);
+                return (Err(message(&shared)), scans, offending);
             }
-            for (m, e) in runnable {
+            for (m, e, counted) in runnable {
                 let t = Instant::now();
                 let r = run_row(ctx, table, vec![e.alias("m0")]).await;
                 scans.push(Scan::timed("aggregate", format!("retry {m}"), t));
                 let v = r
                     .map_err(|e| message(&e))
-                    .and_then(|row| m.decode(&row.values[0]));
+                    .and_then(|row| decode(&m, counted, &row.values[0]));
                 values.insert(m, v);
             }
-            (Ok(values), scans)
+            (Ok(values), scans, offending)
         }
     }
+}
+
+/// The in-scan counter of `m`'s offending values, for the metrics whose
+/// values explain a failed check (`in_set`, `not_in_set`, `regex`,
+/// `not_regex`, `length`, `range`: those with a violation predicate). Not
+/// for float columns: the query groups NaN and signed zeros its own way.
+fn offending_counter(m: &Metric, schema: &Schema) -> Option<Expr> {
+    let c = m.column()?;
+    let dt = schema.field_with_name(c).ok()?.data_type();
+    if crate::types::is_float(dt) {
+        return None;
+    }
+    Some(super::offending::expr(ident(c), m.violation(dt)?))
 }
 
 fn expr_for(

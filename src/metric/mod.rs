@@ -7,6 +7,7 @@
 //! `stddev` skip NaN the way they skip null; NaN is counted by `nan_rate`.
 
 pub mod exec;
+mod offending;
 pub mod plan;
 pub mod value;
 
