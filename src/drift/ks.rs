@@ -44,8 +44,14 @@ pub fn runs(sorted: &[f64]) -> impl Iterator<Item = (f64, u64)> + Clone + '_ {
 }
 
 /// The test on two sorted samples without NaN; `None` when either is empty.
+/// One merge of the two slices (what [`ks_2samp_runs`] computes, without
+/// building runs).
 pub fn ks_2samp(a: &[f64], b: &[f64]) -> Option<KsResult> {
-    ks_2samp_runs(runs(a), a.len() as u64, runs(b), b.len() as u64)
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    let (n1, n2) = (a.len() as u64, b.len() as u64);
+    Some(test(statistic(a, b), n1, n2))
 }
 
 /// The size of a sample given as runs: the sum of the counts, whatever
@@ -67,30 +73,54 @@ pub fn ks_2samp_runs(
     if n1 == 0 || n2 == 0 {
         return None;
     }
-    let d = statistic_runs(a, n1, b, n2);
+    Some(test(statistic_runs(a, n1, b, n2), n1, n2))
+}
+
+/// The p-value of statistic `d` for samples of `n1` and `n2` values.
+fn test(d: f64, n1: u64, n2: u64) -> KsResult {
     if n1.max(n2) <= MAX_EXACT_N {
         if let Some((d, p)) = exact(n1, n2, d) {
-            return Some(KsResult {
+            return KsResult {
                 statistic: d,
                 p_value: p,
                 method: PMethod::Exact,
-            });
+            };
         }
     }
     let (m, n) = (n1.max(n2) as f64, n1.min(n2) as f64);
     let en = (m * n / (m + n)).round_ties_even();
-    Some(KsResult {
+    KsResult {
         statistic: d,
         p_value: kolmogorov_sf(en, d).clamp(0.0, 1.0),
         method: PMethod::Asymptotic,
-    })
+    }
 }
 
 /// sup |F_a − F_b| over every observed value, each CDF taken after all
-/// values equal to it (so ties count once, as `searchsorted(side="right")`).
-#[cfg(test)]
+/// values equal to it (so ties count once, as `searchsorted(side="right")`):
+/// [`statistic_runs`] on two sorted slices, in one merge.
 fn statistic(a: &[f64], b: &[f64]) -> f64 {
-    statistic_runs(runs(a), a.len() as u64, runs(b), b.len() as u64)
+    let (n1, n2) = (a.len() as f64, b.len() as f64);
+    let (mut i, mut j) = (0usize, 0usize);
+    let (mut max_s, mut min_s) = (f64::NEG_INFINITY, f64::INFINITY);
+    while i < a.len() || j < b.len() {
+        let v = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => x.min(*y),
+            (Some(x), None) => *x,
+            (None, Some(y)) => *y,
+            (None, None) => break,
+        };
+        while i < a.len() && a[i] <= v {
+            i += 1;
+        }
+        while j < b.len() && b[j] <= v {
+            j += 1;
+        }
+        let diff = i as f64 / n1 - j as f64 / n2;
+        max_s = max_s.max(diff);
+        min_s = min_s.min(diff);
+    }
+    (-min_s).clamp(0.0, 1.0).max(max_s)
 }
 
 /// [`statistic`] over runs of `n1` and `n2` values in all.
@@ -636,6 +666,19 @@ mod tests {
         let r = ks_2samp_runs(huge.iter().copied(), 1 << 50, runs(&[1.0, 2.0]), 2).unwrap();
         assert_eq!((r.statistic, r.method), (0.5, PMethod::Asymptotic));
         assert_eq!(ks_2samp_runs(std::iter::empty(), 0, runs(&b), 6), None);
+    }
+
+    #[test]
+    fn the_merge_of_slices_equals_the_walk_over_runs() {
+        for (seed, modulus) in [(1, 7), (2, 1_000), (3, 1 << 40), (4, 2)] {
+            let mut a = lcg(seed, 3_001, modulus);
+            let mut b = lcg(seed + 10, 2_000, modulus);
+            b.extend([-0.0, 0.0, f64::INFINITY]);
+            a.sort_by(f64::total_cmp);
+            b.sort_by(f64::total_cmp);
+            let walked = statistic_runs(runs(&a), a.len() as u64, runs(&b), b.len() as u64);
+            assert_eq!(statistic(&a, &b).to_bits(), walked.to_bits(), "seed {seed}");
+        }
     }
 
     #[test]

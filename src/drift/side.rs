@@ -82,13 +82,15 @@ impl Sample {
     /// The two-sample KS test of these values against `current`.
     pub fn ks_2samp(&self, current: &Sorted) -> Result<Option<super::ks::KsResult>, String> {
         let n = current.len() as u64;
-        let ks = match self {
-            Sample::Sorted(v) => {
+        let ks = match (self, current) {
+            // Both in memory: one merge of the two slices.
+            (Sample::Sorted(Sorted::Memory(a)), Sorted::Memory(b)) => super::ks::ks_2samp(a, b),
+            (Sample::Sorted(v), _) => {
                 let ks = super::ks::ks_2samp_runs(v.runs(), v.len() as u64, current.runs(), n);
                 v.check()?;
                 ks
             }
-            Sample::Runs(r) => {
+            (Sample::Runs(r), _) => {
                 let total = super::ks::total(r.iter().copied());
                 super::ks::ks_2samp_runs(r.iter().copied(), total, current.runs(), n)
             }
@@ -251,14 +253,17 @@ async fn categorical(
     table: &str,
     column: &str,
 ) -> Result<Column, DataFusionError> {
+    // Grouped by the column as it is (a view, a dictionary, a boolean);
+    // only the distinct values become text, not every row.
     let df = group_by(
         ctx.table(table).await?,
-        vec![(cast(ident(column), DataType::Utf8), "v")],
+        vec![(ident(column), "v")],
         vec![(count(lit(1)), "n")],
     )?;
     let (mut nulls, mut counts) = (0u64, BTreeMap::new());
     for batch in df.collect().await? {
-        let v = batch.column(0).as_string::<i32>();
+        let v = datafusion::arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
+        let v = v.as_string::<i32>();
         let n = batch.column(1).as_primitive::<Int64Type>();
         for i in 0..batch.num_rows() {
             let rows = n.value(i) as u64;
