@@ -207,7 +207,8 @@ async fn aggregate_with(
         }
         let found = super::offending::decode(s)?;
         if let Some(v) = found.values {
-            offending.insert(m.clone(), v);
+            let v = v.into_iter().map(|(value, rows)| Sample { value, rows });
+            offending.insert(m.clone(), v.collect());
         }
         Ok(Some(Value::Int(i128::from(found.rows))))
     };

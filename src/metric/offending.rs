@@ -28,7 +28,6 @@ use datafusion::logical_expr::{
 };
 use datafusion::scalar::ScalarValue;
 
-use super::exec::Sample;
 use super::Value;
 
 /// Distinct offending values kept per check; more, and the values come
@@ -48,7 +47,7 @@ pub fn expr(value: Expr, offends: Expr) -> Expr {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found {
     pub rows: u64,
-    pub values: Option<Vec<Sample>>,
+    pub values: Option<Vec<(Value, u64)>>,
 }
 
 /// Reads the aggregate's struct. The values come sorted as the query
@@ -70,15 +69,12 @@ pub fn decode(s: &ScalarValue) -> std::result::Result<Found, String> {
         let v = ScalarValue::try_from_array(&values, i).map_err(|e| e.to_string())?;
         if let Ok(Some(value)) = Value::from_scalar(&v) {
             keys.push(v);
-            out.push(Sample {
-                value,
-                rows: counts.value(i),
-            });
+            out.push((value, counts.value(i)));
         }
     }
     let mut order: Vec<usize> = (0..out.len()).collect();
     order.sort_by(|&a, &b| {
-        out[b].rows.cmp(&out[a].rows).then_with(|| {
+        out[b].1.cmp(&out[a].1).then_with(|| {
             keys[a]
                 .partial_cmp(&keys[b])
                 .unwrap_or(std::cmp::Ordering::Equal)
