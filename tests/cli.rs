@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{check_named, json, run, temp_suite, verdict};
+use common::{check_named, json, run, scan_kinds, temp_suite, verdict};
 
 #[test]
 fn bundled_example_passes() {
@@ -29,13 +29,7 @@ fn bundled_example_json() {
     let src = &v["suites"][0]["sources"][0];
     assert_eq!(src["rows"], 1000);
     // One shared aggregate, one distinct query for `id`, one SQL check.
-    let kinds: Vec<&str> = src["scans"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(kinds, ["aggregate", "distinct", "sql"]);
+    assert_eq!(scan_kinds(&v), ["aggregate", "distinct", "sql"]);
     snap!("bundled_example_json", o.stdout);
 }
 
@@ -88,13 +82,7 @@ fn planted_defects_fail_exactly_their_checks() {
     );
     assert_eq!(by_name("price.min").get("sample"), None);
     // Counted in the shared aggregate: no query after the failure.
-    let kinds: Vec<&str> = v["suites"][0]["sources"][0]["scans"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(kinds, ["aggregate", "distinct", "sql"]);
+    assert_eq!(scan_kinds(&v), ["aggregate", "distinct", "sql"]);
     let mut failed: Vec<String> = v["suites"][0]["sources"][0]["checks"]
         .as_array()
         .unwrap()

@@ -423,13 +423,8 @@ fn offending_values_are_counted_in_the_scan_up_to_a_thousand() {
             ]),
             "{c}"
         );
-        let kinds: Vec<&str> = r["suites"][0]["sources"][0]["scans"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["kind"].as_str().unwrap())
-            .collect();
-        let samples = kinds.iter().filter(|k| **k == "sample").count();
+        let kinds = common::scan_kinds(&r);
+        let samples = kinds.iter().filter(|k| *k == "sample").count();
         assert_eq!(samples, if second_scan { 2 } else { 0 }, "{kinds:?}");
     }
 }

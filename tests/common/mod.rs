@@ -46,6 +46,17 @@ pub fn temp_suite(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, path)
 }
 
+/// The kinds of the queries the JSON report lists for its first source, in
+/// order (`aggregate`, `distinct`, `sample`, `sql` …).
+pub fn scan_kinds(report: &serde_json::Value) -> Vec<String> {
+    report["suites"][0]["sources"][0]["scans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// The JSON report's result for the check called `name` (first source).
 pub fn check_named(report: &serde_json::Value, name: &str) -> serde_json::Value {
     named(&report["suites"][0]["sources"][0]["checks"], name)
