@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::array::{
+    ArrayRef, DictionaryArray, Float64Array, Int64Array, RecordBatch, StringArray,
+};
+use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema};
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::prelude::ParquetReadOptions;
 use datafusion::scalar::ScalarValue;
@@ -31,6 +33,12 @@ fn write(
         Field::new("a b", DataType::Int64, true),
         Field::new("f", DataType::Float64, true),
         Field::new("s", DataType::Utf8, true),
+        // The same strings as a dictionary column, read back as one.
+        Field::new(
+            "d",
+            DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+            true,
+        ),
     ]));
     let cols: Vec<ArrayRef> = vec![
         Arc::new(Int64Array::from(
@@ -42,6 +50,11 @@ fn write(
         Arc::new(StringArray::from(
             rows.iter().map(|r| r.2.clone()).collect::<Vec<_>>(),
         )),
+        Arc::new(
+            rows.iter()
+                .map(|r| r.2.as_deref())
+                .collect::<DictionaryArray<Int32Type>>(),
+        ),
     ];
     let batch = RecordBatch::try_new(schema.clone(), cols).unwrap();
     let mut w =
@@ -164,6 +177,15 @@ proptest! {
             Metric::LengthOutside("s".into(), Some(1), Some(2)),
             Metric::LengthOutside("s".into(), None, Some(1)),
             Metric::ExactDistinct("a b".into()),
+            // String tests on a dictionary column: once per entry.
+            Metric::MinLength("d".into()),
+            Metric::MaxLength("d".into()),
+            Metric::NotInSet("d".into(), LitSet(vec![Lit::Str("x".into()), Lit::Str("yy".into())])),
+            Metric::NotMatching("d".into(), "^x".into()),
+            Metric::InSet("d".into(), LitSet(vec![Lit::Str("x".into()), Lit::Str("yy".into())])),
+            Metric::Matching("d".into(), "y$".into()),
+            Metric::LengthOutside("d".into(), Some(1), Some(2)),
+            Metric::NonNullCount("d".into()),
             Metric::OutsideRange("f".into(), Span::closed(Some(Lit::Int(-100)), Some(Lit::Float(250.5)))),
             Metric::OutsideRange("a b".into(), Span::closed(None, Some(Lit::Int(0)))),
             Metric::OutsideRange("a b".into(), Span::closed(Some(Lit::Float(-0.5)), None)),

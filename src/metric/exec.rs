@@ -273,7 +273,7 @@ fn offending_counter(m: &Metric, schema: &Schema) -> Option<Expr> {
     if crate::types::is_float(dt) {
         return None;
     }
-    Some(super::offending::expr(ident(c), m.violation(dt)?))
+    Some(super::offending::expr(ident(c), m.local_violation(dt)?))
 }
 
 fn expr_for(
@@ -300,6 +300,9 @@ fn expr_for(
         .and_then(|c| schema.field_with_name(c).ok())
         .map(|f| f.data_type().clone())
         .unwrap_or(datafusion::arrow::datatypes::DataType::Null);
+    if dialect.is_none() && !crate::engine::on_cluster(ctx) {
+        return m.local_expr(&dt);
+    }
     m.expr(&dt, dialect)
 }
 

@@ -9,6 +9,7 @@
 pub mod exec;
 mod offending;
 pub mod plan;
+mod strings;
 pub mod value;
 
 use std::fmt;
@@ -406,6 +407,59 @@ impl Metric {
             Metric::DistinctCount(c) | Metric::ExactDistinct(c) => count_distinct(ident(c)),
             Metric::TrueCount(c) => counted(c, ident(c)),
         })
+    }
+
+    /// The aggregate expression computing this metric where verdict runs
+    /// the query itself (files, not a cluster): [`Metric::expr`], except
+    /// that string tests run once per distinct value of a batch
+    /// ([`strings`]).
+    pub fn local_expr(&self, dt: &DataType) -> Result<Expr, String> {
+        if !types::is_string(dt) {
+            return self.expr(dt, None);
+        }
+        Ok(match self {
+            Metric::MinLength(c) => min(strings::char_length(ident(c))),
+            Metric::MaxLength(c) => max(strings::char_length(ident(c))),
+            Metric::NotInSet(c, _)
+            | Metric::NotMatching(c, _)
+            | Metric::InSet(c, _)
+            | Metric::Matching(c, _)
+            | Metric::LengthOutside(c, ..) => {
+                filtered_count(c, self.local_violation(dt).unwrap_or(lit(false)))
+            }
+            _ => return self.expr(dt, None),
+        })
+    }
+
+    /// [`Metric::violation`] where verdict runs the query itself: the
+    /// string tests of [`strings`], with the same meaning.
+    pub fn local_violation(&self, dt: &DataType) -> Option<Expr> {
+        if !types::is_string(dt) {
+            return self.violation(dt);
+        }
+        let set = |s: &LitSet| {
+            s.0.iter()
+                .map(|l| match l {
+                    Lit::Str(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+        };
+        match self {
+            Metric::NotInSet(c, s) => Some(not(strings::in_set(ident(c), set(s)))),
+            Metric::InSet(c, s) => Some(strings::in_set(ident(c), set(s))),
+            Metric::NotMatching(c, p) => strings::matches(ident(c), p)
+                .map(not)
+                .or_else(|| self.violation(dt)),
+            Metric::Matching(c, p) => strings::matches(ident(c), p).or_else(|| self.violation(dt)),
+            Metric::LengthOutside(c, lo, hi) => {
+                let len = || strings::char_length(ident(c));
+                let below = lo.map(|l| len().lt(lit(l)));
+                let above = hi.map(|h| len().gt(lit(h)));
+                Some(either(below, above))
+            }
+            _ => self.violation(dt),
+        }
     }
 
     /// For metrics that count offending values, the predicate an offending

@@ -63,24 +63,18 @@ pub fn decode(s: &ScalarValue) -> std::result::Result<Found, String> {
     }
     let (values, counts) = (values.value(0), counts.value(0));
     let counts = counts.as_primitive::<UInt64Type>();
-    let mut out = Vec::with_capacity(values.len());
-    let mut keys = Vec::with_capacity(values.len());
+    let mut found = Vec::with_capacity(values.len());
     for i in 0..values.len() {
         let v = ScalarValue::try_from_array(&values, i).map_err(|e| e.to_string())?;
         if let Ok(Some(value)) = Value::from_scalar(&v) {
-            keys.push(v);
-            out.push((value, counts.value(i)));
+            found.push((v, value, counts.value(i)));
         }
     }
-    let mut order: Vec<usize> = (0..out.len()).collect();
-    order.sort_by(|&a, &b| {
-        out[b].1.cmp(&out[a].1).then_with(|| {
-            keys[a]
-                .partial_cmp(&keys[b])
-                .unwrap_or(std::cmp::Ordering::Equal)
-        })
+    found.sort_by(|(a, _, m), (b, _, n)| {
+        n.cmp(m)
+            .then_with(|| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal))
     });
-    let sorted = order.into_iter().map(|i| out[i].clone()).collect();
+    let sorted = found.into_iter().map(|(_, v, n)| (v, n)).collect();
     Ok(Found {
         rows,
         values: Some(sorted),
