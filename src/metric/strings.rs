@@ -2,10 +2,11 @@
 //! per row. Parquet string columns are usually dictionary-encoded; the
 //! reader turns such a column into string views that point at the
 //! dictionary, so rows holding the same dictionary entry carry the same
-//! 16-byte view. A `regex`, `in_set` or `length` test is then computed once
-//! per view and looked up for the other rows; a dictionary array is tested
-//! once per dictionary entry. Where most values of a batch differ (plain
-//! encoding, unique strings), the memo switches itself off and every row is
+//! 16-byte view. `verdict_distinct` turns a batch's views back into a
+//! dictionary (one hash per row, shared by every test of the column), and
+//! a `regex`, `in_set` or `length` test runs once per entry and is looked
+//! up per row. Where most values of a batch differ (plain encoding, unique
+//! strings), the batch becomes the identity dictionary and every row is
 //! tested, as DataFusion's own functions would.
 //!
 //! Each function means exactly what DataFusion's does (`character_length`,
@@ -171,13 +172,18 @@ impl ScalarUDFImpl for StringTest {
             Kind::Matches(re) => boolean(per_value(&array, &|s: &str| re.is_match(s))?),
             Kind::InSet(set) => boolean(per_value(&array, &|s: &str| set.contains(s))?),
         };
-        Ok(match value {
-            ColumnarValue::Scalar(_) => {
-                ColumnarValue::Scalar(datafusion::scalar::ScalarValue::try_from_array(&out, 0)?)
-            }
-            ColumnarValue::Array(_) => ColumnarValue::Array(out),
-        })
+        shaped_like(value, out)
     }
+}
+
+/// The answer as the argument came: a scalar for a scalar.
+fn shaped_like(value: &ColumnarValue, out: ArrayRef) -> Result<ColumnarValue> {
+    Ok(match value {
+        ColumnarValue::Scalar(_) => {
+            ColumnarValue::Scalar(datafusion::scalar::ScalarValue::try_from_array(&out, 0)?)
+        }
+        ColumnarValue::Array(_) => ColumnarValue::Array(out),
+    })
 }
 
 fn plan(name: &str, arg_types: &[DataType]) -> DataFusionError {
@@ -256,6 +262,9 @@ fn encode(a: &ArrayRef) -> Result<ArrayRef> {
     let mut first: Vec<u32> = Vec::new();
     let mut keys: Vec<i32> = Vec::with_capacity(n);
     for (i, view) in views.iter().enumerate() {
+        if i == check_at && first.len() * 4 > i * 3 {
+            return identity();
+        }
         if nulls.is_some_and(|b| b.is_null(i)) {
             keys.push(0);
             continue;
@@ -265,9 +274,6 @@ fn encode(a: &ArrayRef) -> Result<ArrayRef> {
             first.len() as i32 - 1
         });
         keys.push(id);
-        if i == check_at && first.len() * 4 > i * 3 {
-            return identity();
-        }
     }
     let values = take(a.as_ref(), &UInt32Array::from(first), None)?;
     let keys = Int32Array::new(keys.into(), nulls.cloned());
@@ -315,13 +321,7 @@ impl ScalarUDFImpl for Encode {
                 "verdict_distinct takes one argument".into(),
             ));
         };
-        let out = encode(&value.to_array(args.number_rows)?)?;
-        Ok(match value {
-            ColumnarValue::Scalar(_) => {
-                ColumnarValue::Scalar(datafusion::scalar::ScalarValue::try_from_array(&out, 0)?)
-            }
-            ColumnarValue::Array(_) => ColumnarValue::Array(out),
-        })
+        shaped_like(value, encode(&value.to_array(args.number_rows)?)?)
     }
 }
 
