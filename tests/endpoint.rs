@@ -105,9 +105,11 @@ fn latency_and_throughput_recover_the_servers() {
         assert_eq!(s["warmup_sent"], 10, "{side}");
         assert_eq!(s["errors"], Value::Array(vec![]), "{side}");
         let l = &s["latency_ms"];
-        // The server's own spread is 15–25 ms; the median sits near 20.
+        // The server's own spread is 15–25 ms; the median sits near 20,
+        // never below its sleep, and a few ms above it when the other
+        // tests of this file share the two cores with the Python servers.
         assert!(
-            (18.0..=24.0).contains(&f(&l["p50"])),
+            (18.0..=30.0).contains(&f(&l["p50"])),
             "{side} p50 {}",
             l["p50"]
         );
