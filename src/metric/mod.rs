@@ -437,14 +437,7 @@ impl Metric {
         if !types::is_string(dt) {
             return self.violation(dt);
         }
-        let set = |s: &LitSet| {
-            s.0.iter()
-                .map(|l| match l {
-                    Lit::Str(s) => s.clone(),
-                    other => other.to_string(),
-                })
-                .collect::<Vec<_>>()
-        };
+        let set = |s: &LitSet| s.0.iter().map(as_text).collect::<Vec<_>>();
         match self {
             Metric::NotInSet(c, s) => Some(not(strings::in_set(ident(c), set(s)))),
             Metric::InSet(c, s) => Some(strings::in_set(ident(c), set(s))),
@@ -453,10 +446,7 @@ impl Metric {
                 .or_else(|| self.violation(dt)),
             Metric::Matching(c, p) => strings::matches(ident(c), p).or_else(|| self.violation(dt)),
             Metric::LengthOutside(c, lo, hi) => {
-                let len = || strings::char_length(ident(c));
-                let below = lo.map(|l| len().lt(lit(l)));
-                let above = hi.map(|h| len().gt(lit(h)));
-                Some(either(below, above))
+                Some(length_outside(|| strings::char_length(ident(c)), *lo, *hi))
             }
             _ => self.violation(dt),
         }
@@ -477,10 +467,7 @@ impl Metric {
             }
             Metric::Matching(c, p) => Some(regexp_like(ident(c), lit(p.clone()), None)),
             Metric::LengthOutside(c, lo, hi) => {
-                let len = || character_length(ident(c));
-                let below = lo.map(|l| len().lt(lit(l)));
-                let above = hi.map(|h| len().gt(lit(h)));
-                Some(either(below, above))
+                Some(length_outside(|| character_length(ident(c)), *lo, *hi))
             }
             Metric::OutsideRange(c, s) => {
                 let below = s.lo.as_ref().map(|l| match s.lo_open {
@@ -496,6 +483,13 @@ impl Metric {
             _ => None,
         }
     }
+}
+
+/// A length below `lo` or above `hi`, `len` computing the length.
+fn length_outside(len: impl Fn() -> Expr, lo: Option<i64>, hi: Option<i64>) -> Expr {
+    let below = lo.map(|l| len().lt(lit(l)));
+    let above = hi.map(|h| len().gt(lit(h)));
+    either(below, above)
 }
 
 /// `a OR b` of the conditions given; false when neither is.
@@ -527,14 +521,19 @@ fn filtered_count(c: &str, pred: Expr) -> Expr {
         .unwrap_or_else(|_| count(ident(c)))
 }
 
+/// A set literal as a text column compares it: `1` is the string "1".
+fn as_text(l: &Lit) -> String {
+    match l {
+        Lit::Str(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// A set literal typed for the column: text columns compare as text, so
 /// `in_set: [1, 2]` on a string column means the strings "1" and "2".
 fn lit_expr(l: &Lit, dt: &DataType) -> Expr {
     if types::is_string(dt) {
-        return lit(match l {
-            Lit::Str(s) => s.clone(),
-            other => other.to_string(),
-        });
+        return lit(as_text(l));
     }
     match l {
         Lit::Bool(b) => lit(*b),
